@@ -1,0 +1,163 @@
+//! A compact directed graph in compressed sparse row (CSR) form, and the
+//! per-profile graph built from a [`RoadNetwork`].
+//!
+//! Node ids are `u32`; the arcs leaving node `u` are
+//! `first_out[u] .. first_out[u + 1]`, each with a head node, a travel time in
+//! seconds and a length in metres. Within a node, arcs are sorted by head then
+//! cost so that the layout (and every search over it) is deterministic.
+
+use crate::config::Profile;
+use crate::index::network::RoadNetwork;
+use crate::model::Oneway;
+use crate::units::{KmPerHour, Meters};
+
+/// A directed graph in CSR form.
+#[derive(Debug, Clone, Default)]
+pub struct Csr {
+    /// Arc offsets per node; length is `nodes + 1`.
+    pub first_out: Vec<u32>,
+    /// Head of each arc.
+    pub head: Vec<u32>,
+    /// Travel time of each arc, seconds.
+    pub time_s: Vec<f64>,
+    /// Length of each arc, metres.
+    pub dist_m: Vec<f64>,
+}
+
+impl Csr {
+    /// Builds a graph on `n` nodes from `(tail, head, time_s, dist_m)` arcs.
+    pub fn from_arcs(n: usize, mut arcs: Vec<(u32, u32, f64, f64)>) -> Self {
+        arcs.sort_by(|x, y| {
+            (x.0, x.1)
+                .cmp(&(y.0, y.1))
+                .then(x.2.total_cmp(&y.2))
+                .then(x.3.total_cmp(&y.3))
+        });
+        let mut first_out = vec![0u32; n + 1];
+        for a in &arcs {
+            first_out[a.0 as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first_out[i + 1] += first_out[i];
+        }
+        Csr {
+            first_out,
+            head: arcs.iter().map(|a| a.1).collect(),
+            time_s: arcs.iter().map(|a| a.2).collect(),
+            dist_m: arcs.iter().map(|a| a.3).collect(),
+        }
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.first_out.len().saturating_sub(1)
+    }
+
+    /// Number of arcs.
+    pub fn arc_count(&self) -> usize {
+        self.head.len()
+    }
+
+    /// Arc index range leaving `u`.
+    pub fn arcs(&self, u: u32) -> std::ops::Range<usize> {
+        self.first_out[u as usize] as usize..self.first_out[u as usize + 1] as usize
+    }
+
+    /// The same graph with every arc reversed.
+    pub fn reversed(&self) -> Self {
+        let mut arcs = Vec::with_capacity(self.arc_count());
+        for u in 0..self.node_count() as u32 {
+            for e in self.arcs(u) {
+                arcs.push((self.head[e], u, self.time_s[e], self.dist_m[e]));
+            }
+        }
+        Csr::from_arcs(self.node_count(), arcs)
+    }
+}
+
+/// How a profile may use a segment: speed and permitted directions.
+#[derive(Debug, Clone, Copy)]
+pub struct SegmentUse {
+    /// Speed on the segment.
+    pub speed: KmPerHour,
+    /// Travel from `a` to `b` allowed.
+    pub forward: bool,
+    /// Travel from `b` to `a` allowed.
+    pub backward: bool,
+}
+
+/// One profile's view of the network.
+#[derive(Debug, Clone)]
+pub struct ProfileGraph {
+    /// Profile name.
+    pub profile: String,
+    /// Use of each segment of the network (`None`: not usable).
+    pub segment_use: Vec<Option<SegmentUse>>,
+    /// Forward graph (arcs in the direction of travel).
+    pub forward: Csr,
+    /// Reversed graph: searching it from facilities gives the time *to* the
+    /// nearest facility from every node.
+    pub reverse: Csr,
+    /// Number of usable segments.
+    pub usable_segments: usize,
+}
+
+impl ProfileGraph {
+    /// Builds a profile's graph. Arc time is `len_m / speed`; `oneway` is
+    /// honoured only when the profile says so.
+    pub fn build(net: &RoadNetwork, profile: &Profile) -> Self {
+        let mut arcs = Vec::with_capacity(net.segments.len() * 2);
+        let mut segment_use = Vec::with_capacity(net.segments.len());
+        let mut usable = 0;
+        for s in &net.segments {
+            let r = &net.roads[s.road as usize];
+            let Some(speed) = profile.speed(&r.class, r.maxspeed) else {
+                segment_use.push(None);
+                continue;
+            };
+            let (forward, backward) = match (profile.oneway, r.oneway) {
+                (true, Oneway::Forward) => (true, false),
+                (true, Oneway::Backward) => (false, true),
+                _ => (true, true),
+            };
+            let t = speed.time_for(Meters(s.len_m)).0;
+            if forward {
+                arcs.push((s.a, s.b, t, s.len_m));
+            }
+            if backward {
+                arcs.push((s.b, s.a, t, s.len_m));
+            }
+            usable += 1;
+            segment_use.push(Some(SegmentUse {
+                speed,
+                forward,
+                backward,
+            }));
+        }
+        let forward = Csr::from_arcs(net.nodes.len(), arcs);
+        let reverse = forward.reversed();
+        ProfileGraph {
+            profile: profile.name.clone(),
+            segment_use,
+            forward,
+            reverse,
+            usable_segments: usable,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csr_layout_and_reverse() {
+        let g = Csr::from_arcs(3, vec![(1, 2, 5.0, 50.0), (0, 1, 1.0, 10.0), (0, 2, 9.0, 90.0)]);
+        assert_eq!(g.first_out, vec![0, 2, 3, 3]);
+        assert_eq!(g.head, vec![1, 2, 2]);
+        let r = g.reversed();
+        assert_eq!(r.first_out, vec![0, 0, 1, 3]);
+        assert_eq!(r.head, vec![0, 0, 1]);
+        assert_eq!(r.time_s, vec![1.0, 9.0, 5.0]);
+    }
+}

@@ -1,0 +1,23 @@
+//! Indices: the road network and its per-profile graphs, and R-trees for
+//! snapping places to roads, nearest facilities and zone lookup.
+//!
+//! * [`network`] — nodes and segments shared by every profile, and the
+//!   network's connected components.
+//! * [`graph`] — a compact CSR graph of one profile (u32 ids; travel time and
+//!   length per arc).
+//! * [`snap`] — an R-tree of a profile's usable segments; snapping to the
+//!   nearest point of the nearest segment.
+//! * [`points`] — an R-tree of points (facilities) for straight-line queries.
+//! * [`zones`] — an R-tree of zone bounding boxes with exact point-in-polygon.
+
+pub mod graph;
+pub mod network;
+pub mod points;
+pub mod snap;
+pub mod zones;
+
+pub use graph::{Csr, ProfileGraph};
+pub use network::{RoadNetwork, Segment};
+pub use points::PointIndex;
+pub use snap::{Snap, SegmentIndex};
+pub use zones::ZoneIndex;

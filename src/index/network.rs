@@ -1,0 +1,184 @@
+//! The road network shared by every profile: nodes, segments and components.
+//!
+//! Each pair of consecutive road vertices becomes a [`Segment`]; vertices that
+//! share an OSM node id (or, without ids, identical coordinates) become one
+//! node. Segment lengths are haversine distances in metres.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::geometry::haversine;
+use crate::model::{LonLat, Oneway, Road};
+use crate::units::KmPerHour;
+
+/// A straight piece of road between two nodes.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// Start node (in the direction of the road geometry).
+    pub a: u32,
+    /// End node.
+    pub b: u32,
+    /// Length, metres.
+    pub len_m: f64,
+    /// Index of the road it belongs to in [`RoadNetwork::roads`].
+    pub road: u32,
+}
+
+/// Attributes of a road that matter for travel.
+#[derive(Debug, Clone)]
+pub struct RoadAttrs {
+    /// Source id.
+    pub id: String,
+    /// Class.
+    pub class: String,
+    /// Direction restriction.
+    pub oneway: Oneway,
+    /// Posted speed.
+    pub maxspeed: Option<KmPerHour>,
+}
+
+/// Connected-component summary (ignoring direction and profile).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Components {
+    /// Number of components.
+    pub count: usize,
+    /// Nodes in the largest component.
+    pub largest_nodes: usize,
+    /// Share of nodes in the largest component.
+    pub largest_share: f64,
+}
+
+/// Nodes and segments of all roads.
+#[derive(Debug, Clone, Default)]
+pub struct RoadNetwork {
+    /// Node positions, indexed by node id.
+    pub nodes: Vec<LonLat>,
+    /// Segments.
+    pub segments: Vec<Segment>,
+    /// Road attributes, indexed by [`Segment::road`].
+    pub roads: Vec<RoadAttrs>,
+    /// Component id of each node (undirected connectivity).
+    pub component: Vec<u32>,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+enum VertexKey {
+    Osm(i64),
+    Coord(u64, u64),
+}
+
+impl RoadNetwork {
+    /// Builds the network. Zero-length segments (repeated vertices) are dropped.
+    pub fn build(roads: &[Road]) -> Self {
+        let mut net = RoadNetwork::default();
+        let mut ids: HashMap<VertexKey, u32> = HashMap::new();
+        for road in roads {
+            let r = net.roads.len() as u32;
+            net.roads.push(RoadAttrs {
+                id: road.id.clone(),
+                class: road.class.clone(),
+                oneway: road.oneway,
+                maxspeed: road.maxspeed,
+            });
+            let mut prev: Option<u32> = None;
+            for (key, pos) in &road.vertices {
+                let k = match key {
+                    Some(id) => VertexKey::Osm(*id),
+                    None => VertexKey::Coord(pos.lon.to_bits(), pos.lat.to_bits()),
+                };
+                let next_id = net.nodes.len() as u32;
+                let id = *ids.entry(k).or_insert(next_id);
+                if id == next_id {
+                    net.nodes.push(*pos);
+                }
+                if let Some(p) = prev {
+                    let len = haversine(net.nodes[p as usize], net.nodes[id as usize]).0;
+                    if p != id && len > 0.0 {
+                        net.segments.push(Segment {
+                            a: p,
+                            b: id,
+                            len_m: len,
+                            road: r,
+                        });
+                    }
+                }
+                prev = Some(id);
+            }
+        }
+        net.component = components(net.nodes.len(), &net.segments);
+        net
+    }
+
+    /// Component summary.
+    pub fn components(&self) -> Components {
+        let mut sizes: HashMap<u32, usize> = HashMap::new();
+        for c in &self.component {
+            *sizes.entry(*c).or_insert(0) += 1;
+        }
+        let largest = sizes.values().copied().max().unwrap_or(0);
+        Components {
+            count: sizes.len(),
+            largest_nodes: largest,
+            largest_share: if self.nodes.is_empty() {
+                0.0
+            } else {
+                largest as f64 / self.nodes.len() as f64
+            },
+        }
+    }
+}
+
+/// Undirected connected components by union–find; each component is named by
+/// its smallest node id, so the labelling is deterministic.
+fn components(n: usize, segments: &[Segment]) -> Vec<u32> {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    for s in segments {
+        let (ra, rb) = (find(&mut parent, s.a), find(&mut parent, s.b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            parent[hi as usize] = lo;
+        }
+    }
+    (0..n as u32).map(|x| find(&mut parent, x)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn road(keys: &[(i64, f64, f64)]) -> Road {
+        Road {
+            id: "r".into(),
+            class: "primary".into(),
+            oneway: Oneway::No,
+            maxspeed: None,
+            vertices: keys
+                .iter()
+                .map(|(k, x, y)| (Some(*k), LonLat::new(*x, *y)))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn shared_nodes_join_and_components_count() {
+        let roads = [
+            road(&[(1, 0.0, 0.0), (2, 0.01, 0.0), (3, 0.02, 0.0)]),
+            road(&[(3, 0.02, 0.0), (4, 0.02, 0.01)]),
+            road(&[(10, 1.0, 1.0), (11, 1.0, 1.01)]),
+        ];
+        let net = RoadNetwork::build(&roads);
+        assert_eq!(net.nodes.len(), 6);
+        assert_eq!(net.segments.len(), 4);
+        let c = net.components();
+        assert_eq!(c.count, 2);
+        assert_eq!(c.largest_nodes, 4);
+    }
+}

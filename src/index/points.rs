@@ -1,0 +1,74 @@
+//! An R-tree of points for exact great-circle nearest-neighbour queries.
+
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+
+use crate::geometry::{chord_to_meters, to_unit};
+use crate::model::LonLat;
+use crate::units::Meters;
+
+type PointEntry = GeomWithData<[f64; 3], u32>;
+
+/// Points (facilities of one service) indexed on the unit sphere.
+pub struct PointIndex {
+    tree: RTree<PointEntry>,
+}
+
+impl PointIndex {
+    /// Indexes `points`; query results are positions in this slice.
+    pub fn build(points: &[LonLat]) -> Self {
+        let entries = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| GeomWithData::new(to_unit(*p), i as u32))
+            .collect();
+        PointIndex {
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    /// The nearest point and its great-circle distance; ties go to the lowest
+    /// index.
+    pub fn nearest(&self, p: LonLat) -> Option<(u32, Meters)> {
+        let q = to_unit(p);
+        let mut best: Option<(f64, u32)> = None;
+        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+            match best {
+                Some((bd2, _)) if d2 > bd2 => break,
+                Some((_, bi)) if e.data > bi => continue,
+                _ => best = Some((d2, e.data)),
+            }
+        }
+        best.map(|(d2, i)| (i, chord_to_meters(d2.sqrt())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::haversine;
+
+    #[test]
+    fn nearest_matches_brute_force_at_high_latitude_spread() {
+        // Points spread over 20°–60° N, where a lon/lat index would misjudge.
+        let mut s = 12345u64;
+        let mut rnd = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let pts: Vec<LonLat> = (0..500)
+            .map(|_| LonLat::new(-10.0 + 20.0 * rnd(), 20.0 + 40.0 * rnd()))
+            .collect();
+        let idx = PointIndex::build(&pts);
+        for _ in 0..200 {
+            let q = LonLat::new(-10.0 + 20.0 * rnd(), 20.0 + 40.0 * rnd());
+            let (i, d) = idx.nearest(q).unwrap();
+            let best = pts
+                .iter()
+                .map(|p| haversine(q, *p).0)
+                .fold(f64::INFINITY, f64::min);
+            assert!((d.0 - best).abs() < 1e-3, "{} vs {best}", d.0);
+            assert!((haversine(q, pts[i as usize]).0 - best).abs() < 1e-3);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Snapping places to the nearest point of the nearest usable road segment.
+//!
+//! Segments are stored as 3-D chords between the unit vectors of their end
+//! nodes (see [`crate::geometry`]): the nearest chord is the nearest segment
+//! on the sphere, and the projection's parameter `t` locates the snapped
+//! point along the segment. A road segment a few hundred metres long departs
+//! from its chord by millimetres, which is far below snapping precision.
+
+use rstar::primitives::{GeomWithData, Line};
+use rstar::RTree;
+
+use crate::geometry::{chord_to_meters, to_unit};
+use crate::index::graph::ProfileGraph;
+use crate::index::network::RoadNetwork;
+use crate::model::LonLat;
+use crate::units::Meters;
+
+type SegEntry = GeomWithData<Line<[f64; 3]>, u32>;
+
+/// Where a place meets the road network.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Snap {
+    /// Segment index in the network.
+    pub segment: u32,
+    /// Position along the segment from `a` (0) to `b` (1).
+    pub t: f64,
+    /// Straight-line distance from the place to the snapped point.
+    pub offroad: Meters,
+}
+
+/// An R-tree of the segments one profile may use.
+pub struct SegmentIndex {
+    tree: RTree<SegEntry>,
+}
+
+impl SegmentIndex {
+    /// Indexes the segments usable in `graph`.
+    pub fn build(net: &RoadNetwork, graph: &ProfileGraph) -> Self {
+        let entries = net
+            .segments
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| graph.segment_use[*i].is_some())
+            .map(|(i, s)| {
+                let a = to_unit(net.nodes[s.a as usize]);
+                let b = to_unit(net.nodes[s.b as usize]);
+                GeomWithData::new(Line::new(a, b), i as u32)
+            })
+            .collect();
+        SegmentIndex {
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    /// Whether no segment is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.tree.size() == 0
+    }
+
+    /// The nearest segment to `p`, or `None` when the index is empty. Among
+    /// segments at the same distance (a shared vertex), the lowest index wins,
+    /// so the result does not depend on tree layout.
+    pub fn snap(&self, p: LonLat) -> Option<Snap> {
+        let q = to_unit(p);
+        let mut best: Option<(f64, u32, [f64; 3], [f64; 3])> = None;
+        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+            if let Some((bd2, bi, _, _)) = best {
+                if d2 > bd2 * (1.0 + 1e-12) + 1e-30 {
+                    break;
+                }
+                if e.data > bi {
+                    continue;
+                }
+            }
+            best = Some((d2, e.data, e.geom().from, e.geom().to));
+        }
+        let (d2, seg, a, b) = best?;
+        let ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+        let aq = [q[0] - a[0], q[1] - a[1], q[2] - a[2]];
+        let len2 = ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2];
+        let t = if len2 > 0.0 {
+            ((aq[0] * ab[0] + aq[1] * ab[1] + aq[2] * ab[2]) / len2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Some(Snap {
+            segment: seg,
+            t,
+            offroad: chord_to_meters(d2.sqrt()),
+        })
+    }
+}

@@ -1,0 +1,40 @@
+//! # remoteness
+//!
+//! Finds the settlements cut off from water, power, schools and health care,
+//! measures by how much, and ranks the zones where action helps most.
+//!
+//! The modules follow the pipeline:
+//!
+//! 1. [`config`] — the run's settings, with documented defaults;
+//! 2. [`load`] — GeoJSON, CSV and OSM PBF → domain types ([`model`]);
+//! 3. [`index`] — road network, per-profile CSR graphs, R-trees;
+//! 4. [`search`] — multi-source shortest paths and the travel model;
+//! 5. [`score`] — thresholds and the ARIA+-style composite;
+//! 6. [`zones`] — census allocation, H3 zones, aggregation and ranking;
+//! 7. [`write`] — GeoJSON / CSV / `run.json`, written atomically;
+//!
+//! and [`pipeline`] runs them in order.
+//!
+//! ## Features
+//! The default build is pure Rust (GeoJSON, CSV and `.osm.pbf` inputs).
+//!
+//! ## Units
+//! Distances are metres ([`units::Meters`]), times seconds
+//! ([`units::Seconds`]; outputs in minutes), coordinates WGS 84 degrees.
+
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod geometry;
+pub mod index;
+pub mod load;
+pub mod model;
+pub mod pipeline;
+pub mod score;
+pub mod search;
+pub mod units;
+pub mod write;
+pub mod zones;
+
+pub use config::Settings;
+pub use pipeline::{analyse, Analysis, Execution, Progress};

@@ -1,0 +1,483 @@
+//! Roles: [`Feature`]s → settlements, roads, facilities and zones, using the
+//! field names of the layer's [`LayerSpec`].
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use geo::Centroid;
+use geo_types::Geometry;
+
+use super::features::Feature;
+use super::{Diagnostics, LoadError, LoadedSettlement};
+use crate::config::{LayerSpec, OsmTags};
+use crate::geometry::{mean_position, sample_line};
+use crate::model::{Facility, LonLat, Oneway, PopulationSource, Road, Settlement, Zone};
+use crate::units::{KmPerHour, Meters, Population};
+
+/// Features that pass the layer's `where` filter.
+fn filtered<'a>(features: &'a [Feature], spec: &'a LayerSpec) -> impl Iterator<Item = &'a Feature> {
+    features.iter().filter(move |f| {
+        spec.filter
+            .iter()
+            .all(|(field, values)| f.text(field).is_some_and(|v| values.contains(&v)))
+    })
+}
+
+/// Errors when a configured field is present in no feature (a typo, most often).
+fn require_field(
+    features: &[Feature],
+    path: &Path,
+    field: Option<&str>,
+    role: &str,
+) -> Result<(), LoadError> {
+    let Some(field) = field else { return Ok(()) };
+    if features.is_empty() || features.iter().any(|f| f.properties.contains_key(field)) {
+        return Ok(());
+    }
+    let available: BTreeSet<&str> = features
+        .iter()
+        .take(100)
+        .flat_map(|f| f.properties.keys().map(String::as_str))
+        .collect();
+    Err(LoadError::MissingField {
+        path: path.to_path_buf(),
+        field: field.to_string(),
+        role: role.to_string(),
+        available: available.into_iter().collect::<Vec<_>>().join(", "),
+    })
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("layer")
+        .to_string()
+}
+
+/// A feature's identifier: the id field, else `stem:index`.
+fn feature_id(f: &Feature, spec: &LayerSpec) -> String {
+    spec.id_field
+        .as_deref()
+        .and_then(|k| f.text(k))
+        .unwrap_or_else(|| format!("{}:{}", file_stem(&spec.path), f.index))
+}
+
+fn coord(c: geo_types::Coord<f64>) -> LonLat {
+    LonLat::new(c.x, c.y)
+}
+
+/// The first invalid coordinate of a geometry, if any.
+fn invalid_coordinate(g: &Geometry<f64>) -> Option<LonLat> {
+    use geo::CoordsIter;
+    g.coords_iter().map(coord).find(|p| !p.is_valid())
+}
+
+/// Reads settlements. Every feature that passes the filter is kept, those
+/// without a usable position flagged `valid: false`, so none is lost.
+pub fn settlements(
+    features: &[Feature],
+    spec: &LayerSpec,
+    diags: &mut Diagnostics,
+) -> Result<Vec<LoadedSettlement>, LoadError> {
+    let path = spec.path.as_path();
+    let kept: Vec<&Feature> = filtered(features, spec).collect();
+    if kept.is_empty() {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+            role: "settlement".into(),
+        });
+    }
+    require_field(features, path, spec.population_field.as_deref(), "population")?;
+    require_field(features, path, spec.id_field.as_deref(), "id")?;
+    let mut out = Vec::with_capacity(kept.len());
+    for f in kept {
+        let label = f.label(spec.id_field.as_deref());
+        let (pos, valid) = match point_of(f, path, &label, diags) {
+            Some(p) => (p, true),
+            None => (LonLat::new(f64::NAN, f64::NAN), false),
+        };
+        let (population, population_source) = match spec.population_field.as_deref() {
+            None => (Population(0.0), PopulationSource::Missing),
+            Some(field) => match f.number(field) {
+                Ok(Some(v)) if v >= 0.0 => (Population(v), PopulationSource::Attribute),
+                Ok(Some(v)) => {
+                    diags.push(
+                        "population_invalid",
+                        path,
+                        &label,
+                        field,
+                        format!("negative population {v}: treated as unknown"),
+                    );
+                    (Population(0.0), PopulationSource::Missing)
+                }
+                Ok(None) => (Population(0.0), PopulationSource::Missing),
+                Err(text) => {
+                    diags.push(
+                        "population_invalid",
+                        path,
+                        &label,
+                        field,
+                        format!("not a number: `{text}`: treated as unknown"),
+                    );
+                    (Population(0.0), PopulationSource::Missing)
+                }
+            },
+        };
+        out.push(LoadedSettlement {
+            settlement: Settlement {
+                id: feature_id(f, spec),
+                name: spec
+                    .name_field
+                    .as_deref()
+                    .and_then(|k| f.text(k))
+                    .unwrap_or_default(),
+                place: spec
+                    .place_field
+                    .as_deref()
+                    .and_then(|k| f.text(k))
+                    .unwrap_or_default(),
+                pos,
+                population,
+                population_source,
+            },
+            valid,
+        });
+    }
+    Ok(out)
+}
+
+/// One representative point of a feature (settlements): the point itself, the
+/// centroid of a polygon or multipart geometry (counted as a warning). `None`
+/// with a counted warning when the geometry is missing or out of range.
+fn point_of(f: &Feature, path: &Path, label: &str, diags: &mut Diagnostics) -> Option<LonLat> {
+    let Some(g) = &f.geometry else {
+        let (field, msg) = f
+            .geometry_problem
+            .clone()
+            .unwrap_or_else(|| ("geometry".into(), "missing".into()));
+        diags.push("invalid_geometry", path, label, &field, msg);
+        return None;
+    };
+    if let Some(bad) = invalid_coordinate(g) {
+        diags.push(
+            "invalid_coordinates",
+            path,
+            label,
+            "geometry",
+            format!(
+                "coordinate ({}, {}) is not a WGS 84 longitude/latitude",
+                bad.lon, bad.lat
+            ),
+        );
+        return None;
+    }
+    match g {
+        Geometry::Point(p) => Some(LonLat::new(p.x(), p.y())),
+        other => {
+            let c = other.centroid()?;
+            diags.push(
+                "settlement_not_point",
+                path,
+                label,
+                "geometry",
+                "non-point settlement placed at its centroid".into(),
+            );
+            Some(LonLat::new(c.x(), c.y()))
+        }
+    }
+}
+
+/// Parses an OSM-style `oneway` value.
+pub fn parse_oneway(v: Option<&str>) -> Oneway {
+    match v.map(str::trim) {
+        Some("yes" | "true" | "1") => Oneway::Forward,
+        Some("-1" | "reverse") => Oneway::Backward,
+        _ => Oneway::No,
+    }
+}
+
+/// Parses an OSM-style `maxspeed` (`50`, `50 km/h`, `30 mph`); `None` for
+/// symbolic values (`RU:rural`, `walk`, `none`).
+pub fn parse_maxspeed(v: Option<&str>) -> Option<KmPerHour> {
+    let v = v?.trim();
+    let (num, factor) = if let Some(n) = v.strip_suffix("mph") {
+        (n.trim(), 1.609_344)
+    } else {
+        (v.trim_end_matches("km/h").trim_end_matches("kmh").trim(), 1.0)
+    };
+    let x: f64 = num.parse().ok()?;
+    (x.is_finite() && x > 0.0).then_some(KmPerHour(x * factor))
+}
+
+/// Reads roads from LineString / MultiLineString features.
+pub fn roads(
+    features: &[Feature],
+    spec: &LayerSpec,
+    diags: &mut Diagnostics,
+) -> Result<Vec<Road>, LoadError> {
+    let path = spec.path.as_path();
+    let class_field = spec.class_field.as_deref().unwrap_or("highway");
+    require_field(features, path, Some(class_field), "road class")?;
+    let oneway_field = spec.oneway_field.as_deref().unwrap_or("oneway");
+    let maxspeed_field = spec.maxspeed_field.as_deref().unwrap_or("maxspeed");
+    let mut out = Vec::new();
+    for f in filtered(features, spec) {
+        let label = f.label(spec.id_field.as_deref());
+        let lines: Vec<&geo_types::LineString<f64>> = match &f.geometry {
+            Some(Geometry::LineString(l)) => vec![l],
+            Some(Geometry::MultiLineString(m)) => m.0.iter().collect(),
+            _ => {
+                diags.push(
+                    "road_not_line",
+                    path,
+                    &label,
+                    "geometry",
+                    "road is not a LineString: skipped".into(),
+                );
+                continue;
+            }
+        };
+        if let Some(bad) = f.geometry.as_ref().and_then(invalid_coordinate) {
+            diags.push(
+                "invalid_coordinates",
+                path,
+                &label,
+                "geometry",
+                format!("coordinate ({}, {}) out of range: road skipped", bad.lon, bad.lat),
+            );
+            continue;
+        }
+        let class = f.text(class_field).unwrap_or_default();
+        for (k, l) in lines.into_iter().enumerate() {
+            if l.0.len() < 2 {
+                continue;
+            }
+            out.push(Road {
+                id: format!("{}#{k}", feature_id(f, spec)),
+                class: class.clone(),
+                oneway: parse_oneway(f.text(oneway_field).as_deref()),
+                maxspeed: parse_maxspeed(f.text(maxspeed_field).as_deref()),
+                vertices: l.0.iter().map(|c| (None, coord(*c))).collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Looks a `key=value` pair up in the facility tag table (exact, then `key=*`).
+pub fn category_for_tag(tags: &OsmTags, key: &str, value: &str) -> Option<String> {
+    tags.facility_tags
+        .get(&format!("{key}={value}"))
+        .or_else(|| tags.facility_tags.get(&format!("{key}=*")))
+        .cloned()
+}
+
+/// Representative points of a facility geometry: a point, each point of a
+/// multipoint, samples along lines, the centroid of polygons.
+pub fn facility_points(g: &Geometry<f64>, line_sample: Meters) -> Vec<LonLat> {
+    let line = |l: &geo_types::LineString<f64>| {
+        let pts: Vec<LonLat> = l.0.iter().map(|c| coord(*c)).collect();
+        sample_line(&pts, line_sample)
+    };
+    match g {
+        Geometry::Point(p) => vec![LonLat::new(p.x(), p.y())],
+        Geometry::MultiPoint(m) => m.0.iter().map(|p| LonLat::new(p.x(), p.y())).collect(),
+        Geometry::LineString(l) => line(l),
+        Geometry::MultiLineString(m) => m.0.iter().flat_map(line).collect(),
+        Geometry::Polygon(p) => {
+            let pts: Vec<LonLat> = p.exterior().0.iter().map(|c| coord(*c)).collect();
+            mean_position(&pts).into_iter().collect()
+        }
+        other => other
+            .centroid()
+            .map(|c| vec![LonLat::new(c.x(), c.y())])
+            .unwrap_or_default(),
+    }
+}
+
+/// Reads facilities; the category comes from the layer's `category`, its
+/// `category_field`, or its OSM key/value fields through the tag table.
+pub fn facilities(
+    features: &[Feature],
+    spec: &LayerSpec,
+    tags: &OsmTags,
+    diags: &mut Diagnostics,
+) -> Result<Vec<Facility>, LoadError> {
+    let path = spec.path.as_path();
+    match (
+        &spec.category,
+        &spec.category_field,
+        &spec.osm_key_field,
+        &spec.osm_value_field,
+    ) {
+        (Some(_), None, None, None) | (None, Some(_), None, None) | (None, None, Some(_), Some(_)) => {}
+        _ => {
+            return Err(LoadError::Feature {
+                path: path.to_path_buf(),
+                feature: "(layer)".into(),
+                field: "category".into(),
+                message: "set exactly one of `category`, `category_field`, or both \
+                          `osm_key_field` and `osm_value_field`"
+                    .into(),
+            })
+        }
+    }
+    require_field(features, path, spec.category_field.as_deref(), "category")?;
+    require_field(features, path, spec.osm_key_field.as_deref(), "OSM key")?;
+    let mut out = Vec::new();
+    let kept: Vec<&Feature> = filtered(features, spec).collect();
+    if kept.is_empty() {
+        diags.push(
+            "empty_layer",
+            path,
+            "(layer)",
+            "",
+            "facility layer has no features".into(),
+        );
+    }
+    for f in kept {
+        let label = f.label(spec.id_field.as_deref());
+        let category = if let Some(c) = &spec.category {
+            Some(c.clone())
+        } else if let Some(field) = &spec.category_field {
+            f.text(field)
+        } else {
+            let k = f.text(spec.osm_key_field.as_deref().unwrap_or_default());
+            let v = f.text(spec.osm_value_field.as_deref().unwrap_or_default());
+            k.zip(v).and_then(|(k, v)| category_for_tag(tags, &k, &v))
+        };
+        let Some(category) = category else { continue };
+        let Some(g) = &f.geometry else {
+            let (field, msg) = f
+                .geometry_problem
+                .clone()
+                .unwrap_or_else(|| ("geometry".into(), "missing".into()));
+            diags.push("invalid_geometry", path, &label, &field, format!("{msg}: facility skipped"));
+            continue;
+        };
+        if let Some(bad) = invalid_coordinate(g) {
+            diags.push(
+                "invalid_coordinates",
+                path,
+                &label,
+                "geometry",
+                format!("coordinate ({}, {}) out of range: facility skipped", bad.lon, bad.lat),
+            );
+            continue;
+        }
+        let id = feature_id(f, spec);
+        let name = spec
+            .name_field
+            .as_deref()
+            .and_then(|k| f.text(k))
+            .unwrap_or_default();
+        let pts = facility_points(g, Meters(tags.line_sample_m));
+        let many = pts.len() > 1;
+        for (k, pos) in pts.into_iter().enumerate() {
+            out.push(Facility {
+                id: if many { format!("{id}#{k}") } else { id.clone() },
+                name: name.clone(),
+                category: category.clone(),
+                pos,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Reads zone polygons; the population field (if set) is a census total.
+pub fn zones(
+    features: &[Feature],
+    spec: &LayerSpec,
+    diags: &mut Diagnostics,
+) -> Result<Vec<Zone>, LoadError> {
+    let path = spec.path.as_path();
+    require_field(features, path, spec.id_field.as_deref(), "id")?;
+    require_field(features, path, spec.key_field.as_deref(), "census key")?;
+    require_field(features, path, spec.population_field.as_deref(), "population")?;
+    let mut out = Vec::new();
+    for f in filtered(features, spec) {
+        let label = f.label(spec.id_field.as_deref());
+        let geometry = match &f.geometry {
+            Some(Geometry::Polygon(p)) => geo_types::MultiPolygon(vec![p.clone()]),
+            Some(Geometry::MultiPolygon(m)) => m.clone(),
+            _ => {
+                diags.push(
+                    "zone_not_polygon",
+                    path,
+                    &label,
+                    "geometry",
+                    "zone is not a Polygon or MultiPolygon: skipped".into(),
+                );
+                continue;
+            }
+        };
+        if let Some(bad) = invalid_coordinate(&Geometry::MultiPolygon(geometry.clone())) {
+            diags.push(
+                "invalid_coordinates",
+                path,
+                &label,
+                "geometry",
+                format!("coordinate ({}, {}) out of range: zone skipped", bad.lon, bad.lat),
+            );
+            continue;
+        }
+        let census_population = match spec.population_field.as_deref() {
+            None => None,
+            Some(field) => match f.number(field) {
+                Ok(v) => v.map(Population),
+                Err(text) => {
+                    diags.push(
+                        "population_invalid",
+                        path,
+                        &label,
+                        field,
+                        format!("not a number: `{text}`"),
+                    );
+                    None
+                }
+            },
+        };
+        out.push(Zone {
+            id: feature_id(f, spec),
+            name: spec
+                .name_field
+                .as_deref()
+                .and_then(|k| f.text(k))
+                .unwrap_or_default(),
+            geometry,
+            census_population,
+            census_key: spec.key_field.as_deref().and_then(|k| f.text(k)),
+        });
+    }
+    if out.is_empty() {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+            role: "zone".into(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maxspeed_forms() {
+        assert_eq!(parse_maxspeed(Some("50")), Some(KmPerHour(50.0)));
+        assert_eq!(parse_maxspeed(Some("80 km/h")), Some(KmPerHour(80.0)));
+        let mph = parse_maxspeed(Some("30 mph")).unwrap().0;
+        assert!((mph - 48.28).abs() < 0.01);
+        assert_eq!(parse_maxspeed(Some("RU:rural")), None);
+        assert_eq!(parse_maxspeed(Some("none")), None);
+    }
+
+    #[test]
+    fn oneway_forms() {
+        assert_eq!(parse_oneway(Some("yes")), Oneway::Forward);
+        assert_eq!(parse_oneway(Some("-1")), Oneway::Backward);
+        assert_eq!(parse_oneway(Some("no")), Oneway::No);
+        assert_eq!(parse_oneway(None), Oneway::No);
+    }
+}

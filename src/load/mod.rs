@@ -1,0 +1,257 @@
+//! Loading: files → domain types ([`Settlement`], [`Facility`], [`Road`], [`Zone`]).
+//!
+//! Format readers ([`features`] for GeoJSON and CSV, [`osm`] for `.osm.pbf`)
+//! turn files into features or elements; [`layers`] interprets features in a
+//! role (settlements, roads…) using the configured field names; [`census`]
+//! joins zone totals from a table. Nothing downstream of this module sees a format.
+//!
+//! Fatal problems are [`LoadError`]s naming the file, the feature and the
+//! field. Recoverable ones are counted in [`Diagnostics`] and written to
+//! `run.json`.
+
+pub mod features;
+pub mod layers;
+pub mod osm;
+pub mod census;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::config::Settings;
+use crate::model::{Facility, Road, Settlement, Zone};
+
+/// A fatal loading error.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    /// The file could not be opened or read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid in its format (truncated, not JSON, bad CSV…).
+    #[error("{path}: {message}")]
+    Format {
+        /// File.
+        path: PathBuf,
+        /// What the parser said, with a hint where we have one.
+        message: String,
+    },
+    /// A feature is unusable and cannot be skipped without losing data.
+    #[error("{path}: feature {feature}: field `{field}`: {message}")]
+    Feature {
+        /// File.
+        path: PathBuf,
+        /// Feature index (and id where known).
+        feature: String,
+        /// Field or member at fault (`geometry` for coordinates).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A configured field exists in no feature of the layer.
+    #[error("{path}: field `{field}` ({role}) is in no feature; fields present: {available}")]
+    MissingField {
+        /// File.
+        path: PathBuf,
+        /// Configured field.
+        field: String,
+        /// What the field was for.
+        role: String,
+        /// Fields that do exist.
+        available: String,
+    },
+    /// A layer that must have features has none.
+    #[error("{path}: {role} layer has no usable features")]
+    Empty {
+        /// File.
+        path: PathBuf,
+        /// Layer role.
+        role: String,
+    },
+    /// Settlement or facility identifiers repeat.
+    #[error("{path}: feature {feature}: field `{field}`: duplicate id `{id}`")]
+    DuplicateId {
+        /// File.
+        path: PathBuf,
+        /// Feature.
+        feature: String,
+        /// Id field.
+        field: String,
+        /// The id.
+        id: String,
+    },
+}
+
+/// One recoverable problem, kept as an example in `run.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    /// Short kind, used for counting (`invalid_coordinates`, `no_facility`…).
+    pub kind: String,
+    /// File at fault.
+    pub file: String,
+    /// Feature index and id.
+    pub feature: String,
+    /// Field at fault.
+    pub field: String,
+    /// Explanation.
+    pub message: String,
+}
+
+/// Counted warnings with a few examples of each kind.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Diagnostics {
+    /// Count per kind.
+    pub counts: BTreeMap<String, usize>,
+    /// Up to [`Diagnostics::EXAMPLES`] examples per kind.
+    pub examples: Vec<Warning>,
+}
+
+impl Diagnostics {
+    /// Examples kept per kind.
+    pub const EXAMPLES: usize = 5;
+
+    /// Records a warning.
+    pub fn warn(&mut self, w: Warning) {
+        let n = self.counts.entry(w.kind.clone()).or_insert(0);
+        *n += 1;
+        if *n <= Self::EXAMPLES {
+            self.examples.push(w);
+        }
+    }
+
+    /// Shorthand for [`Diagnostics::warn`].
+    pub fn push(&mut self, kind: &str, file: &Path, feature: &str, field: &str, message: String) {
+        self.warn(Warning {
+            kind: kind.into(),
+            file: file.display().to_string(),
+            feature: feature.into(),
+            field: field.into(),
+            message,
+        });
+    }
+
+    /// Total number of warnings.
+    pub fn total(&self) -> usize {
+        self.counts.values().sum()
+    }
+
+    /// Appends another set of diagnostics.
+    pub fn extend(&mut self, other: Diagnostics) {
+        for w in other.examples {
+            self.examples.push(w);
+        }
+        for (k, v) in other.counts {
+            *self.counts.entry(k).or_insert(0) += v;
+        }
+    }
+}
+
+/// A settlement as loaded: valid position, or kept with the reason it cannot be placed.
+#[derive(Debug, Clone)]
+pub struct LoadedSettlement {
+    /// The settlement (position is meaningless when `valid` is false).
+    pub settlement: Settlement,
+    /// Whether the position is usable.
+    pub valid: bool,
+}
+
+/// Everything the analysis needs, in domain types.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// All input settlements, in input order, including unplaceable ones.
+    pub settlements: Vec<LoadedSettlement>,
+    /// Facilities of every category.
+    pub facilities: Vec<Facility>,
+    /// Roads (empty when the run is straight-line only).
+    pub roads: Vec<Road>,
+    /// Zones, when a zone layer is given.
+    pub zones: Option<Vec<Zone>>,
+    /// Input files read, for hashing into `run.json`.
+    pub files: Vec<PathBuf>,
+    /// Recoverable problems.
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads every input of `settings` into a [`Dataset`].
+pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
+    let mut ds = Dataset::default();
+    let inputs = &settings.inputs;
+    if let Some(path) = &inputs.osm {
+        let o = osm::read_pbf(path, &settings.osm)?;
+        ds.files.push(path.clone());
+        ds.settlements.extend(o.settlements.into_iter().map(|s| LoadedSettlement {
+            settlement: s,
+            valid: true,
+        }));
+        ds.facilities.extend(o.facilities);
+        ds.roads.extend(o.roads);
+        ds.diagnostics.extend(o.diagnostics);
+    }
+    for spec in &inputs.settlements {
+        let fs = features::read_layer(spec)?;
+        ds.files.push(spec.path.clone());
+        let s = layers::settlements(&fs, spec, &mut ds.diagnostics)?;
+        ds.settlements.extend(s);
+    }
+    for spec in &inputs.roads {
+        let fs = features::read_layer(spec)?;
+        ds.files.push(spec.path.clone());
+        ds.roads
+            .extend(layers::roads(&fs, spec, &mut ds.diagnostics)?);
+    }
+    for spec in &inputs.facilities {
+        let fs = features::read_layer(spec)?;
+        ds.files.push(spec.path.clone());
+        ds.facilities.extend(layers::facilities(
+            &fs,
+            spec,
+            &settings.osm,
+            &mut ds.diagnostics,
+        )?);
+    }
+    if let Some(spec) = &inputs.zones {
+        let fs = features::read_layer(spec)?;
+        ds.files.push(spec.path.clone());
+        let mut zones = layers::zones(&fs, spec, &mut ds.diagnostics)?;
+        if let Some(census) = &inputs.census {
+            ds.files.push(census.path.clone());
+            census::join_census(&mut zones, spec, census, &mut ds.diagnostics)?;
+        }
+        ds.zones = Some(zones);
+    }
+    if ds.settlements.is_empty() {
+        let path = inputs
+            .settlements
+            .first()
+            .map(|s| s.path.clone())
+            .or_else(|| inputs.osm.clone())
+            .unwrap_or_default();
+        return Err(LoadError::Empty {
+            path,
+            role: "settlement".into(),
+        });
+    }
+    check_unique_ids(&ds)?;
+    Ok(ds)
+}
+
+fn check_unique_ids(ds: &Dataset) -> Result<(), LoadError> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, s) in ds.settlements.iter().enumerate() {
+        if !seen.insert(s.settlement.id.as_str()) {
+            return Err(LoadError::DuplicateId {
+                path: PathBuf::from("settlements"),
+                feature: i.to_string(),
+                field: "id".into(),
+                id: s.settlement.id.clone(),
+            });
+        }
+    }
+    Ok(())
+}

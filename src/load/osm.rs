@@ -1,0 +1,290 @@
+//! OpenStreetMap `.osm.pbf`: roads, settlements and facilities from one file.
+//!
+//! Two passes over the file: the first keeps tagged nodes and ways of
+//! interest and the node ids their ways reference; the second reads only the
+//! coordinates of those nodes, so memory grows with the roads kept, not with
+//! the whole extract.
+//!
+//! * Roads: ways with a `highway=*` tag (class = its value), `oneway`
+//!   (`yes`/`-1`; implied on motorways and roundabouts) and `maxspeed`.
+//! * Settlements: nodes (or ways, at their centroid) with a `place=*` value
+//!   in the configured list; population from the `population` tag.
+//! * Facilities: nodes and ways matching the facility tag table; ways count at
+//!   their centroid, except linear ones (`power=line|minor_line`), which are
+//!   sampled along their length.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use osmpbf::{Element, ElementReader};
+
+use super::layers::{category_for_tag, parse_maxspeed, parse_oneway};
+use super::{Diagnostics, LoadError};
+use crate::config::OsmTags;
+use crate::geometry::{mean_position, sample_line};
+use crate::model::{Facility, LonLat, Oneway, PopulationSource, Road, Settlement};
+use crate::units::{Meters, Population};
+
+/// What a `.pbf` gave.
+#[derive(Debug, Default)]
+pub struct OsmData {
+    /// Settlements.
+    pub settlements: Vec<Settlement>,
+    /// Facilities.
+    pub facilities: Vec<Facility>,
+    /// Roads.
+    pub roads: Vec<Road>,
+    /// Warnings.
+    pub diagnostics: Diagnostics,
+}
+
+/// Tags of one element as owned pairs.
+type Tags = Vec<(String, String)>;
+
+fn tag<'a>(tags: &'a Tags, key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+struct PendingWay {
+    id: i64,
+    tags: Tags,
+    refs: Vec<i64>,
+}
+
+fn pbf_error(path: &Path, e: osmpbf::Error) -> LoadError {
+    use osmpbf::{BlobError, ErrorKind};
+    match e.kind() {
+        ErrorKind::Io(io) if io.kind() != std::io::ErrorKind::UnexpectedEof => LoadError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(io.kind(), io.to_string()),
+        },
+        ErrorKind::Io(_) => LoadError::Format {
+            path: path.to_path_buf(),
+            message: "truncated .osm.pbf: the file ends inside a block".into(),
+        },
+        ErrorKind::Blob(BlobError::Empty) => LoadError::Format {
+            path: path.to_path_buf(),
+            message: "a block has neither raw nor zlib data: it is probably lz4-, zstd- or \
+                      lzma-compressed, which this reader does not support; re-encode with \
+                      zlib (e.g. `osmium cat IN -o OUT.osm.pbf -f pbf,pbf_compression=zlib`)"
+                .into(),
+        },
+        _ => LoadError::Format {
+            path: path.to_path_buf(),
+            message: format!("not a valid .osm.pbf (corrupt or truncated): {e}"),
+        },
+    }
+}
+
+fn open(path: &Path) -> Result<ElementReader<std::io::BufReader<std::fs::File>>, LoadError> {
+    ElementReader::from_path(path).map_err(|e| pbf_error(path, e))
+}
+
+fn facility_category(tags: &Tags, table: &OsmTags) -> Option<String> {
+    tags.iter()
+        .find_map(|(k, v)| category_for_tag(table, k, v))
+}
+
+fn is_place(tags: &Tags, table: &OsmTags) -> bool {
+    tag(tags, "place").is_some_and(|v| table.place_values.iter().any(|p| p == v))
+}
+
+fn parse_population(v: &str) -> Option<f64> {
+    let cleaned: String = v.chars().filter(|c| !matches!(c, ' ' | ',' | '\u{a0}' | '\u{202f}')).collect();
+    cleaned.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+/// Reads a `.osm.pbf` file.
+pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
+    let mut out = OsmData::default();
+    let mut ways: Vec<PendingWay> = Vec::new();
+    let mut tagged_nodes: Vec<(i64, LonLat, Tags)> = Vec::new();
+
+    // Pass 1: tagged nodes and ways of interest.
+    let mut keep_node = |id: i64, lon: f64, lat: f64, tags: Tags| {
+        if is_place(&tags, table) || facility_category(&tags, table).is_some() {
+            tagged_nodes.push((id, LonLat::new(lon, lat), tags));
+        }
+    };
+    open(path)?
+        .for_each(|el| match el {
+            Element::Node(n) => {
+                let tags: Tags = n.tags().map(|(k, v)| (k.into(), v.into())).collect();
+                if !tags.is_empty() {
+                    keep_node(n.id(), n.lon(), n.lat(), tags);
+                }
+            }
+            Element::DenseNode(n) => {
+                let mut it = n.tags().peekable();
+                if it.peek().is_some() {
+                    let tags: Tags = it.map(|(k, v)| (k.into(), v.into())).collect();
+                    keep_node(n.id(), n.lon(), n.lat(), tags);
+                }
+            }
+            Element::Way(w) => {
+                let tags: Tags = w.tags().map(|(k, v)| (k.into(), v.into())).collect();
+                let wanted = tag(&tags, "highway").is_some()
+                    || is_place(&tags, table)
+                    || facility_category(&tags, table).is_some();
+                if wanted {
+                    ways.push(PendingWay {
+                        id: w.id(),
+                        refs: w.refs().collect(),
+                        tags,
+                    });
+                }
+            }
+            Element::Relation(_) => {}
+        })
+        .map_err(|e| pbf_error(path, e))?;
+
+    // Pass 2: coordinates of referenced nodes only.
+    let needed: HashSet<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
+    let mut coords: HashMap<i64, LonLat> = HashMap::with_capacity(needed.len());
+    if !needed.is_empty() {
+        open(path)?
+            .for_each(|el| match el {
+                Element::Node(n) if needed.contains(&n.id()) => {
+                    coords.insert(n.id(), LonLat::new(n.lon(), n.lat()));
+                }
+                Element::DenseNode(n) if needed.contains(&n.id()) => {
+                    coords.insert(n.id(), LonLat::new(n.lon(), n.lat()));
+                }
+                _ => {}
+            })
+            .map_err(|e| pbf_error(path, e))?;
+    }
+
+    for (id, pos, tags) in tagged_nodes {
+        let label = format!("node/{id}");
+        if !pos.is_valid() {
+            out.diagnostics.push(
+                "invalid_coordinates",
+                path,
+                &label,
+                "lon/lat",
+                format!("({}, {}) out of range: skipped", pos.lon, pos.lat),
+            );
+            continue;
+        }
+        add_tagged(&mut out, path, &format!("osm:node/{id}"), pos, &tags, table);
+    }
+
+    let spacing = Meters(table.line_sample_m);
+    for w in ways {
+        let label = format!("way/{}", w.id);
+        // Split at nodes missing from the extract (ways clipped at its border).
+        let mut runs: Vec<Vec<(i64, LonLat)>> = vec![Vec::new()];
+        let mut missing = 0usize;
+        for r in &w.refs {
+            match coords.get(r) {
+                Some(p) => runs.last_mut().expect("runs is never empty").push((*r, *p)),
+                None => {
+                    missing += 1;
+                    if !runs.last().is_some_and(Vec::is_empty) {
+                        runs.push(Vec::new());
+                    }
+                }
+            }
+        }
+        if missing > 0 {
+            out.diagnostics.push(
+                "missing_node",
+                path,
+                &label,
+                "nd",
+                format!("{missing} referenced node(s) not in the extract: way split there"),
+            );
+        }
+        runs.retain(|r| !r.is_empty());
+        if let Some(class) = tag(&w.tags, "highway") {
+            let explicit = parse_oneway(tag(&w.tags, "oneway"));
+            let implied = class == "motorway" || tag(&w.tags, "junction") == Some("roundabout");
+            let oneway = match (explicit, tag(&w.tags, "oneway")) {
+                (Oneway::No, None) if implied => Oneway::Forward,
+                (o, _) => o,
+            };
+            for (k, run) in runs.iter().enumerate() {
+                if run.len() < 2 {
+                    continue;
+                }
+                out.roads.push(Road {
+                    id: if runs.len() > 1 {
+                        format!("osm:way/{}#{k}", w.id)
+                    } else {
+                        format!("osm:way/{}", w.id)
+                    },
+                    class: class.to_string(),
+                    oneway,
+                    maxspeed: parse_maxspeed(tag(&w.tags, "maxspeed")),
+                    vertices: run.iter().map(|(id, p)| (Some(*id), *p)).collect(),
+                });
+            }
+        }
+        let pts: Vec<LonLat> = runs.iter().flatten().map(|(_, p)| *p).collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let linear = matches!(tag(&w.tags, "power"), Some("line" | "minor_line"));
+        if linear {
+            if let Some(cat) = facility_category(&w.tags, table) {
+                let mut k = 0usize;
+                for run in &runs {
+                    let line: Vec<LonLat> = run.iter().map(|(_, p)| *p).collect();
+                    for p in sample_line(&line, spacing) {
+                        k += 1;
+                        out.facilities.push(Facility {
+                            id: format!("osm:way/{}#{}", w.id, k - 1),
+                            name: tag(&w.tags, "name").unwrap_or_default().to_string(),
+                            category: cat.clone(),
+                            pos: p,
+                        });
+                    }
+                }
+            }
+        } else if is_place(&w.tags, table) || facility_category(&w.tags, table).is_some() {
+            if let Some(c) = mean_position(&pts) {
+                add_tagged(&mut out, path, &format!("osm:way/{}", w.id), c, &w.tags, table);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn add_tagged(out: &mut OsmData, path: &Path, id: &str, pos: LonLat, tags: &Tags, table: &OsmTags) {
+    let name = tag(tags, "name").unwrap_or_default().to_string();
+    if is_place(tags, table) {
+        let (population, population_source) = match tag(tags, "population") {
+            None => (Population(0.0), PopulationSource::Missing),
+            Some(v) => match parse_population(v) {
+                Some(p) => (Population(p), PopulationSource::Attribute),
+                None => {
+                    out.diagnostics.push(
+                        "population_invalid",
+                        path,
+                        id,
+                        "population",
+                        format!("not a number: `{v}`: treated as unknown"),
+                    );
+                    (Population(0.0), PopulationSource::Missing)
+                }
+            },
+        };
+        out.settlements.push(Settlement {
+            id: id.to_string(),
+            name: name.clone(),
+            place: tag(tags, "place").unwrap_or_default().to_string(),
+            pos,
+            population,
+            population_source,
+        });
+    }
+    if let Some(category) = facility_category(tags, table) {
+        out.facilities.push(Facility {
+            id: id.to_string(),
+            name,
+            category,
+            pos,
+        });
+    }
+}

@@ -1,0 +1,128 @@
+//! Domain types shared by every stage: settlements, facilities, roads, zones.
+//!
+//! Loaders produce these from any file format; algorithms consume them and never
+//! see a format. Coordinates are WGS 84 longitude/latitude in degrees.
+
+use crate::units::{KmPerHour, Population};
+
+/// A WGS 84 position in degrees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LonLat {
+    /// Longitude, degrees east, in [-180, 180].
+    pub lon: f64,
+    /// Latitude, degrees north, in [-90, 90].
+    pub lat: f64,
+}
+
+impl LonLat {
+    /// A position; callers validate ranges at load time.
+    pub fn new(lon: f64, lat: f64) -> Self {
+        Self { lon, lat }
+    }
+
+    /// Whether both coordinates are finite and inside the WGS 84 ranges.
+    pub fn is_valid(&self) -> bool {
+        self.lon.is_finite()
+            && self.lat.is_finite()
+            && (-180.0..=180.0).contains(&self.lon)
+            && (-90.0..=90.0).contains(&self.lat)
+    }
+}
+
+/// Where a settlement's population figure comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PopulationSource {
+    /// Read from the settlement's own attribute or tag.
+    Attribute,
+    /// Allocated from its zone's census total (see `load::population`).
+    Allocated,
+    /// Unknown: no attribute and no zone total; counted as zero and flagged.
+    Missing,
+}
+
+impl PopulationSource {
+    /// Stable lower-case name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Attribute => "attribute",
+            Self::Allocated => "allocated",
+            Self::Missing => "missing",
+        }
+    }
+}
+
+/// A populated place.
+#[derive(Debug, Clone)]
+pub struct Settlement {
+    /// Identifier from the source (e.g. `osm:node/123`), unique within a run.
+    pub id: String,
+    /// Name, possibly empty.
+    pub name: String,
+    /// Place class (`city`, `town`, `village`, `hamlet`, …), possibly empty.
+    pub place: String,
+    /// Position.
+    pub pos: LonLat,
+    /// Resident population.
+    pub population: Population,
+    /// Where `population` comes from.
+    pub population_source: PopulationSource,
+}
+
+/// A service location (school, health post, water point, power supply…).
+#[derive(Debug, Clone)]
+pub struct Facility {
+    /// Identifier from the source, unique within a run.
+    pub id: String,
+    /// Name, possibly empty.
+    pub name: String,
+    /// Service category this facility provides (e.g. `health`).
+    pub category: String,
+    /// Position (a way's centroid, or a sample point along a line).
+    pub pos: LonLat,
+}
+
+/// Road class, used to look up speeds and access per profile.
+pub type RoadClass = String;
+
+/// Direction restriction of a road way as tagged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Oneway {
+    /// Both directions.
+    No,
+    /// Only in the direction of the geometry.
+    Forward,
+    /// Only against the direction of the geometry (`oneway=-1`).
+    Backward,
+}
+
+/// A road as a polyline with its attributes.
+#[derive(Debug, Clone)]
+pub struct Road {
+    /// Identifier from the source.
+    pub id: String,
+    /// Class (`highway` tag value or the configured class field).
+    pub class: RoadClass,
+    /// Direction restriction (honoured by profiles that respect oneway).
+    pub oneway: Oneway,
+    /// Posted speed where tagged.
+    pub maxspeed: Option<KmPerHour>,
+    /// Vertices, each with an optional shared-node key: vertices that carry the
+    /// same key are the same graph node (OSM node ids). Vertices without a key
+    /// are joined by coordinate equality.
+    pub vertices: Vec<(Option<i64>, LonLat)>,
+}
+
+/// A polygonal zone (commune, district) with an optional census total.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    /// Identifier from the source.
+    pub id: String,
+    /// Name, possibly empty.
+    pub name: String,
+    /// Outline.
+    pub geometry: geo_types::MultiPolygon<f64>,
+    /// Census population to allocate to settlements without one.
+    pub census_population: Option<Population>,
+    /// Key joining the zone to a census table row, when configured.
+    pub census_key: Option<String>,
+}

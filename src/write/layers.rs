@@ -1,0 +1,159 @@
+//! Result layers as tables: one row per input settlement, one per zone.
+//!
+//! Field names carry their unit (`_time_min`, `_dist_m`, `_pop`, `_share`).
+
+use super::table::{Cell, Geom, Kind, Table};
+use crate::config::Threshold;
+use crate::pipeline::Analysis;
+use crate::search::access::Status;
+
+/// Decimals kept per kind of value.
+const MIN_DP: u8 = 3;
+const M_DP: u8 = 1;
+const SCORE_DP: u8 = 4;
+const POP_DP: u8 = 2;
+
+/// Overall status of a settlement: `invalid_location`, else the first
+/// non-`ok` of `off_network`, `unreachable`, `no_facility`, else `ok`.
+fn overall_status(statuses: &[Status]) -> &'static str {
+    for s in [
+        Status::InvalidLocation,
+        Status::OffNetwork,
+        Status::Unreachable,
+        Status::NoFacility,
+    ] {
+        if statuses.contains(&s) {
+            return s.as_str();
+        }
+    }
+    "ok"
+}
+
+/// The settlements layer: every input settlement, in input order.
+pub fn settlements_table(a: &Analysis) -> Table {
+    let mut t = Table::default();
+    for (name, kind) in [
+        ("id", Kind::Text),
+        ("name", Kind::Text),
+        ("place", Kind::Text),
+        ("lon", Kind::Float),
+        ("lat", Kind::Float),
+        ("population", Kind::Float),
+        ("pop_source", Kind::Text),
+        ("zone_id", Kind::Text),
+        ("status", Kind::Text),
+    ] {
+        t.column(name, kind);
+    }
+    for s in &a.settings.services {
+        let n = &s.name;
+        t.column(format!("{n}_time_min"), Kind::Float);
+        t.column(format!("{n}_dist_m"), Kind::Float);
+        t.column(format!("{n}_fac_id"), Kind::Text);
+        t.column(format!("{n}_status"), Kind::Text);
+        t.column(format!("{n}_via"), Kind::Text);
+        t.column(format!("{n}_beyond"), Kind::Bool);
+        t.column(format!("{n}_score"), Kind::Float);
+    }
+    t.column("composite", Kind::Float);
+    t.column("class", Kind::Text);
+    for (i, ls) in a.dataset.settlements.iter().enumerate() {
+        let s = &ls.settlement;
+        let statuses: Vec<Status> = a.access.iter().map(|sa| sa.access[i].status).collect();
+        let mut row = vec![
+            Cell::Text(s.id.clone()),
+            Cell::Text(s.name.clone()),
+            Cell::Text(s.place.clone()),
+            Cell::float(ls.valid.then_some(s.pos.lon), 7),
+            Cell::float(ls.valid.then_some(s.pos.lat), 7),
+            Cell::Float(s.population.0, POP_DP),
+            Cell::Text(s.population_source.as_str().into()),
+            a.zone_of[i]
+                .map(|z| Cell::Text(a.zones[z].id.clone()))
+                .unwrap_or(Cell::Null),
+            Cell::Text(overall_status(&statuses).into()),
+        ];
+        for (k, sa) in a.access.iter().enumerate() {
+            let x = &sa.access[i];
+            let sc = &a.scores.per_service[k][i];
+            row.push(Cell::float(x.time.map(|t| t.minutes()), MIN_DP));
+            row.push(Cell::float(x.dist.map(|d| d.0), M_DP));
+            row.push(
+                x.facility
+                    .map(|f| Cell::Text(sa.facilities[f as usize].id.clone()))
+                    .unwrap_or(Cell::Null),
+            );
+            row.push(Cell::Text(x.status.as_str().into()));
+            row.push(Cell::Text(x.via.as_str().into()));
+            row.push(sc.beyond.map(Cell::Bool).unwrap_or(Cell::Null));
+            row.push(Cell::float(sc.component, SCORE_DP));
+        }
+        row.push(Cell::float(a.scores.composite[i], SCORE_DP));
+        row.push(
+            a.scores.class[i]
+                .map(|c| Cell::Text(c.into()))
+                .unwrap_or(Cell::Null),
+        );
+        t.rows.push(row);
+        t.geometry
+            .push(ls.valid.then_some(Geom::Point(s.pos.lon, s.pos.lat)));
+    }
+    t
+}
+
+/// The zones layer, in rank order.
+pub fn zones_table(a: &Analysis) -> Table {
+    let mut t = Table::default();
+    for (name, kind) in [
+        ("zone_id", Kind::Text),
+        ("name", Kind::Text),
+        ("rank", Kind::Int),
+        ("priority", Kind::Bool),
+        ("reason", Kind::Text),
+        ("population", Kind::Float),
+        ("census_pop", Kind::Float),
+        ("settlements", Kind::Int),
+        ("composite", Kind::Float),
+        ("burden", Kind::Float),
+    ] {
+        t.column(name, kind);
+    }
+    for s in &a.settings.services {
+        let n = &s.name;
+        match s.threshold {
+            Threshold::Time(_) => t.column(format!("{n}_mean_time_min"), Kind::Float),
+            Threshold::Distance(_) => t.column(format!("{n}_mean_dist_m"), Kind::Float),
+        }
+        t.column(format!("{n}_beyond_pop"), Kind::Float);
+        t.column(format!("{n}_beyond_share"), Kind::Float);
+    }
+    let mut order: Vec<&crate::zones::ZoneStats> = a.zone_stats.iter().collect();
+    order.sort_by_key(|z| z.rank);
+    for z in order {
+        let zone = &a.zones[z.zone];
+        let mut row = vec![
+            Cell::Text(zone.id.clone()),
+            Cell::Text(zone.name.clone()),
+            Cell::Int(z.rank as i64),
+            Cell::Bool(z.priority),
+            Cell::Text(z.reason.clone()),
+            Cell::Float(z.population, POP_DP),
+            Cell::float(zone.census_population.map(|p| p.0), POP_DP),
+            Cell::Int(z.settlements as i64),
+            Cell::float(z.composite, SCORE_DP),
+            Cell::Float(z.burden, POP_DP),
+        ];
+        for (s, zs) in a.settings.services.iter().zip(&z.services) {
+            let dp = match s.threshold {
+                Threshold::Time(_) => MIN_DP,
+                Threshold::Distance(_) => M_DP,
+            };
+            row.push(Cell::float(zs.mean_value, dp));
+            row.push(Cell::Float(zs.pop_beyond, POP_DP));
+            row.push(Cell::Float(zs.share_beyond, SCORE_DP));
+        }
+        t.rows.push(row);
+        t.geometry.push(Some(Geom::from_multipolygon(&zone.geometry)));
+    }
+    t
+}

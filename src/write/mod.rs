@@ -1,0 +1,171 @@
+//! Writing: result tables → GeoJSON (RFC 7946), CSV and `run.json`.
+//!
+//! Results are first laid out as a flat, typed [`Table`] (one per layer), so
+//! GeoJSON and CSV carry exactly the same fields. Every file is written to a
+//! temporary name in the output folder, and renamed into place only after all
+//! files are complete: a failed run leaves no half-written output.
+
+pub mod layers;
+pub mod run_json;
+pub mod summary;
+pub mod table;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+pub use table::{Cell, Column, Geom, Kind, Table};
+
+/// A writing error, naming the file.
+#[derive(Debug, Error)]
+pub enum WriteError {
+    /// Creating or writing a file failed.
+    #[error("{path}: cannot write: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Serialising failed.
+    #[error("{path}: {message}")]
+    Encode {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        message: String,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Files staged under temporary names, committed together.
+pub struct Staged {
+    dir: PathBuf,
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staged {
+    /// Starts staging into `dir` (created if needed).
+    pub fn new(dir: &Path) -> Result<Self, WriteError> {
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        Ok(Staged {
+            dir: dir.to_path_buf(),
+            files: Vec::new(),
+        })
+    }
+
+    /// Writes `name` under a temporary name with `fill`, synced to disk.
+    pub fn file(
+        &mut self,
+        name: &str,
+        fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), WriteError> {
+        let final_path = self.dir.join(name);
+        let tmp = self
+            .dir
+            .join(format!(".{name}.tmp-{}", std::process::id()));
+        let f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        let mut w = std::io::BufWriter::new(f);
+        let res = fill(&mut w)
+            .and_then(|_| w.flush())
+            .and_then(|_| w.get_ref().sync_all());
+        if let Err(e) = res {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(WriteError::Io {
+                path: final_path,
+                source: e,
+            });
+        }
+        self.files.push((tmp, final_path));
+        Ok(())
+    }
+
+    /// Renames every staged file into place.
+    pub fn commit(self) -> Result<Vec<PathBuf>, WriteError> {
+        let mut done = Vec::new();
+        for (tmp, dest) in &self.files {
+            std::fs::rename(tmp, dest).map_err(io_err(dest))?;
+            done.push(dest.clone());
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.files {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Writes a table as an RFC 7946 FeatureCollection (WGS 84 lon/lat,
+/// coordinates rounded to 1e-7°, about 1 cm).
+pub fn write_geojson(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
+    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    for (r, row) in t.rows.iter().enumerate() {
+        let mut props = serde_json::Map::new();
+        for (c, cell) in t.columns.iter().zip(row) {
+            props.insert(c.name.clone(), cell.to_json());
+        }
+        let feature = serde_json::json!({
+            "type": "Feature",
+            "geometry": t.geometry[r].as_ref().map(|g| g.to_json()),
+            "properties": props,
+        });
+        if r > 0 {
+            w.write_all(b",\n")?;
+        }
+        serde_json::to_writer(&mut *w, &feature)?;
+    }
+    w.write_all(b"\n]}\n")
+}
+
+/// Writes a table as CSV with a header row; missing values are empty.
+pub fn write_csv(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
+    let mut c = csv::Writer::from_writer(w);
+    c.write_record(t.columns.iter().map(|c| c.name.as_str()))?;
+    for row in &t.rows {
+        c.write_record(row.iter().map(Cell::to_csv))?;
+    }
+    c.flush()
+}
+
+/// Names of the files a run writes.
+pub const OUTPUT_FILES: [&str; 5] = [
+    "settlements.geojson",
+    "settlements.csv",
+    "zones.geojson",
+    "zones.csv",
+    "run.json",
+];
+
+/// Writes every output of `a` into `dir`, all or nothing.
+pub fn write_outputs(
+    a: &crate::pipeline::Analysis,
+    dir: &Path,
+    args: &[String],
+    threads: usize,
+) -> Result<Vec<PathBuf>, WriteError> {
+    let st = layers::settlements_table(a);
+    let zt = layers::zones_table(a);
+    let mut staged = Staged::new(dir)?;
+    staged.file("settlements.geojson", |w| write_geojson(&st, w))?;
+    staged.file("settlements.csv", |w| write_csv(&st, w))?;
+    staged.file("zones.geojson", |w| write_geojson(&zt, w))?;
+    staged.file("zones.csv", |w| write_csv(&zt, w))?;
+    let outputs: Vec<String> = OUTPUT_FILES.iter().map(|s| s.to_string()).collect();
+    let doc = run_json::run_json(a, args, threads, &outputs);
+    staged.file("run.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, &doc)?;
+        w.write_all(b"\n")
+    })?;
+    staged.commit()
+}

@@ -1,0 +1,121 @@
+//! `run.json`: what went in, every parameter and assumption, what came out.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::pipeline::Analysis;
+
+/// SHA-256 of a file, hex; `None` when unreadable.
+pub fn sha256_file(path: &Path) -> Option<(String, u64)> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf).ok()?;
+        if k == 0 {
+            break;
+        }
+        n += k as u64;
+        h.update(&buf[..k]);
+    }
+    Some((format!("{:x}", h.finalize()), n))
+}
+
+/// The assumptions a reader must know to interpret the results.
+pub fn assumptions(a: &Analysis) -> Vec<String> {
+    let t = &a.settings.travel;
+    let mut v = vec![
+        "Coordinates are WGS 84 longitude/latitude (EPSG:4326); GeoJSON follows RFC 7946.".into(),
+        "Distances are great-circle (haversine, R = 6371008.8 m); road lengths sum their segments.".into(),
+        "time_min is the trip from the settlement to its nearest facility by time; dist_m is the length of that trip.".into(),
+    ];
+    if a.travel_mode == "straight_line" {
+        v.push(format!(
+            "No road layer: every trip is the straight line x circuity {} at the profile's no_road_kmh (walk {} km/h, drive {} km/h by default), with no distance cap.",
+            t.circuity,
+            a.settings.profiles.get("walk").map_or(0.0, |p| p.no_road_kmh),
+            a.settings.profiles.get("drive").map_or(0.0, |p| p.no_road_kmh),
+        ));
+    } else {
+        v.push(format!(
+            "Places snap to the nearest point of the nearest road segment usable by the profile; beyond {} m they are off_network.",
+            t.max_snap_m
+        ));
+        v.push("Off-road legs (to and from the road) are straight lines at the profile's offroad_kmh.".into());
+        v.push(format!(
+            "A trip is the faster of the road route and a direct off-road trip (straight line x circuity {}, at offroad_kmh, when the straight line is at most {} m).",
+            t.circuity, t.max_direct_m
+        ));
+        v.push("Road speeds come from the profile's speed table by highway class; drive uses a tagged maxspeed instead and honours oneway.".into());
+    }
+    v.push("Composite: per service min(3, value / mean over settlements with a trip), summed over services that have facilities; no trip scores 3.".into());
+    v.push("Zone indicators are population-weighted; burden = population x mean composite; rank by burden.".into());
+    if a.allocation.is_some() {
+        v.push("Settlements without a population received a share of their zone's census total (see allocation).".into());
+    }
+    v
+}
+
+/// Builds the `run.json` document.
+pub fn run_json(a: &Analysis, args: &[String], threads: usize, outputs: &[String]) -> Value {
+    let inputs: Vec<Value> = a
+        .dataset
+        .files
+        .iter()
+        .map(|p| {
+            let (sha, bytes) = sha256_file(p).unwrap_or_default();
+            json!({"path": p.display().to_string(), "sha256": sha, "bytes": bytes})
+        })
+        .collect();
+    let facilities: Vec<Value> = a
+        .access
+        .iter()
+        .map(|sa| {
+            json!({
+                "service": sa.service,
+                "facilities": sa.facilities.len(),
+                "on_network": sa.facilities_on_network,
+            })
+        })
+        .collect();
+    let valid = a.dataset.settlements.iter().filter(|s| s.valid).count();
+    let total_pop: f64 = a
+        .dataset
+        .settlements
+        .iter()
+        .map(|s| s.settlement.population.0)
+        .sum();
+    json!({
+        "tool": "remoteness",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": args,
+        "threads": threads,
+        "crs": "EPSG:4326 (WGS 84 longitude, latitude; RFC 7946)",
+        "travel_mode": a.travel_mode,
+        "inputs": inputs,
+        "settings": a.settings,
+        "assumptions": assumptions(a),
+        "counts": {
+            "settlements": a.dataset.settlements.len(),
+            "settlements_valid": valid,
+            "settlements_invalid": a.dataset.settlements.len() - valid,
+            "population": total_pop,
+            "facilities": facilities,
+            "zones": a.zones.len(),
+            "zone_source": a.zone_source,
+            "priority_zones": a.zone_stats.iter().filter(|z| z.priority).count(),
+        },
+        "network": a.network,
+        "profiles": a.profiles,
+        "services": a.scores.summaries,
+        "composite_max": a.scores.composite_max,
+        "allocation": a.allocation,
+        "warnings": a.dataset.diagnostics,
+        "timings_s": a.timings.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "outputs": outputs,
+    })
+}

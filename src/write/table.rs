@@ -1,0 +1,160 @@
+//! A flat, typed attribute table with optional geometry per row.
+
+/// Column type (kept for writers that declare field types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Integer.
+    Int,
+    /// Floating point.
+    Float,
+    /// Text.
+    Text,
+    /// Boolean.
+    Bool,
+}
+
+/// A column: name (with unit suffix) and type.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Field name, e.g. `health_time_min`.
+    pub name: String,
+    /// Type.
+    pub kind: Kind,
+}
+
+/// One value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Missing.
+    Null,
+    /// Integer.
+    Int(i64),
+    /// Float, rounded to `decimals` on output.
+    Float(f64, u8),
+    /// Text.
+    Text(String),
+    /// Boolean.
+    Bool(bool),
+}
+
+impl Cell {
+    /// A float rounded to `decimals`, or null when absent or not finite.
+    pub fn float(v: Option<f64>, decimals: u8) -> Cell {
+        match v {
+            Some(x) if x.is_finite() => Cell::Float(x, decimals),
+            _ => Cell::Null,
+        }
+    }
+
+    fn rounded(x: f64, d: u8) -> f64 {
+        let f = 10f64.powi(d as i32);
+        let r = (x * f).round() / f;
+        if r == 0.0 {
+            0.0
+        } else {
+            r
+        }
+    }
+
+    /// JSON value.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Cell::Null => serde_json::Value::Null,
+            Cell::Int(i) => (*i).into(),
+            Cell::Float(x, d) => serde_json::Number::from_f64(Self::rounded(*x, *d))
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Cell::Text(s) => s.clone().into(),
+            Cell::Bool(b) => (*b).into(),
+        }
+    }
+
+    /// CSV text.
+    pub fn to_csv(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(x, d) => format!("{}", Self::rounded(*x, *d)),
+            Cell::Text(s) => s.clone(),
+            Cell::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// A geometry in WGS 84 lon/lat.
+#[derive(Debug, Clone)]
+pub enum Geom {
+    /// A point.
+    Point(f64, f64),
+    /// Polygons, each a list of rings of (lon, lat).
+    MultiPolygon(Vec<Vec<Vec<(f64, f64)>>>),
+}
+
+fn r7(x: f64) -> f64 {
+    (x * 1e7).round() / 1e7
+}
+
+impl Geom {
+    /// GeoJSON geometry object.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Geom::Point(x, y) => {
+                serde_json::json!({"type": "Point", "coordinates": [r7(*x), r7(*y)]})
+            }
+            Geom::MultiPolygon(polys) => {
+                let c: Vec<Vec<Vec<[f64; 2]>>> = polys
+                    .iter()
+                    .map(|p| {
+                        p.iter()
+                            .map(|ring| ring.iter().map(|(x, y)| [r7(*x), r7(*y)]).collect())
+                            .collect()
+                    })
+                    .collect();
+                serde_json::json!({"type": "MultiPolygon", "coordinates": c})
+            }
+        }
+    }
+
+    /// From a `geo` multipolygon, with exterior rings counter-clockwise and
+    /// holes clockwise as RFC 7946 §3.1.6 asks.
+    pub fn from_multipolygon(m: &geo_types::MultiPolygon<f64>) -> Geom {
+        use geo::Winding;
+        let polys = m
+            .0
+            .iter()
+            .map(|p| {
+                let mut ext = p.exterior().clone();
+                ext.make_ccw_winding();
+                let mut rings = vec![ext.0.iter().map(|c| (c.x, c.y)).collect()];
+                for h in p.interiors() {
+                    let mut h = h.clone();
+                    h.make_cw_winding();
+                    rings.push(h.0.iter().map(|c| (c.x, c.y)).collect());
+                }
+                rings
+            })
+            .collect();
+        Geom::MultiPolygon(polys)
+    }
+}
+
+/// Rows of typed cells with one optional geometry each.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// Columns.
+    pub columns: Vec<Column>,
+    /// Rows, each with one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+    /// Geometry per row.
+    pub geometry: Vec<Option<Geom>>,
+}
+
+impl Table {
+    /// Adds a column.
+    pub fn column(&mut self, name: impl Into<String>, kind: Kind) {
+        self.columns.push(Column {
+            name: name.into(),
+            kind,
+        });
+    }
+}

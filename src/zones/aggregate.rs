@@ -1,0 +1,181 @@
+//! Per-zone indicators, isolation burden, rank, priority flag and reason.
+//!
+//! For zone `z` with settlements `i ∈ z` of population `p_i`:
+//!
+//! * `population = Σ p_i`, `settlements = |z|`;
+//! * per service: population-weighted mean of the metric over settlements
+//!   with a trip, `Σ p_i v_i / Σ p_i` (plain mean when those weigh 0);
+//!   population beyond the threshold (no trip counts as beyond) and its share;
+//!   population-weighted mean component;
+//! * `composite` = population-weighted mean composite (plain mean at zero
+//!   population); **burden** = `population × composite` (person-score units);
+//! * **rank**: by burden descending, then composite descending, then zone id;
+//!   **priority**: the first `ceil(priority_fraction × Z)` zones with a
+//!   positive burden, `Z` being the zones that hold settlements;
+//! * **reason**: the services whose share beyond threshold is at least
+//!   `reason_min_share`, worst first; failing that, the service with the
+//!   largest mean component.
+
+use serde::Serialize;
+
+use crate::config::{Service, ZoneSettings};
+use crate::score::{threshold_value, Scores};
+
+/// One service's indicators in a zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZoneService {
+    /// Population-weighted mean metric (minutes or metres).
+    pub mean_value: Option<f64>,
+    /// Population beyond the threshold.
+    pub pop_beyond: f64,
+    /// Share of the zone population beyond it.
+    pub share_beyond: f64,
+    /// Population-weighted mean composite component.
+    pub mean_component: Option<f64>,
+}
+
+/// Indicators of one zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZoneStats {
+    /// Zone index in the zone list.
+    pub zone: usize,
+    /// Population.
+    pub population: f64,
+    /// Number of settlements.
+    pub settlements: usize,
+    /// Per service, in service order.
+    pub services: Vec<ZoneService>,
+    /// Mean composite.
+    pub composite: Option<f64>,
+    /// Population × composite.
+    pub burden: f64,
+    /// 1 = most burdened.
+    pub rank: usize,
+    /// In the priority set.
+    pub priority: bool,
+    /// Why, in words.
+    pub reason: String,
+}
+
+fn weighted_mean(pairs: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
+    let (mut sw, mut swx, mut n, mut sx) = (0.0, 0.0, 0usize, 0.0);
+    for (w, x) in pairs {
+        sw += w;
+        swx += w * x;
+        n += 1;
+        sx += x;
+    }
+    match n {
+        0 => None,
+        _ if sw > 0.0 => Some(swx / sw),
+        _ => Some(sx / n as f64),
+    }
+}
+
+/// Aggregates scores to zones and ranks them. `zone_ids[z]` breaks ties.
+pub fn aggregate(
+    zone_ids: &[String],
+    zone_of: &[Option<usize>],
+    population: &[f64],
+    services: &[Service],
+    scores: &Scores,
+    settings: &ZoneSettings,
+) -> Vec<ZoneStats> {
+    let nz = zone_ids.len();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); nz];
+    for (i, z) in zone_of.iter().enumerate() {
+        if let (Some(z), Some(_)) = (z, scores.composite[i]) {
+            members[*z].push(i);
+        }
+    }
+    let mut stats: Vec<ZoneStats> = (0..nz)
+        .map(|z| {
+            let m = &members[z];
+            let pop: f64 = m.iter().map(|&i| population[i]).sum();
+            let per: Vec<ZoneService> = (0..services.len())
+                .map(|s| {
+                    let sc = &scores.per_service[s];
+                    let pop_beyond: f64 = m
+                        .iter()
+                        .filter(|&&i| sc[i].beyond == Some(true))
+                        .map(|&i| population[i])
+                        .sum();
+                    ZoneService {
+                        mean_value: weighted_mean(
+                            m.iter()
+                                .filter_map(|&i| sc[i].value.map(|v| (population[i], v))),
+                        ),
+                        pop_beyond,
+                        share_beyond: if pop > 0.0 { pop_beyond / pop } else { 0.0 },
+                        mean_component: weighted_mean(
+                            m.iter()
+                                .filter_map(|&i| sc[i].component.map(|c| (population[i], c))),
+                        ),
+                    }
+                })
+                .collect();
+            let composite = weighted_mean(
+                m.iter()
+                    .filter_map(|&i| scores.composite[i].map(|c| (population[i], c))),
+            );
+            let reason = reason(services, &per, settings.reason_min_share);
+            ZoneStats {
+                zone: z,
+                population: pop,
+                settlements: m.len(),
+                services: per,
+                burden: pop * composite.unwrap_or(0.0),
+                composite,
+                rank: 0,
+                priority: false,
+                reason,
+            }
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..nz).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&stats[a], &stats[b]);
+        y.burden
+            .total_cmp(&x.burden)
+            .then(y.composite.unwrap_or(-1.0).total_cmp(&x.composite.unwrap_or(-1.0)))
+            .then(zone_ids[a].cmp(&zone_ids[b]))
+    });
+    let occupied = stats.iter().filter(|s| s.settlements > 0).count();
+    let n_priority = (settings.priority_fraction * occupied as f64).ceil() as usize;
+    for (r, &z) in order.iter().enumerate() {
+        stats[z].rank = r + 1;
+        stats[z].priority = r < n_priority && stats[z].burden > 0.0;
+    }
+    stats
+}
+
+fn reason(services: &[Service], per: &[ZoneService], min_share: f64) -> String {
+    let mut over: Vec<(usize, f64)> = per
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.share_beyond >= min_share && s.pop_beyond > 0.0)
+        .map(|(k, s)| (k, s.share_beyond))
+        .collect();
+    over.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    if !over.is_empty() {
+        return over
+            .iter()
+            .map(|&(k, share)| {
+                let (thr, metric) = threshold_value(services[k].threshold);
+                let unit = if metric == "time_min" { "min" } else { "m" };
+                format!(
+                    "{} {:.0}% beyond {thr} {unit}",
+                    services[k].name,
+                    share * 100.0
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
+    per.iter()
+        .enumerate()
+        .filter_map(|(k, s)| s.mean_component.map(|c| (k, c)))
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(k, c)| format!("largest component: {} ({c:.2})", services[k].name))
+        .unwrap_or_default()
+}

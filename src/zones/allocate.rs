@@ -1,0 +1,110 @@
+//! Allocation of zone census totals to settlements without a population.
+//!
+//! **Rule** (per zone with a census total `T`): settlements that carry their
+//! own population keep it; the remainder `R = T − Σ own` is shared among the
+//! zone's settlements *without* one in proportion to a weight by place class
+//! (`population.class_weights`; default town 10, village 3, hamlet 1…),
+//! equally when all weights are 0. When `R ≤ 0` those settlements get 0 and
+//! the zone is reported; when the zone has no settlement to receive `R`, it
+//! is reported as unallocated. Settlements outside every zone keep no
+//! population and are reported.
+
+use serde::Serialize;
+
+use crate::config::Allocation;
+use crate::load::LoadedSettlement;
+use crate::model::{PopulationSource, Zone};
+use crate::units::Population;
+
+/// What the allocation did, for `run.json`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AllocationReport {
+    /// The rule, in words.
+    pub rule: String,
+    /// Zones with a census total.
+    pub zones_with_total: usize,
+    /// Settlements that received an allocated population.
+    pub settlements_allocated: usize,
+    /// Population allocated.
+    pub population_allocated: f64,
+    /// Census population that no settlement could receive.
+    pub population_unallocated: f64,
+    /// Zones whose total had no settlement to go to.
+    pub zones_without_settlements: Vec<String>,
+    /// Zones whose own-population settlements already reach the total.
+    pub zones_total_exceeded: Vec<String>,
+}
+
+/// Allocates census totals; `zone_of[i]` is settlement `i`'s zone.
+pub fn allocate(
+    settlements: &mut [LoadedSettlement],
+    zone_of: &[Option<usize>],
+    zones: &[Zone],
+    weights: &Allocation,
+) -> AllocationReport {
+    let mut report = AllocationReport {
+        rule: "zone census total minus settlements' own populations, shared among the \
+               zone's settlements without one in proportion to place-class weights"
+            .into(),
+        ..Default::default()
+    };
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); zones.len()];
+    for (i, z) in zone_of.iter().enumerate() {
+        if let Some(z) = z {
+            members[*z].push(i);
+        }
+    }
+    for (zi, zone) in zones.iter().enumerate() {
+        let Some(Population(total)) = zone.census_population else {
+            continue;
+        };
+        report.zones_with_total += 1;
+        let own: f64 = members[zi]
+            .iter()
+            .map(|&i| &settlements[i].settlement)
+            .filter(|s| s.population_source == PopulationSource::Attribute)
+            .map(|s| s.population.0)
+            .sum();
+        let receivers: Vec<usize> = members[zi]
+            .iter()
+            .copied()
+            .filter(|&i| settlements[i].settlement.population_source == PopulationSource::Missing)
+            .collect();
+        let remainder = total - own;
+        if receivers.is_empty() {
+            if remainder > 0.0 {
+                report.population_unallocated += remainder;
+                report.zones_without_settlements.push(zone.id.clone());
+            }
+            continue;
+        }
+        if remainder <= 0.0 {
+            report.zones_total_exceeded.push(zone.id.clone());
+        }
+        let w: Vec<f64> = receivers
+            .iter()
+            .map(|&i| {
+                let place = &settlements[i].settlement.place;
+                *weights
+                    .class_weights
+                    .get(place)
+                    .unwrap_or(&weights.default_weight)
+            })
+            .collect();
+        let wsum: f64 = w.iter().sum();
+        let share = remainder.max(0.0);
+        for (k, &i) in receivers.iter().enumerate() {
+            let p = if wsum > 0.0 {
+                share * w[k] / wsum
+            } else {
+                share / receivers.len() as f64
+            };
+            let s = &mut settlements[i].settlement;
+            s.population = Population(p);
+            s.population_source = PopulationSource::Allocated;
+            report.settlements_allocated += 1;
+            report.population_allocated += p;
+        }
+    }
+    report
+}
