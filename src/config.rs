@@ -193,6 +193,10 @@ pub struct RawTravel {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPopulation {
+    /// `fill` (default): settlements keep their own population and share the
+    /// remainder of the zone total; `census`: the zone total is shared among
+    /// all its settlements, overriding their own figures.
+    pub mode: Option<String>,
     /// Allocation weights by place class.
     #[serde(default)]
     pub class_weights: BTreeMap<String, f64>,
@@ -304,10 +308,22 @@ pub struct Travel {
 /// Population allocation after defaults.
 #[derive(Debug, Clone, Serialize)]
 pub struct Allocation {
+    /// How own populations and zone totals combine.
+    pub mode: AllocationMode,
     /// Weight by place class.
     pub class_weights: BTreeMap<String, f64>,
     /// Weight for other classes.
     pub default_weight: f64,
+}
+
+/// How a zone's census total is combined with settlements' own populations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllocationMode {
+    /// Own populations are kept; the remainder is shared among the others.
+    Fill,
+    /// The census total is shared among all the zone's settlements.
+    Census,
 }
 
 /// Zone settings after defaults.
@@ -537,7 +553,10 @@ impl Settings {
             ));
         }
         if inputs.census.is_some() && inputs.zones.is_none() {
-            return Err(invalid("inputs.census", "a census table needs `[inputs.zones]`".into()));
+            return Err(invalid(
+                "inputs.census",
+                "a census table needs `[inputs.zones]`".into(),
+            ));
         }
         if let (Some(_), Some(z)) = (&inputs.census, &inputs.zones) {
             if z.key_field.is_none() {
@@ -634,8 +653,7 @@ impl Settings {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(invalid(
                     &format!("services.{name}"),
-                    "service names are used in column names: use ASCII letters, digits, `_`"
-                        .into(),
+                    "service names are used in column names: use ASCII letters, digits, `_`".into(),
                 ));
             }
             let profile = rs.profile.unwrap_or_else(|| "walk".into());
@@ -698,7 +716,18 @@ impl Settings {
             }
             class_weights.insert(k, v);
         }
+        let mode = match raw.population.mode.as_deref() {
+            None | Some("fill") => AllocationMode::Fill,
+            Some("census") => AllocationMode::Census,
+            Some(other) => {
+                return Err(invalid(
+                    "population.mode",
+                    format!("`{other}`: expected `fill` or `census`"),
+                ))
+            }
+        };
         let population = Allocation {
+            mode,
             class_weights,
             default_weight: raw.population.default_weight.unwrap_or(1.0),
         };
@@ -712,10 +741,16 @@ impl Settings {
             return Err(invalid("zones.h3_resolution", "must be 0–15".into()));
         }
         if !(zones.priority_fraction > 0.0 && zones.priority_fraction <= 1.0) {
-            return Err(invalid("zones.priority_fraction", "must be in (0, 1]".into()));
+            return Err(invalid(
+                "zones.priority_fraction",
+                "must be in (0, 1]".into(),
+            ));
         }
         if !(0.0..=1.0).contains(&zones.reason_min_share) {
-            return Err(invalid("zones.reason_min_share", "must be in [0, 1]".into()));
+            return Err(invalid(
+                "zones.reason_min_share",
+                "must be in [0, 1]".into(),
+            ));
         }
 
         let mut facility_tags: BTreeMap<String, String> = FACILITY_TAGS

@@ -32,7 +32,10 @@ pub fn to_unit(p: LonLat) -> [f64; 3] {
 /// Position of a (not necessarily unit) vector, by direction.
 pub fn from_unit(v: [f64; 3]) -> LonLat {
     let [x, y, z] = v;
-    LonLat::new(y.atan2(x).to_degrees(), z.atan2((x * x + y * y).sqrt()).to_degrees())
+    LonLat::new(
+        y.atan2(x).to_degrees(),
+        z.atan2((x * x + y * y).sqrt()).to_degrees(),
+    )
 }
 
 /// Great-circle distance for a chord length `c` between unit vectors:
@@ -44,7 +47,9 @@ pub fn chord_to_meters(c: f64) -> Meters {
 /// Chord length between unit vectors at great-circle distance `d`
 /// (inverse of [`chord_to_meters`]).
 pub fn meters_to_chord(d: Meters) -> f64 {
-    2.0 * (d.0 / (2.0 * EARTH_RADIUS_M)).min(std::f64::consts::FRAC_PI_2).sin()
+    2.0 * (d.0 / (2.0 * EARTH_RADIUS_M))
+        .min(std::f64::consts::FRAC_PI_2)
+        .sin()
 }
 
 /// Length of a polyline, metres.

@@ -141,8 +141,8 @@ pub fn analyse(
     let mut dataset = clock.stage("load", || load::load(&settings))?;
 
     // Zones: the layer's (with census allocation), or H3 cells.
-    let (zones, zone_of, zone_source, allocation) = clock.stage("zones_locate", || {
-        match dataset.zones.clone() {
+    let (zones, zone_of, zone_source, allocation) =
+        clock.stage("zones_locate", || match dataset.zones.clone() {
             Some(zs) => {
                 let idx = ZoneIndex::build(&zs);
                 let zone_of: Vec<Option<usize>> = dataset
@@ -151,7 +151,12 @@ pub fn analyse(
                     .map(|s| s.valid.then(|| idx.locate(s.settlement.pos)).flatten())
                     .collect();
                 let allocation = zs.iter().any(|z| z.census_population.is_some()).then(|| {
-                    zones::allocate(&mut dataset.settlements, &zone_of, &zs, &settings.population)
+                    zones::allocate(
+                        &mut dataset.settlements,
+                        &zone_of,
+                        &zs,
+                        &settings.population,
+                    )
                 });
                 (zs, zone_of, "layer", allocation)
             }
@@ -160,8 +165,34 @@ pub fn analyse(
                     zones::h3::h3_zones(&dataset.settlements, settings.zones.h3_resolution);
                 (zs, zone_of, "h3", None)
             }
+        });
+    if let Some(rep) = &allocation {
+        let zone_path = settings
+            .inputs
+            .zones
+            .as_ref()
+            .map(|z| z.path.clone())
+            .unwrap_or_default();
+        for id in &rep.zones_without_settlements {
+            dataset.diagnostics.push(
+                "census_no_settlement",
+                &zone_path,
+                id,
+                "geometry",
+                "zone has a census total but no settlement inside it: population unallocated"
+                    .into(),
+            );
         }
-    });
+        for id in &rep.zones_total_exceeded {
+            dataset.diagnostics.push(
+                "census_exceeded",
+                &zone_path,
+                id,
+                "population",
+                "settlements' own populations already exceed the zone's census total".into(),
+            );
+        }
+    }
     for (s, z) in dataset.settlements.iter().zip(&zone_of) {
         if s.valid && z.is_none() && zone_source == "layer" {
             dataset.diagnostics.push(
@@ -221,7 +252,9 @@ pub fn analyse(
         .iter()
         .map(|s| s.settlement.population.0)
         .collect();
-    let scores = clock.stage("score", || score::score(&settings.services, &access, &population));
+    let scores = clock.stage("score", || {
+        score::score(&settings.services, &access, &population)
+    });
     let zone_ids: Vec<String> = zones.iter().map(|z| z.id.clone()).collect();
     let zone_stats = clock.stage("zones", || {
         zones::aggregate(

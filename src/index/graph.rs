@@ -152,7 +152,10 @@ mod tests {
 
     #[test]
     fn csr_layout_and_reverse() {
-        let g = Csr::from_arcs(3, vec![(1, 2, 5.0, 50.0), (0, 1, 1.0, 10.0), (0, 2, 9.0, 90.0)]);
+        let g = Csr::from_arcs(
+            3,
+            vec![(1, 2, 5.0, 50.0), (0, 1, 1.0, 10.0), (0, 2, 9.0, 90.0)],
+        );
         assert_eq!(g.first_out, vec![0, 2, 3, 3]);
         assert_eq!(g.head, vec![1, 2, 2]);
         let r = g.reversed();

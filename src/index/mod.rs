@@ -19,5 +19,5 @@ pub mod zones;
 pub use graph::{Csr, ProfileGraph};
 pub use network::{RoadNetwork, Segment};
 pub use points::PointIndex;
-pub use snap::{Snap, SegmentIndex};
+pub use snap::{SegmentIndex, Snap};
 pub use zones::ZoneIndex;

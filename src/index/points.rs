@@ -53,7 +53,9 @@ mod tests {
         // Points spread over 20°–60° N, where a lon/lat index would misjudge.
         let mut s = 12345u64;
         let mut rnd = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (s >> 11) as f64 / (1u64 << 53) as f64
         };
         let pts: Vec<LonLat> = (0..500)

@@ -80,7 +80,11 @@ pub fn read_layer(spec: &LayerSpec) -> Result<Vec<Feature>, LoadError> {
         .unwrap_or_default();
     match ext.as_str() {
         "geojson" | "json" => read_geojson(&spec.path),
-        "csv" => read_csv(&spec.path, spec.lon_field.as_deref(), spec.lat_field.as_deref()),
+        "csv" => read_csv(
+            &spec.path,
+            spec.lon_field.as_deref(),
+            spec.lat_field.as_deref(),
+        ),
         _ => Err(LoadError::Format {
             path: spec.path.clone(),
             message: format!(
@@ -97,10 +101,12 @@ pub fn read_geojson(path: &Path) -> Result<Vec<Feature>, LoadError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let gj: geojson::GeoJson = text.parse().map_err(|e: geojson::Error| LoadError::Format {
-        path: path.to_path_buf(),
-        message: format!("not valid GeoJSON: {e}"),
-    })?;
+    let gj: geojson::GeoJson = text
+        .parse()
+        .map_err(|e: geojson::Error| LoadError::Format {
+            path: path.to_path_buf(),
+            message: format!("not valid GeoJSON: {e}"),
+        })?;
     let raw = match gj {
         geojson::GeoJson::FeatureCollection(fc) => fc.features,
         geojson::GeoJson::Feature(f) => vec![f],
@@ -176,7 +182,9 @@ pub fn read_csv(
         .clone();
     let missing = |role: &str, wanted: Option<&str>, names: &[&str]| LoadError::MissingField {
         path: path.to_path_buf(),
-        field: wanted.map(str::to_string).unwrap_or_else(|| names.join("|")),
+        field: wanted
+            .map(str::to_string)
+            .unwrap_or_else(|| names.join("|")),
         role: role.into(),
         available: headers.iter().collect::<Vec<_>>().join(", "),
     };
@@ -202,11 +210,17 @@ pub fn read_csv(
             (Some(x), Some(y)) => (Some(Geometry::Point(geo_types::Point::new(x, y))), None),
             (None, _) => (
                 None,
-                Some((lon_name.clone(), format!("not a finite number: `{}`", &rec[lon_i]))),
+                Some((
+                    lon_name.clone(),
+                    format!("not a finite number: `{}`", &rec[lon_i]),
+                )),
             ),
             (_, None) => (
                 None,
-                Some((lat_name.clone(), format!("not a finite number: `{}`", &rec[lat_i]))),
+                Some((
+                    lat_name.clone(),
+                    format!("not a finite number: `{}`", &rec[lat_i]),
+                )),
             ),
         };
         out.push(Feature {

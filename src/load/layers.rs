@@ -87,7 +87,12 @@ pub fn settlements(
             role: "settlement".into(),
         });
     }
-    require_field(features, path, spec.population_field.as_deref(), "population")?;
+    require_field(
+        features,
+        path,
+        spec.population_field.as_deref(),
+        "population",
+    )?;
     require_field(features, path, spec.id_field.as_deref(), "id")?;
     let mut out = Vec::with_capacity(kept.len());
     for f in kept {
@@ -203,7 +208,10 @@ pub fn parse_maxspeed(v: Option<&str>) -> Option<KmPerHour> {
     let (num, factor) = if let Some(n) = v.strip_suffix("mph") {
         (n.trim(), 1.609_344)
     } else {
-        (v.trim_end_matches("km/h").trim_end_matches("kmh").trim(), 1.0)
+        (
+            v.trim_end_matches("km/h").trim_end_matches("kmh").trim(),
+            1.0,
+        )
     };
     let x: f64 = num.parse().ok()?;
     (x.is_finite() && x > 0.0).then_some(KmPerHour(x * factor))
@@ -243,7 +251,10 @@ pub fn roads(
                 path,
                 &label,
                 "geometry",
-                format!("coordinate ({}, {}) out of range: road skipped", bad.lon, bad.lat),
+                format!(
+                    "coordinate ({}, {}) out of range: road skipped",
+                    bad.lon, bad.lat
+                ),
             );
             continue;
         }
@@ -310,7 +321,9 @@ pub fn facilities(
         &spec.osm_key_field,
         &spec.osm_value_field,
     ) {
-        (Some(_), None, None, None) | (None, Some(_), None, None) | (None, None, Some(_), Some(_)) => {}
+        (Some(_), None, None, None)
+        | (None, Some(_), None, None)
+        | (None, None, Some(_), Some(_)) => {}
         _ => {
             return Err(LoadError::Feature {
                 path: path.to_path_buf(),
@@ -352,7 +365,13 @@ pub fn facilities(
                 .geometry_problem
                 .clone()
                 .unwrap_or_else(|| ("geometry".into(), "missing".into()));
-            diags.push("invalid_geometry", path, &label, &field, format!("{msg}: facility skipped"));
+            diags.push(
+                "invalid_geometry",
+                path,
+                &label,
+                &field,
+                format!("{msg}: facility skipped"),
+            );
             continue;
         };
         if let Some(bad) = invalid_coordinate(g) {
@@ -361,7 +380,10 @@ pub fn facilities(
                 path,
                 &label,
                 "geometry",
-                format!("coordinate ({}, {}) out of range: facility skipped", bad.lon, bad.lat),
+                format!(
+                    "coordinate ({}, {}) out of range: facility skipped",
+                    bad.lon, bad.lat
+                ),
             );
             continue;
         }
@@ -375,7 +397,11 @@ pub fn facilities(
         let many = pts.len() > 1;
         for (k, pos) in pts.into_iter().enumerate() {
             out.push(Facility {
-                id: if many { format!("{id}#{k}") } else { id.clone() },
+                id: if many {
+                    format!("{id}#{k}")
+                } else {
+                    id.clone()
+                },
                 name: name.clone(),
                 category: category.clone(),
                 pos,
@@ -394,7 +420,12 @@ pub fn zones(
     let path = spec.path.as_path();
     require_field(features, path, spec.id_field.as_deref(), "id")?;
     require_field(features, path, spec.key_field.as_deref(), "census key")?;
-    require_field(features, path, spec.population_field.as_deref(), "population")?;
+    require_field(
+        features,
+        path,
+        spec.population_field.as_deref(),
+        "population",
+    )?;
     let mut out = Vec::new();
     for f in filtered(features, spec) {
         let label = f.label(spec.id_field.as_deref());
@@ -418,7 +449,10 @@ pub fn zones(
                 path,
                 &label,
                 "geometry",
-                format!("coordinate ({}, {}) out of range: zone skipped", bad.lon, bad.lat),
+                format!(
+                    "coordinate ({}, {}) out of range: zone skipped",
+                    bad.lon, bad.lat
+                ),
             );
             continue;
         }

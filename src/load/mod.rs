@@ -9,10 +9,10 @@
 //! field. Recoverable ones are counted in [`Diagnostics`] and written to
 //! `run.json`.
 
+pub mod census;
 pub mod features;
 pub mod layers;
 pub mod osm;
-pub mod census;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -185,10 +185,11 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
     if let Some(path) = &inputs.osm {
         let o = osm::read_pbf(path, &settings.osm)?;
         ds.files.push(path.clone());
-        ds.settlements.extend(o.settlements.into_iter().map(|s| LoadedSettlement {
-            settlement: s,
-            valid: true,
-        }));
+        ds.settlements
+            .extend(o.settlements.into_iter().map(|s| LoadedSettlement {
+                settlement: s,
+                valid: true,
+            }));
         ds.facilities.extend(o.facilities);
         ds.roads.extend(o.roads);
         ds.diagnostics.extend(o.diagnostics);

@@ -81,8 +81,7 @@ fn open(path: &Path) -> Result<ElementReader<std::io::BufReader<std::fs::File>>,
 }
 
 fn facility_category(tags: &Tags, table: &OsmTags) -> Option<String> {
-    tags.iter()
-        .find_map(|(k, v)| category_for_tag(table, k, v))
+    tags.iter().find_map(|(k, v)| category_for_tag(table, k, v))
 }
 
 fn is_place(tags: &Tags, table: &OsmTags) -> bool {
@@ -90,8 +89,14 @@ fn is_place(tags: &Tags, table: &OsmTags) -> bool {
 }
 
 fn parse_population(v: &str) -> Option<f64> {
-    let cleaned: String = v.chars().filter(|c| !matches!(c, ' ' | ',' | '\u{a0}' | '\u{202f}')).collect();
-    cleaned.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0)
+    let cleaned: String = v
+        .chars()
+        .filter(|c| !matches!(c, ' ' | ',' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    cleaned
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x >= 0.0)
 }
 
 /// Reads a `.osm.pbf` file.
@@ -244,7 +249,14 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
             }
         } else if is_place(&w.tags, table) || facility_category(&w.tags, table).is_some() {
             if let Some(c) = mean_position(&pts) {
-                add_tagged(&mut out, path, &format!("osm:way/{}", w.id), c, &w.tags, table);
+                add_tagged(
+                    &mut out,
+                    path,
+                    &format!("osm:way/{}", w.id),
+                    c,
+                    &w.tags,
+                    table,
+                );
             }
         }
     }

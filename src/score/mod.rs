@@ -143,13 +143,14 @@ pub fn score(services: &[Service], access: &[ServiceAccess], population: &[f64])
                 if beyond == Some(true) {
                     pop_beyond += population[i];
                 }
-                let component = (in_composite && a.status != Status::InvalidLocation).then(|| {
-                    match (v, mean) {
-                        (Some(x), Some(m)) if m > 0.0 => (x / m).min(COMPONENT_CAP),
-                        (Some(_), _) => 0.0,
-                        (None, _) => COMPONENT_CAP,
-                    }
-                });
+                let component =
+                    (in_composite && a.status != Status::InvalidLocation).then(|| {
+                        match (v, mean) {
+                            (Some(x), Some(m)) if m > 0.0 => (x / m).min(COMPONENT_CAP),
+                            (Some(_), _) => 0.0,
+                            (None, _) => COMPONENT_CAP,
+                        }
+                    });
                 ServiceScore {
                     value: *v,
                     beyond,
@@ -170,7 +171,11 @@ pub fn score(services: &[Service], access: &[ServiceAccess], population: &[f64])
             in_composite,
             status_counts,
             population_beyond: pop_beyond,
-            share_beyond: if total_pop > 0.0 { pop_beyond / total_pop } else { 0.0 },
+            share_beyond: if total_pop > 0.0 {
+                pop_beyond / total_pop
+            } else {
+                0.0
+            },
         });
         per_service.push(scores);
     }
@@ -189,7 +194,10 @@ pub fn score(services: &[Service], access: &[ServiceAccess], population: &[f64])
     let composite_max = COMPONENT_CAP * in_count as f64;
     let class = composite
         .iter()
-        .map(|c| c.filter(|_| in_count > 0).map(|c| class_of(c, composite_max)))
+        .map(|c| {
+            c.filter(|_| in_count > 0)
+                .map(|c| class_of(c, composite_max))
+        })
         .collect();
     Scores {
         per_service,
@@ -209,7 +217,8 @@ mod tests {
         // Four services: scale 0–12, cuts at 0.16, 1.92, 4.736, 8.424.
         assert_eq!(class_of(0.0, 12.0), "highly_accessible");
         assert_eq!(class_of(0.17, 12.0), "accessible");
-        assert_eq!(class_of(1.92, 12.0), "accessible");
+        assert_eq!(class_of(1.9, 12.0), "accessible");
+        assert_eq!(class_of(1.95, 12.0), "moderately_accessible");
         assert_eq!(class_of(4.8, 12.0), "remote");
         assert_eq!(class_of(12.0, 12.0), "very_remote");
     }

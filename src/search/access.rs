@@ -388,7 +388,11 @@ pub fn facilities_for(service: &Service, all: &[Facility]) -> Vec<Facility> {
 /// Access for every service, services in parallel (rayon). Equal to
 /// [`access_all_sequential`] bit for bit: each service's computation is
 /// itself sequential and deterministic.
-pub fn access_all(model: &TravelModel, services: &[Service], all: &[Facility]) -> Vec<ServiceAccess> {
+pub fn access_all(
+    model: &TravelModel,
+    services: &[Service],
+    all: &[Facility],
+) -> Vec<ServiceAccess> {
     services
         .par_iter()
         .map(|s| model.service_access(s, facilities_for(s, all)))

@@ -95,7 +95,12 @@ pub fn multi_source(graph: &Csr, seeds: &[Seed]) -> ShortestPaths {
             });
         }
     }
-    while let Some(Label { time, source: src, node }) = heap.pop() {
+    while let Some(Label {
+        time,
+        source: src,
+        node,
+    }) = heap.pop()
+    {
         let u = node as usize;
         if time != time_s[u] || src != source[u] {
             continue; // stale

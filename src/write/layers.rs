@@ -153,7 +153,8 @@ pub fn zones_table(a: &Analysis) -> Table {
             row.push(Cell::Float(zs.share_beyond, SCORE_DP));
         }
         t.rows.push(row);
-        t.geometry.push(Some(Geom::from_multipolygon(&zone.geometry)));
+        t.geometry
+            .push(Some(Geom::from_multipolygon(&zone.geometry)));
     }
     t
 }

@@ -68,9 +68,7 @@ impl Staged {
         fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<(), WriteError> {
         let final_path = self.dir.join(name);
-        let tmp = self
-            .dir
-            .join(format!(".{name}.tmp-{}", std::process::id()));
+        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
         let mut w = std::io::BufWriter::new(f);
         let res = fill(&mut w)

@@ -45,7 +45,10 @@ pub fn assumptions(a: &Analysis) -> Vec<String> {
             "Places snap to the nearest point of the nearest road segment usable by the profile; beyond {} m they are off_network.",
             t.max_snap_m
         ));
-        v.push("Off-road legs (to and from the road) are straight lines at the profile's offroad_kmh.".into());
+        v.push(
+            "Off-road legs (to and from the road) are straight lines at the profile's offroad_kmh."
+                .into(),
+        );
         v.push(format!(
             "A trip is the faster of the road route and a direct off-road trip (straight line x circuity {}, at offroad_kmh, when the straight line is at most {} m).",
             t.circuity, t.max_direct_m

@@ -34,12 +34,19 @@ pub fn summary(a: &Analysis, top: usize) -> String {
             sum.share_beyond * 100.0,
             sum.threshold,
             svc.profile,
-            if sum.in_composite { "" } else { "  [no facility]" }
+            if sum.in_composite {
+                ""
+            } else {
+                "  [no facility]"
+            }
         );
     }
     let mut zs: Vec<_> = a.zone_stats.iter().collect();
     zs.sort_by_key(|z| z.rank);
-    let _ = writeln!(s, "\nTop priority zones (rank, zone, population, composite, burden, reason):");
+    let _ = writeln!(
+        s,
+        "\nTop priority zones (rank, zone, population, composite, burden, reason):"
+    );
     for z in zs.iter().take(top).filter(|z| z.settlements > 0) {
         let zone = &a.zones[z.zone];
         let label = if zone.name.is_empty() {

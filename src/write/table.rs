@@ -119,21 +119,20 @@ impl Geom {
     /// holes clockwise as RFC 7946 §3.1.6 asks.
     pub fn from_multipolygon(m: &geo_types::MultiPolygon<f64>) -> Geom {
         use geo::Winding;
-        let polys = m
-            .0
-            .iter()
-            .map(|p| {
-                let mut ext = p.exterior().clone();
-                ext.make_ccw_winding();
-                let mut rings = vec![ext.0.iter().map(|c| (c.x, c.y)).collect()];
-                for h in p.interiors() {
-                    let mut h = h.clone();
-                    h.make_cw_winding();
-                    rings.push(h.0.iter().map(|c| (c.x, c.y)).collect());
-                }
-                rings
-            })
-            .collect();
+        let polys =
+            m.0.iter()
+                .map(|p| {
+                    let mut ext = p.exterior().clone();
+                    ext.make_ccw_winding();
+                    let mut rings = vec![ext.0.iter().map(|c| (c.x, c.y)).collect()];
+                    for h in p.interiors() {
+                        let mut h = h.clone();
+                        h.make_cw_winding();
+                        rings.push(h.0.iter().map(|c| (c.x, c.y)).collect());
+                    }
+                    rings
+                })
+                .collect();
         Geom::MultiPolygon(polys)
     }
 }

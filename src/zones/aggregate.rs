@@ -137,7 +137,11 @@ pub fn aggregate(
         let (x, y) = (&stats[a], &stats[b]);
         y.burden
             .total_cmp(&x.burden)
-            .then(y.composite.unwrap_or(-1.0).total_cmp(&x.composite.unwrap_or(-1.0)))
+            .then(
+                y.composite
+                    .unwrap_or(-1.0)
+                    .total_cmp(&x.composite.unwrap_or(-1.0)),
+            )
             .then(zone_ids[a].cmp(&zone_ids[b]))
     });
     let occupied = stats.iter().filter(|s| s.settlements > 0).count();

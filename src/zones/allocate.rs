@@ -8,10 +8,14 @@
 //! the zone is reported; when the zone has no settlement to receive `R`, it
 //! is reported as unallocated. Settlements outside every zone keep no
 //! population and are reported.
+//!
+//! In `census` mode the zone total is authoritative: `R = T` is shared among
+//! *all* the zone's settlements by the same weights, replacing their own
+//! figures.
 
 use serde::Serialize;
 
-use crate::config::Allocation;
+use crate::config::{Allocation, AllocationMode};
 use crate::load::LoadedSettlement;
 use crate::model::{PopulationSource, Zone};
 use crate::units::Population;
@@ -43,9 +47,18 @@ pub fn allocate(
     weights: &Allocation,
 ) -> AllocationReport {
     let mut report = AllocationReport {
-        rule: "zone census total minus settlements' own populations, shared among the \
-               zone's settlements without one in proportion to place-class weights"
-            .into(),
+        rule: match weights.mode {
+            AllocationMode::Fill => {
+                "fill: zone census total minus settlements' own populations, \
+                                     shared among the zone's settlements without one in \
+                                     proportion to place-class weights"
+            }
+            AllocationMode::Census => {
+                "census: zone census total shared among all the zone's \
+                                       settlements in proportion to place-class weights"
+            }
+        }
+        .into(),
         ..Default::default()
     };
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); zones.len()];
@@ -59,16 +72,19 @@ pub fn allocate(
             continue;
         };
         report.zones_with_total += 1;
+        let census = weights.mode == AllocationMode::Census;
         let own: f64 = members[zi]
             .iter()
             .map(|&i| &settlements[i].settlement)
-            .filter(|s| s.population_source == PopulationSource::Attribute)
+            .filter(|s| !census && s.population_source == PopulationSource::Attribute)
             .map(|s| s.population.0)
             .sum();
         let receivers: Vec<usize> = members[zi]
             .iter()
             .copied()
-            .filter(|&i| settlements[i].settlement.population_source == PopulationSource::Missing)
+            .filter(|&i| {
+                census || settlements[i].settlement.population_source == PopulationSource::Missing
+            })
             .collect();
         let remainder = total - own;
         if receivers.is_empty() {

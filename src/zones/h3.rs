@@ -9,7 +9,10 @@ use crate::model::Zone;
 
 /// Builds one zone per H3 cell (at `resolution`) holding at least one valid
 /// settlement, and each settlement's zone. Zones are ordered by cell index.
-pub fn h3_zones(settlements: &[LoadedSettlement], resolution: u8) -> (Vec<Zone>, Vec<Option<usize>>) {
+pub fn h3_zones(
+    settlements: &[LoadedSettlement],
+    resolution: u8,
+) -> (Vec<Zone>, Vec<Option<usize>>) {
     let res = Resolution::try_from(resolution).unwrap_or(Resolution::Six);
     let cells: Vec<Option<h3o::CellIndex>> = settlements
         .iter()
@@ -27,7 +30,11 @@ pub fn h3_zones(settlements: &[LoadedSettlement], resolution: u8) -> (Vec<Zone>,
     let mut zones = Vec::with_capacity(order.len());
     for (k, (cell, slot)) in order.iter_mut().enumerate() {
         *slot = k;
-        let mut ring: Vec<(f64, f64)> = cell.boundary().iter().map(|ll| (ll.lng(), ll.lat())).collect();
+        let mut ring: Vec<(f64, f64)> = cell
+            .boundary()
+            .iter()
+            .map(|ll| (ll.lng(), ll.lat()))
+            .collect();
         if let Some(first) = ring.first().copied() {
             ring.push(first);
         }

@@ -1,0 +1,48 @@
+//! Results do not depend on parallelism or the thread count.
+
+use remoteness::pipeline::Execution;
+use remoteness::write::layers::{settlements_table, zones_table};
+
+use crate::common::{analyse_config, fixture, run_bin};
+
+#[test]
+fn parallel_equals_sequential() {
+    for cfg in ["liechtenstein/liechtenstein.toml", "tata/tata.toml"] {
+        let par = analyse_config(&fixture(cfg), Execution::Parallel);
+        let seq = analyse_config(&fixture(cfg), Execution::Sequential);
+        for (p, s) in par.access.iter().zip(&seq.access) {
+            assert_eq!(p.access, s.access, "{cfg}: {}", p.service);
+        }
+        assert_eq!(settlements_table(&par).rows, settlements_table(&seq).rows);
+        assert_eq!(zones_table(&par).rows, zones_table(&seq).rows);
+    }
+}
+
+#[test]
+fn identical_files_at_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = fixture("liechtenstein/liechtenstein.toml");
+    for t in ["1", "2"] {
+        let out = dir.path().join(t);
+        let o = run_bin(&[
+            "run",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            t,
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for f in [
+        "settlements.geojson",
+        "settlements.csv",
+        "zones.geojson",
+        "zones.csv",
+    ] {
+        let a = std::fs::read(dir.path().join("1").join(f)).unwrap();
+        let b = std::fs::read(dir.path().join("2").join(f)).unwrap();
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests, one module per area.
+
+mod bad_input;
+mod common;
+mod determinism;
+mod examples;
+mod peers;
+mod search;
+mod travel;

@@ -1,0 +1,193 @@
+//! The multi-source search against a brute-force reference and petgraph's
+//! Dijkstra, on random graphs.
+
+use proptest::prelude::*;
+use remoteness::index::Csr;
+use remoteness::search::{multi_source, Seed, NO_SOURCE};
+
+/// Brute force: Bellman–Ford relaxation of every arc until nothing changes,
+/// from a virtual source joined to every seed. Returns per-node least time
+/// and the length of that path (unique with continuous random weights).
+fn brute_force_paths(
+    n: usize,
+    arcs: &[(u32, u32, f64, f64)],
+    seeds: &[Seed],
+) -> (Vec<f64>, Vec<f64>) {
+    let mut d = vec![f64::INFINITY; n];
+    let mut len = vec![f64::INFINITY; n];
+    for s in seeds {
+        if s.time_s < d[s.node as usize] {
+            d[s.node as usize] = s.time_s;
+            len[s.node as usize] = s.dist_m;
+        }
+    }
+    for _ in 0..=n {
+        let mut changed = false;
+        for &(u, v, t, l) in arcs {
+            let c = d[u as usize] + t;
+            if c < d[v as usize] {
+                d[v as usize] = c;
+                len[v as usize] = len[u as usize] + l;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    (d, len)
+}
+
+fn brute_force(n: usize, arcs: &[(u32, u32, f64, f64)], seeds: &[Seed]) -> Vec<f64> {
+    brute_force_paths(n, arcs, seeds).0
+}
+
+/// Least time from one seed's start to every node (to check the source a
+/// node was assigned to really attains the minimum).
+fn from_one(n: usize, arcs: &[(u32, u32, f64, f64)], seed: &Seed) -> Vec<f64> {
+    brute_force(n, arcs, std::slice::from_ref(seed))
+}
+
+/// Node count, arcs `(tail, head, time_s, dist_m)` and seeds.
+type Case = (usize, Vec<(u32, u32, f64, f64)>, Vec<Seed>);
+
+fn graph_strategy() -> impl Strategy<Value = Case> {
+    (2usize..40).prop_flat_map(|n| {
+        let arc = (0..n as u32, 0..n as u32, 0.0f64..100.0, 0.0f64..1000.0);
+        let seed = (0..n as u32, 0.0f64..50.0, 0.0f64..500.0);
+        (
+            Just(n),
+            prop::collection::vec(arc, 0..n * 4),
+            prop::collection::vec(seed, 1..6),
+        )
+            .prop_map(|(n, arcs, seeds)| {
+                let seeds = seeds
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (node, t, d))| Seed {
+                        node,
+                        time_s: t,
+                        dist_m: d,
+                        source: i as u32,
+                    })
+                    .collect();
+                (n, arcs, seeds)
+            })
+    })
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a.is_infinite() && b.is_infinite()) || (a - b).abs() <= 1e-9 * a.abs().max(1.0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn multi_source_equals_brute_force((n, arcs, seeds) in graph_strategy()) {
+        let g = Csr::from_arcs(n, arcs.clone());
+        let sp = multi_source(&g, &seeds);
+        let (reference, ref_len) = brute_force_paths(n, &arcs, &seeds);
+        for v in 0..n {
+            prop_assert!(close(sp.time_s[v], reference[v]), "node {v}: {} vs {}", sp.time_s[v], reference[v]);
+            prop_assert!(close(sp.dist_m[v], ref_len[v]), "node {v} length: {} vs {}", sp.dist_m[v], ref_len[v]);
+            if reference[v].is_finite() {
+                let s = sp.source[v];
+                prop_assert!(s != NO_SOURCE);
+                // The assigned source really attains the minimum (exact ties
+                // are covered by `ties_go_to_the_lowest_source`).
+                let own = from_one(n, &arcs, &seeds[s as usize])[v];
+                prop_assert!(close(own, reference[v]));
+            } else {
+                prop_assert_eq!(sp.source[v], NO_SOURCE);
+            }
+        }
+    }
+}
+
+#[test]
+fn agrees_with_petgraph_dijkstra_on_random_graphs() {
+    use petgraph::algo::dijkstra;
+    use petgraph::graph::{DiGraph, NodeIndex};
+    let mut rng = crate::common::Rng(7);
+    for _ in 0..50 {
+        let n = 2 + rng.below(300);
+        let m = rng.below(n * 4);
+        let arcs: Vec<(u32, u32, f64, f64)> = (0..m)
+            .map(|_| {
+                (
+                    rng.below(n) as u32,
+                    rng.below(n) as u32,
+                    rng.f64() * 100.0,
+                    rng.f64() * 1000.0,
+                )
+            })
+            .collect();
+        let seeds: Vec<Seed> = (0..1 + rng.below(5))
+            .map(|i| Seed {
+                node: rng.below(n) as u32,
+                time_s: rng.f64() * 30.0,
+                dist_m: 0.0,
+                source: i as u32,
+            })
+            .collect();
+        let sp = multi_source(&Csr::from_arcs(n, arcs.clone()), &seeds);
+        // petgraph: a virtual node n joined to each seed at its starting cost.
+        let mut g = DiGraph::<(), f64>::new();
+        for _ in 0..=n {
+            g.add_node(());
+        }
+        for &(u, v, t, _) in &arcs {
+            g.add_edge(NodeIndex::new(u as usize), NodeIndex::new(v as usize), t);
+        }
+        for s in &seeds {
+            g.add_edge(NodeIndex::new(n), NodeIndex::new(s.node as usize), s.time_s);
+        }
+        let pg = dijkstra(&g, NodeIndex::new(n), None, |e| *e.weight());
+        for v in 0..n {
+            match pg.get(&NodeIndex::new(v)) {
+                Some(t) => assert!(close(sp.time_s[v], *t), "{} vs {t}", sp.time_s[v]),
+                None => assert!(sp.time_s[v].is_infinite()),
+            }
+        }
+    }
+}
+
+#[test]
+fn distance_rides_along_the_fastest_path() {
+    // 0 →(fast, long) 1 and 0 →(slow, short) 1: the time-optimal path wins
+    // and its length is reported, not the shortest length.
+    let g = Csr::from_arcs(2, vec![(0, 1, 10.0, 5000.0), (0, 1, 60.0, 1000.0)]);
+    let sp = multi_source(
+        &g,
+        &[Seed {
+            node: 0,
+            time_s: 0.0,
+            dist_m: 0.0,
+            source: 0,
+        }],
+    );
+    assert_eq!(sp.time_s[1], 10.0);
+    assert_eq!(sp.dist_m[1], 5000.0);
+}
+
+#[test]
+fn ties_go_to_the_lowest_source() {
+    // Two sources at equal time from node 1: source 0 must win whichever is
+    // seeded first.
+    let g = Csr::from_arcs(3, vec![(0, 1, 5.0, 5.0), (2, 1, 5.0, 5.0)]);
+    let a = Seed {
+        node: 0,
+        time_s: 0.0,
+        dist_m: 0.0,
+        source: 0,
+    };
+    let b = Seed {
+        node: 2,
+        time_s: 0.0,
+        dist_m: 0.0,
+        source: 1,
+    };
+    assert_eq!(multi_source(&g, &[a, b]).source[1], 0);
+    assert_eq!(multi_source(&g, &[b, a]).source[1], 0);
+}
