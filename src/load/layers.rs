@@ -490,6 +490,17 @@ pub fn zones(
             role: "zone".into(),
         });
     }
+    let mut seen = std::collections::HashMap::new();
+    for (k, z) in out.iter().enumerate() {
+        if let Some(k0) = seen.insert(z.id.as_str(), k) {
+            return Err(LoadError::DuplicateId {
+                path: path.to_path_buf(),
+                feature: format!("{k} (also zone {k0})"),
+                field: spec.id_field.clone().unwrap_or_else(|| "id".into()),
+                id: z.id.clone(),
+            });
+        }
+    }
     Ok(out)
 }
 

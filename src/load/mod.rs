@@ -182,6 +182,8 @@ pub struct Dataset {
 pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
     let mut ds = Dataset::default();
     let inputs = &settings.inputs;
+    // (file, number of settlements it gave), in load order, for messages.
+    let mut sources: Vec<(PathBuf, usize)> = Vec::new();
     if let Some(path) = &inputs.osm {
         let o = osm::read_pbf(path, &settings.osm)?;
         ds.files.push(path.clone());
@@ -198,6 +200,7 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         let fs = features::read_layer(spec)?;
         ds.files.push(spec.path.clone());
         let s = layers::settlements(&fs, spec, &mut ds.diagnostics)?;
+        sources.push((spec.path.clone(), s.len()));
         ds.settlements.extend(s);
     }
     for spec in &inputs.roads {
@@ -238,21 +241,28 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
             role: "settlement".into(),
         });
     }
-    check_unique_ids(&ds)?;
+    check_unique_ids(&ds, &sources)?;
     Ok(ds)
 }
 
-fn check_unique_ids(ds: &Dataset) -> Result<(), LoadError> {
-    let mut seen = std::collections::HashSet::new();
-    for (i, s) in ds.settlements.iter().enumerate() {
-        if !seen.insert(s.settlement.id.as_str()) {
-            return Err(LoadError::DuplicateId {
-                path: PathBuf::from("settlements"),
-                feature: i.to_string(),
-                field: "id".into(),
-                id: s.settlement.id.clone(),
-            });
+/// Ids must be unique across all settlement layers (outputs are keyed by
+/// them) and across zones; the error names both places.
+fn check_unique_ids(ds: &Dataset, sources: &[(PathBuf, usize)]) -> Result<(), LoadError> {
+    let mut seen: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+    let mut start = 0;
+    for (layer, (path, count)) in sources.iter().enumerate() {
+        for k in 0..*count {
+            let id = ds.settlements[start + k].settlement.id.as_str();
+            if let Some((l0, k0)) = seen.insert(id, (layer, k)) {
+                return Err(LoadError::DuplicateId {
+                    path: path.clone(),
+                    feature: format!("{k} (also {} feature {k0})", sources[l0].0.display()),
+                    field: "id".into(),
+                    id: id.to_string(),
+                });
+            }
         }
+        start += count;
     }
     Ok(())
 }

@@ -289,3 +289,21 @@ fn config_errors_name_the_key() {
     assert!(err.contains("missing.osm.pbf"), "{err}");
     c.assert_no_output();
 }
+
+#[test]
+fn duplicate_settlement_ids_name_both_places() {
+    let c = Case::new();
+    c.file("facilities.geojson", FACILITIES);
+    c.file(
+        "s.csv",
+        "id,lon,lat,pop\na,-7.9,29.7,3\nb,-7.8,29.7,4\na,-7.7,29.7,5\n",
+    );
+    let cfg = c.file("c.toml", config("s.csv", ""));
+    let (ok, err, _) = c.run(&cfg);
+    assert!(!ok);
+    assert!(
+        err.contains("s.csv") && err.contains("duplicate id `a`") && err.contains("feature 0"),
+        "{err}"
+    );
+    c.assert_no_output();
+}
