@@ -15,6 +15,15 @@ pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// Great-circle distance by the haversine formula:
 /// `d = 2R·asin(√(sin²(Δφ/2) + cos φ1·cos φ2·sin²(Δλ/2)))`.
+///
+/// # Examples
+/// One hundredth of a degree along the equator is `R·0.01·π/180` metres:
+/// ```
+/// use remoteness::geometry::haversine;
+/// use remoteness::model::LonLat;
+/// let d = haversine(LonLat::new(0.0, 0.0), LonLat::new(0.01, 0.0));
+/// assert!((d.0 - 1111.9508).abs() < 1e-3);
+/// ```
 pub fn haversine(a: LonLat, b: LonLat) -> Meters {
     let (p1, p2) = (a.lat.to_radians(), b.lat.to_radians());
     let dp = p2 - p1;

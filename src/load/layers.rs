@@ -23,14 +23,27 @@ fn filtered<'a>(features: &'a [Feature], spec: &'a LayerSpec) -> impl Iterator<I
     })
 }
 
-/// Errors when a configured field is present in no feature (a typo, most often).
+/// Errors when a configured field is present in no feature (a typo, most
+/// often). `fields` pairs each optional configured field with its role.
+fn require_fields(
+    features: &[Feature],
+    path: &Path,
+    fields: &[(Option<&str>, &str)],
+) -> Result<(), LoadError> {
+    for &(field, role) in fields {
+        if let Some(field) = field {
+            require_field(features, path, field, role)?;
+        }
+    }
+    Ok(())
+}
+
 fn require_field(
     features: &[Feature],
     path: &Path,
-    field: Option<&str>,
+    field: &str,
     role: &str,
 ) -> Result<(), LoadError> {
-    let Some(field) = field else { return Ok(()) };
     if features.is_empty() || features.iter().any(|f| f.properties.contains_key(field)) {
         return Ok(());
     }
@@ -87,14 +100,27 @@ pub fn settlements(
             role: "settlement".into(),
         });
     }
-    require_field(
+    require_fields(
         features,
         path,
-        spec.population_field.as_deref(),
-        "population",
+        &[
+            (spec.population_field.as_deref(), "population"),
+            (spec.id_field.as_deref(), "id"),
+        ],
     )?;
-    require_field(features, path, spec.id_field.as_deref(), "id")?;
     let mut out = Vec::with_capacity(kept.len());
+    if let Some(first) = looks_projected(&kept) {
+        return Err(LoadError::Feature {
+            path: path.to_path_buf(),
+            feature: "(all)".into(),
+            field: "geometry".into(),
+            message: format!(
+                "no feature has WGS 84 longitude/latitude coordinates (first: {}, {}): the \
+                 layer looks projected; reproject it to EPSG:4326",
+                first.lon, first.lat
+            ),
+        });
+    }
     for f in kept {
         let label = f.label(spec.id_field.as_deref());
         let (pos, valid) = match point_of(f, path, &label, diags) {
@@ -149,6 +175,21 @@ pub fn settlements(
         });
     }
     Ok(out)
+}
+
+/// The first coordinate when *every* feature with a geometry lies outside the
+/// WGS 84 ranges: the sign of a projected layer rather than a few bad rows.
+fn looks_projected(features: &[&Feature]) -> Option<LonLat> {
+    use geo::CoordsIter;
+    let mut first = None;
+    for g in features.iter().filter_map(|f| f.geometry.as_ref()) {
+        let c = g.coords_iter().next().map(coord)?;
+        if c.is_valid() {
+            return None;
+        }
+        first.get_or_insert(c);
+    }
+    first
 }
 
 /// One representative point of a feature (settlements): the point itself, the
@@ -225,7 +266,7 @@ pub fn roads(
 ) -> Result<Vec<Road>, LoadError> {
     let path = spec.path.as_path();
     let class_field = spec.class_field.as_deref().unwrap_or("highway");
-    require_field(features, path, Some(class_field), "road class")?;
+    require_field(features, path, class_field, "road class")?;
     let oneway_field = spec.oneway_field.as_deref().unwrap_or("oneway");
     let maxspeed_field = spec.maxspeed_field.as_deref().unwrap_or("maxspeed");
     let mut out = Vec::new();
@@ -335,8 +376,15 @@ pub fn facilities(
             })
         }
     }
-    require_field(features, path, spec.category_field.as_deref(), "category")?;
-    require_field(features, path, spec.osm_key_field.as_deref(), "OSM key")?;
+    require_fields(
+        features,
+        path,
+        &[
+            (spec.category_field.as_deref(), "category"),
+            (spec.osm_key_field.as_deref(), "OSM key"),
+            (spec.osm_value_field.as_deref(), "OSM value"),
+        ],
+    )?;
     let mut out = Vec::new();
     let kept: Vec<&Feature> = filtered(features, spec).collect();
     if kept.is_empty() {
@@ -418,13 +466,14 @@ pub fn zones(
     diags: &mut Diagnostics,
 ) -> Result<Vec<Zone>, LoadError> {
     let path = spec.path.as_path();
-    require_field(features, path, spec.id_field.as_deref(), "id")?;
-    require_field(features, path, spec.key_field.as_deref(), "census key")?;
-    require_field(
+    require_fields(
         features,
         path,
-        spec.population_field.as_deref(),
-        "population",
+        &[
+            (spec.id_field.as_deref(), "id"),
+            (spec.key_field.as_deref(), "census key"),
+            (spec.population_field.as_deref(), "population"),
+        ],
     )?;
     let mut out = Vec::new();
     for f in filtered(features, spec) {

@@ -76,6 +76,22 @@ fn better(t: f64, s: u32, old_t: f64, old_s: u32) -> bool {
 }
 
 /// Runs a multi-source search over `graph` (see the module docs).
+///
+/// # Examples
+/// Two facilities at either end of a path `0 — 1 — 2`; node 1 is nearer to
+/// facility 1 (seeded at node 2):
+/// ```
+/// use remoteness::index::Csr;
+/// use remoteness::search::{multi_source, Seed};
+/// let arcs = vec![(0, 1, 50.0, 500.0), (1, 0, 50.0, 500.0), (1, 2, 30.0, 300.0), (2, 1, 30.0, 300.0)];
+/// let g = Csr::from_arcs(3, arcs);
+/// let seeds = [
+///     Seed { node: 0, time_s: 0.0, dist_m: 0.0, source: 0 },
+///     Seed { node: 2, time_s: 0.0, dist_m: 0.0, source: 1 },
+/// ];
+/// let sp = multi_source(&g, &seeds);
+/// assert_eq!((sp.time_s[1], sp.dist_m[1], sp.source[1]), (30.0, 300.0, 1));
+/// ```
 pub fn multi_source(graph: &Csr, seeds: &[Seed]) -> ShortestPaths {
     let n = graph.node_count();
     let mut time_s = vec![f64::INFINITY; n];

@@ -307,3 +307,22 @@ fn duplicate_settlement_ids_name_both_places() {
     );
     c.assert_no_output();
 }
+
+#[test]
+fn a_projected_layer_is_an_error_not_a_silent_empty_run() {
+    // Tata villages in Merchich / Nord Maroc metres, declared nowhere.
+    let c = Case::new();
+    c.file("facilities.geojson", FACILITIES);
+    c.file(
+        "s.csv",
+        "id,lon,lat,pop\na,512345.6,187654.3,3\nb,498765.4,176543.2,4\n",
+    );
+    let cfg = c.file("c.toml", config("s.csv", ""));
+    let (ok, err, _) = c.run(&cfg);
+    assert!(!ok);
+    assert!(
+        err.contains("s.csv") && err.contains("projected") && err.contains("geometry"),
+        "{err}"
+    );
+    c.assert_no_output();
+}

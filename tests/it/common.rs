@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 use remoteness::config::Settings;
 use remoteness::pipeline::{analyse, Analysis, Execution, Quiet};
+use remoteness::search::Seed;
 
 /// Repository root.
 pub fn root() -> PathBuf {
@@ -48,4 +49,39 @@ impl Rng {
     pub fn below(&mut self, n: usize) -> usize {
         ((self.f64() * n as f64) as usize).min(n - 1)
     }
+}
+
+/// Arcs `(tail, head, time_s, dist_m)`.
+pub type Arcs = Vec<(u32, u32, f64, f64)>;
+
+/// A random directed graph on `2 + below(max_nodes)` nodes with up to four
+/// arcs per node, arc times in `[min_time, min_time + 100)`, and up to
+/// `max_seeds` seeds with starting times in `[min_time, min_time + 30)`.
+pub fn random_case(
+    rng: &mut Rng,
+    max_nodes: usize,
+    max_seeds: usize,
+    min_time: f64,
+) -> (usize, Arcs, Vec<Seed>) {
+    let n = 2 + rng.below(max_nodes);
+    let m = rng.below(n * 4);
+    let arcs = (0..m)
+        .map(|_| {
+            (
+                rng.below(n) as u32,
+                rng.below(n) as u32,
+                min_time + rng.f64() * 100.0,
+                rng.f64() * 1000.0,
+            )
+        })
+        .collect();
+    let seeds = (0..1 + rng.below(max_seeds))
+        .map(|i| Seed {
+            node: rng.below(n) as u32,
+            time_s: min_time + rng.f64() * 30.0,
+            dist_m: 0.0,
+            source: i as u32,
+        })
+        .collect();
+    (n, arcs, seeds)
 }

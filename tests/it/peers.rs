@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::Command;
 
 use remoteness::index::Csr;
-use remoteness::search::{multi_source, Seed};
+use remoteness::search::multi_source;
 
 const SCRIPT: &str = r#"
 import json, sys
@@ -49,28 +49,9 @@ fn agrees_with_scipy_dijkstra() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = crate::common::Rng(2024);
     for case in 0..10 {
-        let n = 50 + rng.below(2000);
-        let m = rng.below(n * 4);
-        // Weights are strictly positive: scipy treats an explicit zero in a
+        // Times are strictly positive: scipy treats an explicit zero in a
         // sparse matrix as a missing arc.
-        let arcs: Vec<(u32, u32, f64, f64)> = (0..m)
-            .map(|_| {
-                (
-                    rng.below(n) as u32,
-                    rng.below(n) as u32,
-                    0.1 + rng.f64() * 100.0,
-                    1.0,
-                )
-            })
-            .collect();
-        let seeds: Vec<Seed> = (0..1 + rng.below(20))
-            .map(|i| Seed {
-                node: rng.below(n) as u32,
-                time_s: 0.1 + rng.f64() * 30.0,
-                dist_m: 0.0,
-                source: i as u32,
-            })
-            .collect();
+        let (n, arcs, seeds) = crate::common::random_case(&mut rng, 2000, 20, 0.1);
         let ours = multi_source(&Csr::from_arcs(n, arcs.clone()), &seeds);
         let json = serde_json::json!({
             "n": n,

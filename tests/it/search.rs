@@ -111,26 +111,7 @@ fn agrees_with_petgraph_dijkstra_on_random_graphs() {
     use petgraph::graph::{DiGraph, NodeIndex};
     let mut rng = crate::common::Rng(7);
     for _ in 0..50 {
-        let n = 2 + rng.below(300);
-        let m = rng.below(n * 4);
-        let arcs: Vec<(u32, u32, f64, f64)> = (0..m)
-            .map(|_| {
-                (
-                    rng.below(n) as u32,
-                    rng.below(n) as u32,
-                    rng.f64() * 100.0,
-                    rng.f64() * 1000.0,
-                )
-            })
-            .collect();
-        let seeds: Vec<Seed> = (0..1 + rng.below(5))
-            .map(|i| Seed {
-                node: rng.below(n) as u32,
-                time_s: rng.f64() * 30.0,
-                dist_m: 0.0,
-                source: i as u32,
-            })
-            .collect();
+        let (n, arcs, seeds) = crate::common::random_case(&mut rng, 300, 5, 0.0);
         let sp = multi_source(&Csr::from_arcs(n, arcs.clone()), &seeds);
         // petgraph: a virtual node n joined to each seed at its starting cost.
         let mut g = DiGraph::<(), f64>::new();
