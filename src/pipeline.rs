@@ -193,26 +193,29 @@ pub fn analyse(
             );
         }
     }
-    for (s, z) in dataset.settlements.iter().zip(&zone_of) {
+    let mut placement = load::Diagnostics::default();
+    for (i, (s, z)) in dataset.settlements.iter().zip(&zone_of).enumerate() {
+        let file = dataset.settlement_file(i);
         if s.valid && z.is_none() && zone_source == "layer" {
-            dataset.diagnostics.push(
+            placement.push(
                 "outside_zones",
-                std::path::Path::new(""),
+                file,
                 &s.settlement.id,
                 "geometry",
                 "settlement lies in no zone".into(),
             );
         }
         if s.settlement.population_source == PopulationSource::Missing {
-            dataset.diagnostics.push(
+            placement.push(
                 "population_missing",
-                std::path::Path::new(""),
+                file,
                 &s.settlement.id,
                 "population",
                 "no population and no zone total to allocate: counted as 0".into(),
             );
         }
     }
+    dataset.diagnostics.extend(placement);
 
     let net = clock.stage("index", || RoadNetwork::build(&dataset.roads));
     let used: Vec<crate::config::Profile> = settings
@@ -240,7 +243,7 @@ pub fn analyse(
                 .category;
             dataset.diagnostics.push(
                 "no_facility",
-                std::path::Path::new(""),
+                std::path::Path::new("(facility inputs)"),
                 &sa.service,
                 "category",
                 format!("no facility of category `{cat}` in the inputs: service left out of the composite"),

@@ -141,10 +141,14 @@ impl Diagnostics {
         self.counts.values().sum()
     }
 
-    /// Appends another set of diagnostics.
+    /// Appends another set of diagnostics, keeping at most
+    /// [`Diagnostics::EXAMPLES`] examples per kind.
     pub fn extend(&mut self, other: Diagnostics) {
         for w in other.examples {
-            self.examples.push(w);
+            let kept = self.examples.iter().filter(|e| e.kind == w.kind).count();
+            if kept < Self::EXAMPLES {
+                self.examples.push(w);
+            }
         }
         for (k, v) in other.counts {
             *self.counts.entry(k).or_insert(0) += v;
@@ -176,17 +180,33 @@ pub struct Dataset {
     pub files: Vec<PathBuf>,
     /// Recoverable problems.
     pub diagnostics: Diagnostics,
+    /// Each settlement file with the number of settlements it gave, in order.
+    pub settlement_sources: Vec<(PathBuf, usize)>,
+}
+
+impl Dataset {
+    /// The file settlement `i` came from.
+    pub fn settlement_file(&self, i: usize) -> &Path {
+        let mut start = 0;
+        for (path, n) in &self.settlement_sources {
+            if i < start + n {
+                return path;
+            }
+            start += n;
+        }
+        Path::new("")
+    }
 }
 
 /// Reads every input of `settings` into a [`Dataset`].
 pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
     let mut ds = Dataset::default();
     let inputs = &settings.inputs;
-    // (file, number of settlements it gave), in load order, for messages.
-    let mut sources: Vec<(PathBuf, usize)> = Vec::new();
     if let Some(path) = &inputs.osm {
         let o = osm::read_pbf(path, &settings.osm)?;
         ds.files.push(path.clone());
+        ds.settlement_sources
+            .push((path.clone(), o.settlements.len()));
         ds.settlements
             .extend(o.settlements.into_iter().map(|s| LoadedSettlement {
                 settlement: s,
@@ -200,7 +220,7 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         let fs = features::read_layer(spec)?;
         ds.files.push(spec.path.clone());
         let s = layers::settlements(&fs, spec, &mut ds.diagnostics)?;
-        sources.push((spec.path.clone(), s.len()));
+        ds.settlement_sources.push((spec.path.clone(), s.len()));
         ds.settlements.extend(s);
     }
     for spec in &inputs.roads {
@@ -241,13 +261,14 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
             role: "settlement".into(),
         });
     }
-    check_unique_ids(&ds, &sources)?;
+    check_unique_ids(&ds)?;
     Ok(ds)
 }
 
 /// Ids must be unique across all settlement layers (outputs are keyed by
 /// them) and across zones; the error names both places.
-fn check_unique_ids(ds: &Dataset, sources: &[(PathBuf, usize)]) -> Result<(), LoadError> {
+fn check_unique_ids(ds: &Dataset) -> Result<(), LoadError> {
+    let sources = &ds.settlement_sources;
     let mut seen: std::collections::HashMap<&str, (usize, usize)> = Default::default();
     let mut start = 0;
     for (layer, (path, count)) in sources.iter().enumerate() {

@@ -128,6 +128,15 @@ fn liechtenstein_from_one_pbf() {
     let health = a.access.iter().find(|s| s.service == "health").unwrap();
     assert!(health.access[vaduz].time.unwrap().minutes() < 5.0);
     assert_eq!(a.zone_source, "h3");
+    // Hamlets without a population tag are counted, naming the file.
+    let missing = &a.dataset.diagnostics;
+    assert!(missing.counts["population_missing"] > 0);
+    let ex = missing
+        .examples
+        .iter()
+        .find(|w| w.kind == "population_missing")
+        .unwrap();
+    assert!(ex.file.ends_with("liechtenstein.osm.pbf"), "{ex:?}");
     check_invariants(&a);
 }
 
