@@ -250,6 +250,23 @@ pub fn analyse(
             );
         }
     }
+    let mut unused: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in &dataset.facilities {
+        if !settings.services.iter().any(|s| s.category == f.category) {
+            *unused.entry(f.category.as_str()).or_insert(0) += 1;
+        }
+    }
+    let mut unused_diags = load::Diagnostics::default();
+    for (cat, n) in unused {
+        unused_diags.push(
+            "unused_category",
+            std::path::Path::new("(facility inputs)"),
+            cat,
+            "category",
+            format!("{n} facilities of category `{cat}` serve no configured service"),
+        );
+    }
+    dataset.diagnostics.extend(unused_diags);
     let population: Vec<f64> = dataset
         .settlements
         .iter()

@@ -215,7 +215,12 @@ fn a_blank_population_is_a_counted_warning() {
 #[test]
 fn a_service_with_no_facility_is_a_counted_warning() {
     let c = Case::new();
-    c.file("facilities.geojson", FACILITIES);
+    // The school is misspelt: `school` then has no facility, and `shcool`
+    // serves no service.
+    c.file(
+        "facilities.geojson",
+        FACILITIES.replace(r#""kind":"school""#, r#""kind":"shcool""#),
+    );
     c.file(
         "s.geojson",
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","pop":3},"geometry":{"type":"Point","coordinates":[-7.9,29.7]}}]}"#,
@@ -231,7 +236,9 @@ fn a_service_with_no_facility_is_a_counted_warning() {
     assert!(ok, "{err}");
     assert!(stdout.contains("no_facility"), "{stdout}");
     let run = c.run_json();
-    assert_eq!(run["warnings"]["counts"]["no_facility"], 1);
+    assert_eq!(run["warnings"]["counts"]["no_facility"], 2);
+    // The misspelt category is reported as serving nothing.
+    assert_eq!(run["warnings"]["counts"]["unused_category"], 1);
     let water = run["services"]
         .as_array()
         .unwrap()
@@ -240,7 +247,7 @@ fn a_service_with_no_facility_is_a_counted_warning() {
         .unwrap();
     assert_eq!(water["in_composite"], false);
     assert_eq!(water["status_counts"]["no_facility"], 1);
-    assert_eq!(run["composite_max"], 6.0);
+    assert_eq!(run["composite_max"], 3.0);
 }
 
 #[test]
