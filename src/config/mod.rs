@@ -9,10 +9,20 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use thiserror::Error;
 
 use crate::units::{KmPerHour, Meters, Seconds};
+
+mod defaults;
+mod raw;
+
+use defaults::{default_services, map_of};
+pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
+pub use raw::{
+    CensusSpec, LayerSpec, RawConfig, RawInputs, RawOsm, RawPopulation, RawProfile, RawService,
+    RawTravel, RawZones,
+};
 
 /// A configuration error, naming the file and the key at fault.
 #[derive(Debug, Error)]
@@ -43,192 +53,6 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
-}
-
-/// The file as written: every field optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawConfig {
-    /// Input layers.
-    #[serde(default)]
-    pub inputs: RawInputs,
-    /// Services to measure, by name.
-    #[serde(default)]
-    pub services: BTreeMap<String, RawService>,
-    /// Profile overrides, by name (`walk`, `drive`, or new ones).
-    #[serde(default)]
-    pub profiles: BTreeMap<String, RawProfile>,
-    /// Travel-model parameters.
-    #[serde(default)]
-    pub travel: RawTravel,
-    /// Population allocation.
-    #[serde(default)]
-    pub population: RawPopulation,
-    /// Zone aggregation and ranking.
-    #[serde(default)]
-    pub zones: RawZones,
-    /// OpenStreetMap tag tables.
-    #[serde(default)]
-    pub osm: RawOsm,
-}
-
-/// `[inputs]`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawInputs {
-    /// One `.osm.pbf` giving roads, settlements and facilities.
-    pub osm: Option<PathBuf>,
-    /// Settlement layers.
-    #[serde(default)]
-    pub settlements: Vec<LayerSpec>,
-    /// Road layers.
-    #[serde(default)]
-    pub roads: Vec<LayerSpec>,
-    /// Facility layers.
-    #[serde(default)]
-    pub facilities: Vec<LayerSpec>,
-    /// Zone polygon layer.
-    pub zones: Option<LayerSpec>,
-    /// Census table joined to zones.
-    pub census: Option<CensusSpec>,
-}
-
-/// A GeoJSON or CSV layer and how to read its fields.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct LayerSpec {
-    /// File path (relative to the config file). Format from the extension:
-    /// `.geojson`/`.json` or `.csv`.
-    pub path: PathBuf,
-    /// Identifier field; the feature index is used when absent.
-    pub id_field: Option<String>,
-    /// Name field.
-    pub name_field: Option<String>,
-    /// CSV longitude column (default `lon`, also tries `lng`, `longitude`, `x`).
-    pub lon_field: Option<String>,
-    /// CSV latitude column (default `lat`, also tries `latitude`, `y`).
-    pub lat_field: Option<String>,
-    /// Settlements and zones: population field.
-    pub population_field: Option<String>,
-    /// Settlements: place class field.
-    pub place_field: Option<String>,
-    /// Facilities: the whole layer is this category.
-    pub category: Option<String>,
-    /// Facilities: a field whose value is the category name.
-    pub category_field: Option<String>,
-    /// Facilities: fields holding an OSM key and value (e.g. `TAG`, `VALUE`),
-    /// mapped through the OSM facility tag table.
-    pub osm_key_field: Option<String>,
-    /// See `osm_key_field`.
-    pub osm_value_field: Option<String>,
-    /// Roads: class field (default `highway`).
-    pub class_field: Option<String>,
-    /// Roads: oneway field (default `oneway`).
-    pub oneway_field: Option<String>,
-    /// Roads: maxspeed field (default `maxspeed`).
-    pub maxspeed_field: Option<String>,
-    /// Zones: key joined to the census table.
-    pub key_field: Option<String>,
-    /// Keep only features whose field value is one of the listed values.
-    #[serde(default, rename = "where")]
-    pub filter: BTreeMap<String, Vec<String>>,
-}
-
-/// `[inputs.census]`: a CSV of zone totals.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CensusSpec {
-    /// CSV path.
-    pub path: PathBuf,
-    /// Column matching the zones' `key_field`.
-    pub key_field: String,
-    /// Column with the population total.
-    pub population_field: String,
-}
-
-/// `[services.NAME]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawService {
-    /// Facility category served (defaults to the service name).
-    pub category: Option<String>,
-    /// Travel profile (`walk`, `drive`, …).
-    pub profile: Option<String>,
-    /// Threshold in minutes (exclusive with `threshold_m`).
-    pub threshold_min: Option<f64>,
-    /// Threshold in metres (exclusive with `threshold_min`).
-    pub threshold_m: Option<f64>,
-}
-
-/// `[profiles.NAME]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawProfile {
-    /// Speeds by road class in km/h; 0 forbids the class.
-    #[serde(default)]
-    pub speeds_kmh: BTreeMap<String, f64>,
-    /// Speed off the road network (snap legs and direct trips).
-    pub offroad_kmh: Option<f64>,
-    /// Whether `oneway` is honoured.
-    pub oneway: Option<bool>,
-    /// Whether a tagged `maxspeed` replaces the class speed.
-    pub use_maxspeed: Option<bool>,
-    /// Speed assumed on straight-line trips when no road layer is given.
-    pub no_road_kmh: Option<f64>,
-}
-
-/// `[travel]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawTravel {
-    /// Places farther than this from every road are `off_network`.
-    pub max_snap_m: Option<f64>,
-    /// Direct off-road trips cost straight line × this factor.
-    pub circuity: Option<f64>,
-    /// Longest direct off-road trip considered when a road network exists.
-    pub max_direct_m: Option<f64>,
-}
-
-/// `[population]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPopulation {
-    /// `fill` (default): settlements keep their own population and share the
-    /// remainder of the zone total; `census`: the zone total is shared among
-    /// all its settlements, overriding their own figures.
-    pub mode: Option<String>,
-    /// Allocation weights by place class.
-    #[serde(default)]
-    pub class_weights: BTreeMap<String, f64>,
-    /// Weight for classes not in the table.
-    pub default_weight: Option<f64>,
-}
-
-/// `[zones]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawZones {
-    /// H3 resolution used when no zone layer is given.
-    pub h3_resolution: Option<u8>,
-    /// Share of zones (by rank) flagged as priority.
-    pub priority_fraction: Option<f64>,
-    /// A service enters a zone's reason when at least this share of its
-    /// population is beyond the service threshold.
-    pub reason_min_share: Option<f64>,
-}
-
-/// `[osm]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawOsm {
-    /// `"key=value"` (or `"key=*"`) → facility category; merged over the
-    /// defaults. An empty category removes a default entry.
-    #[serde(default)]
-    pub facility_tags: BTreeMap<String, String>,
-    /// `place=*` values read as settlements (replaces the default list).
-    pub place_values: Option<Vec<String>>,
-    /// Spacing of sample points along linear facilities (power lines).
-    pub line_sample_m: Option<f64>,
 }
 
 /// A travel profile after defaults.
@@ -382,123 +206,6 @@ pub struct Settings {
     pub zones: ZoneSettings,
     /// OSM tag tables.
     pub osm: OsmTags,
-}
-
-/// Default drive speeds (km/h) by `highway` class: typical rural speeds, lower
-/// than posted limits to reflect mountain and desert roads.
-pub const DRIVE_SPEEDS_KMH: &[(&str, f64)] = &[
-    ("motorway", 100.0),
-    ("motorway_link", 60.0),
-    ("trunk", 80.0),
-    ("trunk_link", 50.0),
-    ("primary", 70.0),
-    ("primary_link", 50.0),
-    ("secondary", 60.0),
-    ("secondary_link", 40.0),
-    ("tertiary", 50.0),
-    ("tertiary_link", 35.0),
-    ("unclassified", 40.0),
-    ("residential", 30.0),
-    ("living_street", 10.0),
-    ("service", 20.0),
-    ("road", 30.0),
-    ("track", 15.0),
-];
-
-/// Default walking speeds (km/h): 5 on paved ways, slower on tracks, paths and
-/// steps; motorways are not walkable.
-pub const WALK_SPEEDS_KMH: &[(&str, f64)] = &[
-    ("trunk", 5.0),
-    ("trunk_link", 5.0),
-    ("primary", 5.0),
-    ("primary_link", 5.0),
-    ("secondary", 5.0),
-    ("secondary_link", 5.0),
-    ("tertiary", 5.0),
-    ("tertiary_link", 5.0),
-    ("unclassified", 5.0),
-    ("residential", 5.0),
-    ("living_street", 5.0),
-    ("service", 5.0),
-    ("road", 5.0),
-    ("pedestrian", 5.0),
-    ("footway", 5.0),
-    ("cycleway", 5.0),
-    ("track", 4.5),
-    ("bridleway", 4.0),
-    ("path", 4.0),
-    ("steps", 2.0),
-];
-
-/// Default OSM facility tags → category.
-pub const FACILITY_TAGS: &[(&str, &str)] = &[
-    ("amenity=hospital", "health"),
-    ("amenity=clinic", "health"),
-    ("amenity=doctors", "health"),
-    ("amenity=health_post", "health"),
-    ("healthcare=*", "health"),
-    ("amenity=school", "school"),
-    ("amenity=kindergarten", "school"),
-    ("amenity=college", "school"),
-    ("amenity=drinking_water", "water"),
-    ("amenity=water_point", "water"),
-    ("man_made=water_well", "water"),
-    ("man_made=water_tower", "water"),
-    ("man_made=water_tap", "water"),
-    ("man_made=water_works", "water"),
-    ("power=substation", "power"),
-    ("power=plant", "power"),
-    ("power=generator", "power"),
-    ("power=transformer", "power"),
-    ("power=line", "power"),
-    ("power=minor_line", "power"),
-];
-
-/// Default `place=*` values read as settlements: populated places only.
-/// `locality` (a named place with no population, by OSM's definition) and the
-/// parts of towns (`suburb`, `neighbourhood`, `quarter`) are left out; add
-/// them with `osm.place_values`.
-pub const PLACE_VALUES: &[&str] = &[
-    "city",
-    "town",
-    "village",
-    "hamlet",
-    "isolated_dwelling",
-    "farm",
-];
-
-/// Default population allocation weights by place class: a town is counted as
-/// ten hamlets, a village as three (rough household-count ratios); classes not
-/// listed weigh 1.
-pub const CLASS_WEIGHTS: &[(&str, f64)] = &[
-    ("city", 30.0),
-    ("town", 10.0),
-    ("village", 3.0),
-    ("hamlet", 1.0),
-    ("isolated_dwelling", 0.2),
-    ("farm", 0.2),
-];
-
-/// Default services: water on foot (15 min one way, half the JMP 30-minute
-/// round trip), school on foot (60 min), health by road (60 min), power as
-/// distance to the grid or a supply point (5 km).
-fn default_services() -> Vec<(&'static str, RawService)> {
-    let svc = |p: &str, min: Option<f64>, m: Option<f64>| RawService {
-        category: None,
-        profile: Some(p.to_string()),
-        threshold_min: min,
-        threshold_m: m,
-    };
-    vec![
-        ("health", svc("drive", Some(60.0), None)),
-        ("power", svc("walk", None, Some(5000.0))),
-        ("school", svc("walk", Some(60.0), None)),
-        ("water", svc("walk", Some(15.0), None)),
-    ]
-}
-
-fn map_of(table: &[(&str, f64)]) -> BTreeMap<String, f64> {
-    table.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
 
 impl Settings {

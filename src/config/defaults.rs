@@ -1,0 +1,124 @@
+//! Default tables: speeds by road class, the OSM facility tag table, place
+//! values, allocation weights and services. Every value here is written into
+//! `run.json` with the settings of a run.
+
+use std::collections::BTreeMap;
+
+use super::raw::RawService;
+
+/// Default drive speeds (km/h) by `highway` class: typical rural speeds, lower
+/// than posted limits to reflect mountain and desert roads.
+pub const DRIVE_SPEEDS_KMH: &[(&str, f64)] = &[
+    ("motorway", 100.0),
+    ("motorway_link", 60.0),
+    ("trunk", 80.0),
+    ("trunk_link", 50.0),
+    ("primary", 70.0),
+    ("primary_link", 50.0),
+    ("secondary", 60.0),
+    ("secondary_link", 40.0),
+    ("tertiary", 50.0),
+    ("tertiary_link", 35.0),
+    ("unclassified", 40.0),
+    ("residential", 30.0),
+    ("living_street", 10.0),
+    ("service", 20.0),
+    ("road", 30.0),
+    ("track", 15.0),
+];
+
+/// Default walking speeds (km/h): 5 on paved ways, slower on tracks, paths and
+/// steps; motorways are not walkable.
+pub const WALK_SPEEDS_KMH: &[(&str, f64)] = &[
+    ("trunk", 5.0),
+    ("trunk_link", 5.0),
+    ("primary", 5.0),
+    ("primary_link", 5.0),
+    ("secondary", 5.0),
+    ("secondary_link", 5.0),
+    ("tertiary", 5.0),
+    ("tertiary_link", 5.0),
+    ("unclassified", 5.0),
+    ("residential", 5.0),
+    ("living_street", 5.0),
+    ("service", 5.0),
+    ("road", 5.0),
+    ("pedestrian", 5.0),
+    ("footway", 5.0),
+    ("cycleway", 5.0),
+    ("track", 4.5),
+    ("bridleway", 4.0),
+    ("path", 4.0),
+    ("steps", 2.0),
+];
+
+/// Default OSM facility tags → category.
+pub const FACILITY_TAGS: &[(&str, &str)] = &[
+    ("amenity=hospital", "health"),
+    ("amenity=clinic", "health"),
+    ("amenity=doctors", "health"),
+    ("amenity=health_post", "health"),
+    ("healthcare=*", "health"),
+    ("amenity=school", "school"),
+    ("amenity=kindergarten", "school"),
+    ("amenity=college", "school"),
+    ("amenity=drinking_water", "water"),
+    ("amenity=water_point", "water"),
+    ("man_made=water_well", "water"),
+    ("man_made=water_tower", "water"),
+    ("man_made=water_tap", "water"),
+    ("man_made=water_works", "water"),
+    ("power=substation", "power"),
+    ("power=plant", "power"),
+    ("power=generator", "power"),
+    ("power=transformer", "power"),
+    ("power=line", "power"),
+    ("power=minor_line", "power"),
+];
+
+/// Default `place=*` values read as settlements: populated places only.
+/// `locality` (a named place with no population, by OSM's definition) and the
+/// parts of towns (`suburb`, `neighbourhood`, `quarter`) are left out; add
+/// them with `osm.place_values`.
+pub const PLACE_VALUES: &[&str] = &[
+    "city",
+    "town",
+    "village",
+    "hamlet",
+    "isolated_dwelling",
+    "farm",
+];
+
+/// Default population allocation weights by place class: a town is counted as
+/// ten hamlets, a village as three (rough household-count ratios); classes not
+/// listed weigh 1.
+pub const CLASS_WEIGHTS: &[(&str, f64)] = &[
+    ("city", 30.0),
+    ("town", 10.0),
+    ("village", 3.0),
+    ("hamlet", 1.0),
+    ("isolated_dwelling", 0.2),
+    ("farm", 0.2),
+];
+
+/// Default services: water on foot (15 min one way, half the JMP 30-minute
+/// round trip), school on foot (60 min), health by road (60 min), power as
+/// distance to the grid or a supply point (5 km).
+pub(super) fn default_services() -> Vec<(&'static str, RawService)> {
+    let svc = |p: &str, min: Option<f64>, m: Option<f64>| RawService {
+        category: None,
+        profile: Some(p.to_string()),
+        threshold_min: min,
+        threshold_m: m,
+    };
+    vec![
+        ("health", svc("drive", Some(60.0), None)),
+        ("power", svc("walk", None, Some(5000.0))),
+        ("school", svc("walk", Some(60.0), None)),
+        ("water", svc("walk", Some(15.0), None)),
+    ]
+}
+
+pub(super) fn map_of(table: &[(&str, f64)]) -> BTreeMap<String, f64> {
+    table.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}

@@ -1,0 +1,192 @@
+//! The config file as written: every field optional, unknown keys rejected.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The file as written: every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Input layers.
+    #[serde(default)]
+    pub inputs: RawInputs,
+    /// Services to measure, by name.
+    #[serde(default)]
+    pub services: BTreeMap<String, RawService>,
+    /// Profile overrides, by name (`walk`, `drive`, or new ones).
+    #[serde(default)]
+    pub profiles: BTreeMap<String, RawProfile>,
+    /// Travel-model parameters.
+    #[serde(default)]
+    pub travel: RawTravel,
+    /// Population allocation.
+    #[serde(default)]
+    pub population: RawPopulation,
+    /// Zone aggregation and ranking.
+    #[serde(default)]
+    pub zones: RawZones,
+    /// OpenStreetMap tag tables.
+    #[serde(default)]
+    pub osm: RawOsm,
+}
+
+/// `[inputs]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInputs {
+    /// One `.osm.pbf` giving roads, settlements and facilities.
+    pub osm: Option<PathBuf>,
+    /// Settlement layers.
+    #[serde(default)]
+    pub settlements: Vec<LayerSpec>,
+    /// Road layers.
+    #[serde(default)]
+    pub roads: Vec<LayerSpec>,
+    /// Facility layers.
+    #[serde(default)]
+    pub facilities: Vec<LayerSpec>,
+    /// Zone polygon layer.
+    pub zones: Option<LayerSpec>,
+    /// Census table joined to zones.
+    pub census: Option<CensusSpec>,
+}
+
+/// A GeoJSON or CSV layer and how to read its fields.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSpec {
+    /// File path (relative to the config file). Format from the extension:
+    /// `.geojson`/`.json` or `.csv`.
+    pub path: PathBuf,
+    /// Identifier field; the feature index is used when absent.
+    pub id_field: Option<String>,
+    /// Name field.
+    pub name_field: Option<String>,
+    /// CSV longitude column (default `lon`, also tries `lng`, `longitude`, `x`).
+    pub lon_field: Option<String>,
+    /// CSV latitude column (default `lat`, also tries `latitude`, `y`).
+    pub lat_field: Option<String>,
+    /// Settlements and zones: population field.
+    pub population_field: Option<String>,
+    /// Settlements: place class field.
+    pub place_field: Option<String>,
+    /// Facilities: the whole layer is this category.
+    pub category: Option<String>,
+    /// Facilities: a field whose value is the category name.
+    pub category_field: Option<String>,
+    /// Facilities: fields holding an OSM key and value (e.g. `TAG`, `VALUE`),
+    /// mapped through the OSM facility tag table.
+    pub osm_key_field: Option<String>,
+    /// See `osm_key_field`.
+    pub osm_value_field: Option<String>,
+    /// Roads: class field (default `highway`).
+    pub class_field: Option<String>,
+    /// Roads: oneway field (default `oneway`).
+    pub oneway_field: Option<String>,
+    /// Roads: maxspeed field (default `maxspeed`).
+    pub maxspeed_field: Option<String>,
+    /// Zones: key joined to the census table.
+    pub key_field: Option<String>,
+    /// Keep only features whose field value is one of the listed values.
+    #[serde(default, rename = "where")]
+    pub filter: BTreeMap<String, Vec<String>>,
+}
+
+/// `[inputs.census]`: a CSV of zone totals.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CensusSpec {
+    /// CSV path.
+    pub path: PathBuf,
+    /// Column matching the zones' `key_field`.
+    pub key_field: String,
+    /// Column with the population total.
+    pub population_field: String,
+}
+
+/// `[services.NAME]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    /// Facility category served (defaults to the service name).
+    pub category: Option<String>,
+    /// Travel profile (`walk`, `drive`, …).
+    pub profile: Option<String>,
+    /// Threshold in minutes (exclusive with `threshold_m`).
+    pub threshold_min: Option<f64>,
+    /// Threshold in metres (exclusive with `threshold_min`).
+    pub threshold_m: Option<f64>,
+}
+
+/// `[profiles.NAME]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfile {
+    /// Speeds by road class in km/h; 0 forbids the class.
+    #[serde(default)]
+    pub speeds_kmh: BTreeMap<String, f64>,
+    /// Speed off the road network (snap legs and direct trips).
+    pub offroad_kmh: Option<f64>,
+    /// Whether `oneway` is honoured.
+    pub oneway: Option<bool>,
+    /// Whether a tagged `maxspeed` replaces the class speed.
+    pub use_maxspeed: Option<bool>,
+    /// Speed assumed on straight-line trips when no road layer is given.
+    pub no_road_kmh: Option<f64>,
+}
+
+/// `[travel]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTravel {
+    /// Places farther than this from every road are `off_network`.
+    pub max_snap_m: Option<f64>,
+    /// Direct off-road trips cost straight line × this factor.
+    pub circuity: Option<f64>,
+    /// Longest direct off-road trip considered when a road network exists.
+    pub max_direct_m: Option<f64>,
+}
+
+/// `[population]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPopulation {
+    /// `fill` (default): settlements keep their own population and share the
+    /// remainder of the zone total; `census`: the zone total is shared among
+    /// all its settlements, overriding their own figures.
+    pub mode: Option<String>,
+    /// Allocation weights by place class.
+    #[serde(default)]
+    pub class_weights: BTreeMap<String, f64>,
+    /// Weight for classes not in the table.
+    pub default_weight: Option<f64>,
+}
+
+/// `[zones]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawZones {
+    /// H3 resolution used when no zone layer is given.
+    pub h3_resolution: Option<u8>,
+    /// Share of zones (by rank) flagged as priority.
+    pub priority_fraction: Option<f64>,
+    /// A service enters a zone's reason when at least this share of its
+    /// population is beyond the service threshold.
+    pub reason_min_share: Option<f64>,
+}
+
+/// `[osm]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOsm {
+    /// `"key=value"` (or `"key=*"`) → facility category; merged over the
+    /// defaults. An empty category removes a default entry.
+    #[serde(default)]
+    pub facility_tags: BTreeMap<String, String>,
+    /// `place=*` values read as settlements (replaces the default list).
+    pub place_values: Option<Vec<String>>,
+    /// Spacing of sample points along linear facilities (power lines).
+    pub line_sample_m: Option<f64>,
+}
