@@ -204,6 +204,15 @@ fn outputs_are_complete_and_flat() {
             .unwrap();
     let feats = gj["features"].as_array().unwrap();
     assert_eq!(feats.len(), 499);
+    // Properties keep the designed column order (QGIS shows them so).
+    let keys: Vec<&str> = feats[0]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys[..5], ["id", "name", "place", "lon", "lat"]);
+    assert_eq!(keys[keys.len() - 2..], ["composite", "class"]);
     for f in feats {
         for (k, v) in f["properties"].as_object().unwrap() {
             assert!(!v.is_object() && !v.is_array(), "property {k} is not flat");
