@@ -4,6 +4,7 @@ mod bad_input;
 mod common;
 mod determinism;
 mod examples;
+mod model;
 mod peers;
 mod search;
 mod travel;
