@@ -28,7 +28,7 @@ pub use raw::{
 #[derive(Debug, Error)]
 pub enum ConfigError {
     /// The config file could not be read.
-    #[error("cannot read config {path}: {source}")]
+    #[error("cannot read config {path}")]
     Read {
         /// Config file.
         path: PathBuf,

@@ -27,7 +27,7 @@ use crate::model::{Facility, Road, Settlement, Zone};
 #[derive(Debug, Error)]
 pub enum LoadError {
     /// The file could not be opened or read.
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read")]
     Io {
         /// File.
         path: PathBuf,

@@ -21,7 +21,7 @@ pub use table::{Cell, Column, Geom, Kind, Table};
 #[derive(Debug, Error)]
 pub enum WriteError {
     /// Creating or writing a file failed.
-    #[error("{path}: cannot write: {source}")]
+    #[error("{path}: cannot write")]
     Io {
         /// File.
         path: PathBuf,
