@@ -102,20 +102,21 @@ pub const CLASS_WEIGHTS: &[(&str, f64)] = &[
 ];
 
 /// Default services: water on foot (15 min one way, half the JMP 30-minute
-/// round trip), school on foot (60 min), health by road (60 min), power as
-/// distance to the grid or a supply point (5 km).
+/// round trip), school on foot (60 min), health by road (60 min), power as the
+/// straight-line distance to the grid or a supply point (5 km).
 pub(super) fn default_services() -> Vec<(&'static str, RawService)> {
-    let svc = |p: &str, min: Option<f64>, m: Option<f64>| RawService {
+    let svc = |p: &str, min: Option<f64>, m: Option<f64>, straight: bool| RawService {
         category: None,
         profile: Some(p.to_string()),
         threshold_min: min,
         threshold_m: m,
+        straight_line: Some(straight),
     };
     vec![
-        ("health", svc("drive", Some(60.0), None)),
-        ("power", svc("walk", None, Some(5000.0))),
-        ("school", svc("walk", Some(60.0), None)),
-        ("water", svc("walk", Some(15.0), None)),
+        ("health", svc("drive", Some(60.0), None, false)),
+        ("power", svc("walk", None, Some(5000.0), true)),
+        ("school", svc("walk", Some(60.0), None, false)),
+        ("water", svc("walk", Some(15.0), None, false)),
     ]
 }
 

@@ -116,6 +116,8 @@ pub struct Service {
     pub profile: String,
     /// Threshold and the metric the composite uses.
     pub threshold: Threshold,
+    /// Great-circle distance to the nearest facility instead of a trip.
+    pub straight_line: bool,
 }
 
 /// Travel-model parameters after defaults.
@@ -395,6 +397,7 @@ impl Settings {
                 name,
                 profile,
                 threshold,
+                straight_line: rs.straight_line.unwrap_or(false),
             });
         }
 

@@ -118,6 +118,9 @@ pub struct RawService {
     pub threshold_min: Option<f64>,
     /// Threshold in metres (exclusive with `threshold_min`).
     pub threshold_m: Option<f64>,
+    /// Measure the great-circle distance to the nearest facility instead of a
+    /// trip (the usual measure of distance to the power grid).
+    pub straight_line: Option<bool>,
 }
 
 /// `[profiles.NAME]`.

@@ -16,6 +16,10 @@
 //! With no road layer at all the run is *straight-line only*: every trip is
 //! straight line × `circuity` at the profile's `no_road_kmh`, with no cap.
 //!
+//! A service marked `straight_line` (distance to the power grid, by default)
+//! measures no trip: `dist` is the great-circle distance to the nearest
+//! facility and `time` that distance at the profile's off-road speed.
+//!
 //! A place farther than `max_snap_m` from every usable segment is
 //! `off_network` for that profile and can only travel directly.
 
@@ -230,6 +234,33 @@ impl<'a> TravelModel<'a> {
         let points: Vec<LonLat> = facilities.iter().map(|f| f.pos).collect();
         let nearest = PointIndex::build(&points);
         let offroad = ctx.profile.offroad();
+        if service.straight_line {
+            let access = self
+                .settlements
+                .iter()
+                .map(
+                    |s| match nearest.nearest(s.settlement.pos).filter(|_| s.valid) {
+                        Some((f, d)) => Access {
+                            time: Some(offroad.time_for(d)),
+                            dist: Some(d),
+                            facility: Some(f),
+                            status: Status::Ok,
+                            via: Via::StraightLine,
+                        },
+                        None => Access {
+                            status: Status::InvalidLocation,
+                            ..Access::NONE
+                        },
+                    },
+                )
+                .collect();
+            return ServiceAccess {
+                service: service.name.clone(),
+                facilities,
+                facilities_on_network: 0,
+                access,
+            };
+        }
         let straight_only = self.straight_line_only();
 
         // Facilities onto the network: seeds for the reversed search.

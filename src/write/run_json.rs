@@ -55,6 +55,12 @@ pub fn assumptions(a: &Analysis) -> Vec<String> {
         ));
         v.push("Road speeds come from the profile's speed table by highway class; drive uses a tagged maxspeed instead and honours oneway.".into());
     }
+    for svc in a.settings.services.iter().filter(|s| s.straight_line) {
+        v.push(format!(
+            "{}: dist_m is the great-circle distance to the nearest facility (no route); time_min is that distance at the {} profile's offroad_kmh.",
+            svc.name, svc.profile
+        ));
+    }
     v.push("Composite: per service min(3, value / mean over settlements with a trip), summed over services that have facilities; no trip scores 3.".into());
     v.push("Zone indicators are population-weighted; burden = population x mean composite; rank by burden.".into());
     if a.allocation.is_some() {

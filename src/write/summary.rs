@@ -26,14 +26,18 @@ pub fn summary(a: &Analysis, top: usize) -> String {
     let _ = writeln!(s, "\nPopulation beyond threshold, by service:");
     for (svc, sum) in a.settings.services.iter().zip(&a.scores.summaries) {
         let unit = if sum.metric == "time_min" { "min" } else { "m" };
+        let how = if svc.straight_line {
+            "in a straight line".to_string()
+        } else {
+            format!("by {}", svc.profile)
+        };
         let _ = writeln!(
             s,
-            "  {:<10} {:>12.0} ({:>5.1}%) beyond {} {unit} by {}{}",
+            "  {:<10} {:>12.0} ({:>5.1}%) beyond {} {unit} {how}{}",
             svc.name,
             sum.population_beyond,
             sum.share_beyond * 100.0,
             sum.threshold,
-            svc.profile,
             if sum.in_composite {
                 ""
             } else {

@@ -107,7 +107,10 @@ fn liechtenstein_from_one_pbf() {
     assert!(expected >= 15, "the extract has at least its 15 villages");
     assert_eq!(a.travel_mode, "road_network");
     assert!(a.network.nodes > 10_000 && a.network.segments > 10_000);
-    // Every service has facilities and most settlements reach them by road.
+    // Distance to the grid is a straight line by default.
+    let power = a.access.iter().find(|s| s.service == "power").unwrap();
+    assert!(power.access.iter().all(|x| x.via == Via::StraightLine));
+    // Every service has facilities and most settlements reach them.
     for (sa, sum) in a.access.iter().zip(&a.scores.summaries) {
         assert!(!sa.facilities.is_empty(), "{} has no facility", sa.service);
         assert!(sum.in_composite);

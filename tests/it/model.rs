@@ -183,6 +183,7 @@ fn trips_match_all_pairs_enumeration() {
             category: "health".into(),
             profile: "drive".into(),
             threshold: Threshold::Time(Seconds(3600.0)),
+            straight_line: false,
         };
         let model = TravelModel::build(&net, travel, &places, vec![p.clone()]);
         let got = model.service_access(&service, facilities.clone());

@@ -62,6 +62,7 @@ fn service(category: &str) -> Service {
         category: category.into(),
         profile: "car".into(),
         threshold: Threshold::Time(Seconds(3600.0)),
+        straight_line: false,
     }
 }
 
@@ -211,4 +212,26 @@ fn straight_line_mode_without_roads() {
     assert!(close(s.time.unwrap().0, 1.3 * d / 10.0, 1e-9));
     // No distance cap in straight-line mode: S4, 108 km away, still has a trip.
     assert!(r.access[3].time.is_some());
+}
+
+#[test]
+fn a_straight_line_service_ignores_the_roads() {
+    // Distance to the grid: great-circle distance, no circuity, even where a
+    // road route exists; time at the off-road speed (1 m/s).
+    let net = network(Oneway::No);
+    let places = settlements();
+    let model = TravelModel::build(&net, TRAVEL, &places, vec![profile(false)]);
+    let grid = Service {
+        straight_line: true,
+        ..service("health")
+    };
+    let r = model.service_access(&grid, facility());
+    for (i, p) in places.iter().enumerate().take(4) {
+        let d = remoteness::geometry::haversine(p.settlement.pos, LonLat::new(0.025, 0.001)).0;
+        let a = r.access[i];
+        assert_eq!((a.status, a.via), (Status::Ok, Via::StraightLine));
+        assert!(close(a.dist.unwrap().0, d, 1e-6), "{:?} vs {d}", a.dist);
+        assert!(close(a.time.unwrap().0, d, 1e-6));
+    }
+    assert_eq!(r.access[4].status, Status::InvalidLocation);
 }
