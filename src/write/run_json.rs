@@ -112,7 +112,7 @@ pub fn run_json(a: &Analysis, args: &[String], threads: usize, outputs: &[String
             "settlements": a.dataset.settlements.len(),
             "settlements_valid": valid,
             "settlements_invalid": a.dataset.settlements.len() - valid,
-            "population": total_pop,
+            "population": (total_pop * 100.0).round() / 100.0,
             "facilities": facilities,
             "zones": a.zones.len(),
             "zone_source": a.zone_source,

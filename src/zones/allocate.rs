@@ -122,5 +122,8 @@ pub fn allocate(
             report.population_allocated += p;
         }
     }
+    // Sums of shares carry float noise; people are reported to 0.01.
+    report.population_allocated = (report.population_allocated * 100.0).round() / 100.0;
+    report.population_unallocated = (report.population_unallocated * 100.0).round() / 100.0;
     report
 }
