@@ -142,7 +142,7 @@ pub fn analyse(
 
     // Zones: the layer's (with census allocation), or H3 cells.
     let (zones, zone_of, zone_source, allocation) =
-        clock.stage("zones_locate", || match dataset.zones.clone() {
+        clock.stage("zones_locate", || match dataset.zones.take() {
             Some(zs) => {
                 let idx = ZoneIndex::build(&zs);
                 let zone_of: Vec<Option<usize>> = dataset

@@ -233,6 +233,16 @@ impl Settings {
             key: key.to_string(),
             message,
         };
+        // A finite number at least `min` (strictly above it when `strict`).
+        let bounded = |key: &str, v: f64, min: f64, strict: bool| {
+            let ok = v.is_finite() && if strict { v > min } else { v >= min };
+            if ok {
+                Ok(v)
+            } else {
+                let op = if strict { ">" } else { "≥" };
+                Err(invalid(key, format!("must be {op} {min}, got {v}")))
+            }
+        };
         let resolve = |p: &Path| -> PathBuf {
             if p.is_absolute() {
                 p.to_path_buf()
@@ -310,12 +320,12 @@ impl Settings {
                 no_road_kmh: 4.5,
             });
             for (class, v) in rp.speeds_kmh {
-                if !(v.is_finite() && v >= 0.0) {
-                    return Err(invalid(
-                        &format!("profiles.{name}.speeds_kmh.{class}"),
-                        format!("speed must be ≥ 0 km/h, got {v}"),
-                    ));
-                }
+                let v = bounded(
+                    &format!("profiles.{name}.speeds_kmh.{class}"),
+                    v,
+                    0.0,
+                    false,
+                )?;
                 if v == 0.0 {
                     p.speeds_kmh.remove(&class);
                 } else {
@@ -323,22 +333,10 @@ impl Settings {
                 }
             }
             if let Some(v) = rp.offroad_kmh {
-                if !(v.is_finite() && v > 0.0) {
-                    return Err(invalid(
-                        &format!("profiles.{name}.offroad_kmh"),
-                        format!("must be > 0, got {v}"),
-                    ));
-                }
-                p.offroad_kmh = v;
+                p.offroad_kmh = bounded(&format!("profiles.{name}.offroad_kmh"), v, 0.0, true)?;
             }
             if let Some(v) = rp.no_road_kmh {
-                if !(v.is_finite() && v > 0.0) {
-                    return Err(invalid(
-                        &format!("profiles.{name}.no_road_kmh"),
-                        format!("must be > 0, got {v}"),
-                    ));
-                }
-                p.no_road_kmh = v;
+                p.no_road_kmh = bounded(&format!("profiles.{name}.no_road_kmh"), v, 0.0, true)?;
             }
             if let Some(v) = rp.oneway {
                 p.oneway = v;
@@ -401,29 +399,26 @@ impl Settings {
             });
         }
 
+        let t = &raw.travel;
         let travel = Travel {
-            max_snap_m: raw.travel.max_snap_m.unwrap_or(1000.0),
-            circuity: raw.travel.circuity.unwrap_or(1.3),
-            max_direct_m: raw.travel.max_direct_m.unwrap_or(20_000.0),
+            max_snap_m: bounded(
+                "travel.max_snap_m",
+                t.max_snap_m.unwrap_or(1000.0),
+                0.0,
+                false,
+            )?,
+            circuity: bounded("travel.circuity", t.circuity.unwrap_or(1.3), 1.0, false)?,
+            max_direct_m: bounded(
+                "travel.max_direct_m",
+                t.max_direct_m.unwrap_or(20_000.0),
+                0.0,
+                false,
+            )?,
         };
-        if !(travel.max_snap_m.is_finite() && travel.max_snap_m >= 0.0) {
-            return Err(invalid("travel.max_snap_m", "must be ≥ 0".into()));
-        }
-        if !(travel.circuity.is_finite() && travel.circuity >= 1.0) {
-            return Err(invalid("travel.circuity", "must be ≥ 1".into()));
-        }
-        if !(travel.max_direct_m.is_finite() && travel.max_direct_m >= 0.0) {
-            return Err(invalid("travel.max_direct_m", "must be ≥ 0".into()));
-        }
 
         let mut class_weights = map_of(CLASS_WEIGHTS);
         for (k, v) in raw.population.class_weights {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(invalid(
-                    &format!("population.class_weights.{k}"),
-                    "must be ≥ 0".into(),
-                ));
-            }
+            let v = bounded(&format!("population.class_weights.{k}"), v, 0.0, false)?;
             class_weights.insert(k, v);
         }
         let mode = match raw.population.mode.as_deref() {
@@ -486,11 +481,13 @@ impl Settings {
                 .osm
                 .place_values
                 .unwrap_or_else(|| PLACE_VALUES.iter().map(|s| s.to_string()).collect()),
-            line_sample_m: raw.osm.line_sample_m.unwrap_or(250.0),
+            line_sample_m: bounded(
+                "osm.line_sample_m",
+                raw.osm.line_sample_m.unwrap_or(250.0),
+                0.0,
+                true,
+            )?,
         };
-        if !(osm.line_sample_m.is_finite() && osm.line_sample_m > 0.0) {
-            return Err(invalid("osm.line_sample_m", "must be > 0".into()));
-        }
 
         Ok(Settings {
             inputs,
@@ -544,6 +541,14 @@ mod tests {
         assert!(e.to_string().contains("services.health.profile"), "{e}");
         let e = parse("[inputs]\nosm='x'\n[travel]\ncircuity=0.5\n").unwrap_err();
         assert!(e.to_string().contains("travel.circuity"), "{e}");
+        let e = parse("[inputs]\nosm='x'\n[profiles.walk.speeds_kmh]\ntrack=-1\n").unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("profiles.walk.speeds_kmh.track") && msg.contains("got -1"),
+            "{msg}"
+        );
+        let e = parse("[inputs]\nosm='x'\n[osm]\nline_sample_m=0\n").unwrap_err();
+        assert!(e.to_string().contains("must be > 0"), "{e}");
         let e = parse("[inputs]\nosm='x'\n[travel]\nbogus=1\n").unwrap_err();
         assert!(e.to_string().contains("bogus"), "{e}");
         assert!(parse("").is_err());

@@ -192,16 +192,28 @@ fn looks_projected(features: &[&Feature]) -> Option<LonLat> {
     first
 }
 
-/// One representative point of a feature (settlements): the point itself, the
-/// centroid of a polygon or multipart geometry (counted as a warning). `None`
-/// with a counted warning when the geometry is missing or out of range.
-fn point_of(f: &Feature, path: &Path, label: &str, diags: &mut Diagnostics) -> Option<LonLat> {
+/// The feature's geometry when it is present and wholly within the WGS 84
+/// ranges. Otherwise a counted `invalid_geometry` or `invalid_coordinates`
+/// warning, whose message ends with `outcome`, and `None`.
+fn usable_geometry<'a>(
+    f: &'a Feature,
+    path: &Path,
+    label: &str,
+    outcome: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a Geometry<f64>> {
     let Some(g) = &f.geometry else {
         let (field, msg) = f
             .geometry_problem
             .clone()
             .unwrap_or_else(|| ("geometry".into(), "missing".into()));
-        diags.push("invalid_geometry", path, label, &field, msg);
+        diags.push(
+            "invalid_geometry",
+            path,
+            label,
+            &field,
+            format!("{msg}: {outcome}"),
+        );
         return None;
     };
     if let Some(bad) = invalid_coordinate(g) {
@@ -211,12 +223,20 @@ fn point_of(f: &Feature, path: &Path, label: &str, diags: &mut Diagnostics) -> O
             label,
             "geometry",
             format!(
-                "coordinate ({}, {}) is not a WGS 84 longitude/latitude",
+                "coordinate ({}, {}) is not a WGS 84 longitude/latitude: {outcome}",
                 bad.lon, bad.lat
             ),
         );
         return None;
     }
+    Some(g)
+}
+
+/// One representative point of a feature (settlements): the point itself, the
+/// centroid of a polygon or multipart geometry (counted as a warning). `None`
+/// with a counted warning when the geometry is missing or out of range.
+fn point_of(f: &Feature, path: &Path, label: &str, diags: &mut Diagnostics) -> Option<LonLat> {
+    let g = usable_geometry(f, path, label, "kept as invalid_location", diags)?;
     match g {
         Geometry::Point(p) => Some(LonLat::new(p.x(), p.y())),
         other => {
@@ -272,9 +292,12 @@ pub fn roads(
     let mut out = Vec::new();
     for f in filtered(features, spec) {
         let label = f.label(spec.id_field.as_deref());
-        let lines: Vec<&geo_types::LineString<f64>> = match &f.geometry {
-            Some(Geometry::LineString(l)) => vec![l],
-            Some(Geometry::MultiLineString(m)) => m.0.iter().collect(),
+        let Some(g) = usable_geometry(f, path, &label, "road skipped", diags) else {
+            continue;
+        };
+        let lines: Vec<&geo_types::LineString<f64>> = match g {
+            Geometry::LineString(l) => vec![l],
+            Geometry::MultiLineString(m) => m.0.iter().collect(),
             _ => {
                 diags.push(
                     "road_not_line",
@@ -286,19 +309,6 @@ pub fn roads(
                 continue;
             }
         };
-        if let Some(bad) = f.geometry.as_ref().and_then(invalid_coordinate) {
-            diags.push(
-                "invalid_coordinates",
-                path,
-                &label,
-                "geometry",
-                format!(
-                    "coordinate ({}, {}) out of range: road skipped",
-                    bad.lon, bad.lat
-                ),
-            );
-            continue;
-        }
         let class = f.text(class_field).unwrap_or_default();
         for (k, l) in lines.into_iter().enumerate() {
             if l.0.len() < 2 {
@@ -408,33 +418,9 @@ pub fn facilities(
             k.zip(v).and_then(|(k, v)| category_for_tag(tags, &k, &v))
         };
         let Some(category) = category else { continue };
-        let Some(g) = &f.geometry else {
-            let (field, msg) = f
-                .geometry_problem
-                .clone()
-                .unwrap_or_else(|| ("geometry".into(), "missing".into()));
-            diags.push(
-                "invalid_geometry",
-                path,
-                &label,
-                &field,
-                format!("{msg}: facility skipped"),
-            );
+        let Some(g) = usable_geometry(f, path, &label, "facility skipped", diags) else {
             continue;
         };
-        if let Some(bad) = invalid_coordinate(g) {
-            diags.push(
-                "invalid_coordinates",
-                path,
-                &label,
-                "geometry",
-                format!(
-                    "coordinate ({}, {}) out of range: facility skipped",
-                    bad.lon, bad.lat
-                ),
-            );
-            continue;
-        }
         let id = feature_id(f, spec);
         let name = spec
             .name_field
@@ -478,9 +464,12 @@ pub fn zones(
     let mut out = Vec::new();
     for f in filtered(features, spec) {
         let label = f.label(spec.id_field.as_deref());
-        let geometry = match &f.geometry {
-            Some(Geometry::Polygon(p)) => geo_types::MultiPolygon(vec![p.clone()]),
-            Some(Geometry::MultiPolygon(m)) => m.clone(),
+        let Some(g) = usable_geometry(f, path, &label, "zone skipped", diags) else {
+            continue;
+        };
+        let geometry = match g {
+            Geometry::Polygon(p) => geo_types::MultiPolygon(vec![p.clone()]),
+            Geometry::MultiPolygon(m) => m.clone(),
             _ => {
                 diags.push(
                     "zone_not_polygon",
@@ -492,19 +481,6 @@ pub fn zones(
                 continue;
             }
         };
-        if let Some(bad) = invalid_coordinate(&Geometry::MultiPolygon(geometry.clone())) {
-            diags.push(
-                "invalid_coordinates",
-                path,
-                &label,
-                "geometry",
-                format!(
-                    "coordinate ({}, {}) out of range: zone skipped",
-                    bad.lon, bad.lat
-                ),
-            );
-            continue;
-        }
         let census_population = match spec.population_field.as_deref() {
             None => None,
             Some(field) => match f.number(field) {

@@ -174,7 +174,8 @@ pub struct Dataset {
     pub facilities: Vec<Facility>,
     /// Roads (empty when the run is straight-line only).
     pub roads: Vec<Road>,
-    /// Zones, when a zone layer is given.
+    /// Zones, when a zone layer is given (moved into the analysis's zone
+    /// list by the pipeline).
     pub zones: Option<Vec<Zone>>,
     /// Input files read, for hashing into `run.json`.
     pub files: Vec<PathBuf>,

@@ -115,6 +115,10 @@ impl Access {
     };
 }
 
+/// Facilities snapped onto each segment: `segment → [(facility, t,
+/// off-road time_s, off-road dist_m)]`, for trips along a shared segment.
+type OnSegment = std::collections::HashMap<u32, Vec<(u32, f64, f64, f64)>>;
+
 /// One profile's indices and the snap of every settlement.
 pub struct ProfileContext {
     /// The profile.
@@ -210,57 +214,65 @@ impl<'a> TravelModel<'a> {
     /// Access of every settlement to `service`, served by `facilities`.
     pub fn service_access(&self, service: &Service, facilities: Vec<Facility>) -> ServiceAccess {
         let ctx = self.context(&service.profile);
-        let n = self.settlements.len();
-        if facilities.is_empty() {
-            let access = self
-                .settlements
-                .iter()
-                .map(|s| Access {
-                    status: if s.valid {
-                        Status::NoFacility
-                    } else {
-                        Status::InvalidLocation
-                    },
-                    ..Access::NONE
-                })
-                .collect();
-            return ServiceAccess {
-                service: service.name.clone(),
-                facilities,
-                facilities_on_network: 0,
-                access,
+        let (access, facilities_on_network) = if facilities.is_empty() {
+            let none = |_: usize, _: LonLat| Access {
+                status: Status::NoFacility,
+                ..Access::NONE
             };
+            (self.per_settlement(none), 0)
+        } else if service.straight_line {
+            (self.straight_line_access(ctx, &facilities), 0)
+        } else {
+            self.trip_access(ctx, &facilities)
+        };
+        ServiceAccess {
+            service: service.name.clone(),
+            facilities,
+            facilities_on_network,
+            access,
         }
+    }
+
+    /// Maps every valid settlement `(index, position)` through `f`; invalid
+    /// ones get [`Status::InvalidLocation`].
+    fn per_settlement(&self, f: impl Fn(usize, LonLat) -> Access) -> Vec<Access> {
+        self.settlements
+            .iter()
+            .enumerate()
+            .map(|(k, s)| match s.valid {
+                true => f(k, s.settlement.pos),
+                false => Access {
+                    status: Status::InvalidLocation,
+                    ..Access::NONE
+                },
+            })
+            .collect()
+    }
+
+    /// A `straight_line` service: great-circle distance to the nearest
+    /// facility, timed at the off-road speed.
+    fn straight_line_access(&self, ctx: &ProfileContext, facilities: &[Facility]) -> Vec<Access> {
         let points: Vec<LonLat> = facilities.iter().map(|f| f.pos).collect();
         let nearest = PointIndex::build(&points);
         let offroad = ctx.profile.offroad();
-        if service.straight_line {
-            let access = self
-                .settlements
-                .iter()
-                .map(
-                    |s| match nearest.nearest(s.settlement.pos).filter(|_| s.valid) {
-                        Some((f, d)) => Access {
-                            time: Some(offroad.time_for(d)),
-                            dist: Some(d),
-                            facility: Some(f),
-                            status: Status::Ok,
-                            via: Via::StraightLine,
-                        },
-                        None => Access {
-                            status: Status::InvalidLocation,
-                            ..Access::NONE
-                        },
-                    },
-                )
-                .collect();
-            return ServiceAccess {
-                service: service.name.clone(),
-                facilities,
-                facilities_on_network: 0,
-                access,
-            };
-        }
+        self.per_settlement(|_, pos| match nearest.nearest(pos) {
+            Some((f, d)) => Access {
+                time: Some(offroad.time_for(d)),
+                dist: Some(d),
+                facility: Some(f),
+                status: Status::Ok,
+                via: Via::StraightLine,
+            },
+            None => Access::NONE,
+        })
+    }
+
+    /// Trips (road, direct or straight line) to a non-empty facility list;
+    /// also returns how many facilities snapped onto the network.
+    fn trip_access(&self, ctx: &ProfileContext, facilities: &[Facility]) -> (Vec<Access>, usize) {
+        let points: Vec<LonLat> = facilities.iter().map(|f| f.pos).collect();
+        let nearest = PointIndex::build(&points);
+        let offroad = ctx.profile.offroad();
         let straight_only = self.straight_line_only();
 
         // Facilities onto the network: seeds for the reversed search.
@@ -270,31 +282,27 @@ impl<'a> TravelModel<'a> {
             .map(|p| ctx.segments.snap(*p).filter(|s| s.offroad.0 <= max_snap))
             .collect();
         let mut seeds = Vec::new();
-        let mut on_segment: std::collections::HashMap<u32, Vec<(u32, f64, f64, f64)>> =
-            std::collections::HashMap::new();
+        let mut on_segment = OnSegment::new();
         for (i, snap) in fac_snaps.iter().enumerate() {
             let Some(sn) = snap else { continue };
             let seg = &self.net.segments[sn.segment as usize];
             let usage = ctx.graph.segment_use[sn.segment as usize].expect("usable");
             let leg_t = offroad.time_for(sn.offroad).0;
             let leg_d = sn.offroad.0;
-            if usage.forward {
-                let (t, d) = self.along(ctx, sn.segment, sn.t);
-                seeds.push(Seed {
-                    node: seg.a,
-                    time_s: leg_t + t,
-                    dist_m: leg_d + d,
-                    source: i as u32,
-                });
-            }
-            if usage.backward {
-                let (t, d) = self.along(ctx, sn.segment, 1.0 - sn.t);
-                seeds.push(Seed {
-                    node: seg.b,
-                    time_s: leg_t + t,
-                    dist_m: leg_d + d,
-                    source: i as u32,
-                });
+            let ends = [
+                (usage.forward, seg.a, sn.t),
+                (usage.backward, seg.b, 1.0 - sn.t),
+            ];
+            for (allowed, node, frac) in ends {
+                if allowed {
+                    let (t, d) = self.along(ctx, sn.segment, frac);
+                    seeds.push(Seed {
+                        node,
+                        time_s: leg_t + t,
+                        dist_m: leg_d + d,
+                        source: i as u32,
+                    });
+                }
             }
             on_segment
                 .entry(sn.segment)
@@ -304,16 +312,7 @@ impl<'a> TravelModel<'a> {
         let facilities_on_network = fac_snaps.iter().filter(|s| s.is_some()).count();
         let paths = multi_source(&ctx.graph.reverse, &seeds);
 
-        let mut access = Vec::with_capacity(n);
-        for (k, s) in self.settlements.iter().enumerate() {
-            if !s.valid {
-                access.push(Access {
-                    status: Status::InvalidLocation,
-                    ..Access::NONE
-                });
-                continue;
-            }
-            let pos = s.settlement.pos;
+        let access = self.per_settlement(|k, pos| {
             // Direct trip to the nearest facility by straight line.
             let direct = nearest.nearest(pos).and_then(|(f, d)| {
                 let d = d.0 * self.travel.circuity;
@@ -338,7 +337,7 @@ impl<'a> TravelModel<'a> {
                 (true, true) => Status::Ok,
                 (true, false) => Status::Unreachable,
             };
-            access.push(match best {
+            match best {
                 Some((t, f, d, via)) => Access {
                     time: Some(Seconds(t)),
                     dist: Some(Meters(d)),
@@ -350,14 +349,9 @@ impl<'a> TravelModel<'a> {
                     status,
                     ..Access::NONE
                 },
-            });
-        }
-        ServiceAccess {
-            service: service.name.clone(),
-            facilities,
-            facilities_on_network,
-            access,
-        }
+            }
+        });
+        (access, facilities_on_network)
     }
 
     /// Best road trip from a snapped settlement: `(time_s, facility, dist_m)`.
@@ -366,7 +360,7 @@ impl<'a> TravelModel<'a> {
         ctx: &ProfileContext,
         sn: Snap,
         paths: &crate::search::ShortestPaths,
-        on_segment: &std::collections::HashMap<u32, Vec<(u32, f64, f64, f64)>>,
+        on_segment: &OnSegment,
     ) -> Option<(f64, u32, f64)> {
         let seg = &self.net.segments[sn.segment as usize];
         let usage = ctx.graph.segment_use[sn.segment as usize].expect("usable");

@@ -333,3 +333,60 @@ fn a_projected_layer_is_an_error_not_a_silent_empty_run() {
     );
     c.assert_no_output();
 }
+
+#[test]
+fn bad_facility_and_road_coordinates_are_skipped_and_counted() {
+    let c = Case::new();
+    c.file(
+        "facilities.geojson",
+        r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"id":"h1","kind":"health"},"geometry":{"type":"Point","coordinates":[-7.9,29.7]}},
+ {"type":"Feature","properties":{"id":"h2","kind":"health"},"geometry":{"type":"Point","coordinates":[500.0,29.7]}},
+ {"type":"Feature","properties":{"id":"s1","kind":"school"},"geometry":{"type":"Point","coordinates":[-7.95,29.75]}}]}"#,
+    );
+    c.file(
+        "roads.geojson",
+        r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"id":"r1","highway":"primary"},"geometry":{"type":"LineString","coordinates":[[-7.95,29.7],[-7.85,29.7]]}},
+ {"type":"Feature","properties":{"id":"r2","highway":"primary"},"geometry":{"type":"LineString","coordinates":[[-7.95,95.0],[-7.85,29.7]]}}]}"#,
+    );
+    c.file(
+        "s.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","pop":3},"geometry":{"type":"Point","coordinates":[-7.9,29.71]}}]}"#,
+    );
+    let cfg = c.file(
+        "c.toml",
+        config(
+            "s.geojson",
+            "[[inputs.roads]]\npath = \"roads.geojson\"\nid_field = \"id\"\n",
+        ),
+    );
+    let (ok, err, _) = c.run(&cfg);
+    assert!(ok, "{err}");
+    let run = c.run_json();
+    assert_eq!(run["warnings"]["counts"]["invalid_coordinates"], 2);
+    let ex = run["warnings"]["examples"].as_array().unwrap();
+    let msg = |file: &str| {
+        ex.iter()
+            .find(|w| w["file"].as_str().unwrap().ends_with(file))
+            .map(|w| {
+                (
+                    w["feature"].as_str().unwrap().to_string(),
+                    w["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .unwrap()
+    };
+    let (feature, m) = msg("facilities.geojson");
+    assert!(
+        feature.contains("h2") && m.ends_with("facility skipped"),
+        "{feature}: {m}"
+    );
+    let (feature, m) = msg("roads.geojson");
+    assert!(
+        feature.contains("r2") && m.ends_with("road skipped"),
+        "{feature}: {m}"
+    );
+    assert_eq!(run["network"]["roads"], 1);
+    assert_eq!(run["counts"]["facilities"][0]["facilities"], 1);
+}
