@@ -106,6 +106,7 @@ pub const CLASS_WEIGHTS: &[(&str, f64)] = &[
 /// straight-line distance to the grid or a supply point (5 km).
 pub(super) fn default_services() -> Vec<(&'static str, RawService)> {
     let svc = |p: &str, min: Option<f64>, m: Option<f64>, straight: bool| RawService {
+        code: None,
         category: None,
         profile: Some(p.to_string()),
         threshold_min: min,
@@ -119,6 +120,15 @@ pub(super) fn default_services() -> Vec<(&'static str, RawService)> {
         ("water", svc("walk", Some(15.0), None, false)),
     ]
 }
+
+/// Field-name codes of the usual services; any other service's code is its
+/// name cut to 4 characters unless the config gives one.
+pub const SERVICE_CODES: &[(&str, &str)] = &[
+    ("health", "hlth"),
+    ("school", "schl"),
+    ("water", "watr"),
+    ("power", "powr"),
+];
 
 pub(super) fn map_of(table: &[(&str, f64)]) -> BTreeMap<String, f64> {
     table.iter().map(|(k, v)| (k.to_string(), *v)).collect()

@@ -17,7 +17,7 @@ use crate::units::{KmPerHour, Meters, Seconds};
 mod defaults;
 mod raw;
 
-use defaults::{default_services, map_of};
+use defaults::{default_services, map_of, SERVICE_CODES};
 pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
 pub use raw::{
     CensusSpec, LayerSpec, RawConfig, RawInputs, RawOsm, RawPopulation, RawProfile, RawService,
@@ -108,8 +108,11 @@ pub enum Threshold {
 /// A service after defaults.
 #[derive(Debug, Clone, Serialize)]
 pub struct Service {
-    /// Name used in output columns (`health_time_min`).
+    /// Name, as in the config (`health`).
     pub name: String,
+    /// Short code prefixing output fields (`hlth_min`): 1–4 characters
+    /// `[a-z0-9]`, starting with a letter, unique among services.
+    pub code: String,
     /// Facility category that serves it.
     pub category: String,
     /// Profile name.
@@ -390,7 +393,36 @@ impl Settings {
                     ))
                 }
             };
+            let code = match rs.code {
+                Some(c) => c,
+                None => SERVICE_CODES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, c)| c.to_string())
+                    .unwrap_or_else(|| name.to_ascii_lowercase().chars().take(4).collect()),
+            };
+            let valid_code = (1..=4).contains(&code.len())
+                && code.starts_with(|c: char| c.is_ascii_lowercase())
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            if !valid_code {
+                return Err(invalid(
+                    &format!("services.{name}.code"),
+                    format!("`{code}` is not a field code: give 1 to 4 lowercase letters or digits, starting with a letter"),
+                ));
+            }
+            if let Some(other) = services.iter().find(|s: &&Service| s.code == code) {
+                return Err(invalid(
+                    &format!("services.{name}.code"),
+                    format!(
+                        "code `{code}` is already used by service `{}`: set a distinct `code`",
+                        other.name
+                    ),
+                ));
+            }
             services.push(Service {
+                code,
                 category: rs.category.unwrap_or_else(|| name.clone()),
                 name,
                 profile,

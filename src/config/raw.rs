@@ -110,6 +110,9 @@ pub struct CensusSpec {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
+    /// Short code (1–4 lowercase letters or digits) prefixing the service's
+    /// output fields, so they fit shapefile's 10-character names.
+    pub code: Option<String>,
     /// Facility category served (defaults to the service name).
     pub category: Option<String>,
     /// Travel profile (`walk`, `drive`, …).

@@ -1,6 +1,9 @@
 //! Result layers as tables: one row per input settlement, one per zone.
 //!
-//! Field names carry their unit (`_time_min`, `_dist_m`, `_pop`, `_share`).
+//! Field names carry their unit (`_min`, `_m`) and fit dBase's 10
+//! characters, so the layers export to shapefile unchanged: per service they
+//! start with the service's code (`hlth_min`). Every column also has a
+//! title with its unit, which the QGIS styles use as the field alias.
 
 use super::table::{Cell, Geom, Kind, Table};
 use crate::config::Threshold;
@@ -12,6 +15,14 @@ const MIN_DP: u8 = 3;
 const M_DP: u8 = 1;
 const SCORE_DP: u8 = 4;
 const POP_DP: u8 = 2;
+
+/// A threshold in words with its unit: `60 min`, `5000 m`.
+fn threshold_text(t: Threshold) -> String {
+    match t {
+        Threshold::Time(s) => format!("{} min", s.minutes()),
+        Threshold::Distance(m) => format!("{} m", m.0),
+    }
+}
 
 /// Overall status of a settlement: `invalid_location`, else the first
 /// non-`ok` of `off_network`, `unreachable`, `no_facility`, else `ok`.
@@ -32,31 +43,51 @@ fn overall_status(statuses: &[Status]) -> &'static str {
 /// The settlements layer: every input settlement, in input order.
 pub fn settlements_table(a: &Analysis) -> Table {
     let mut t = Table::default();
-    for (name, kind) in [
-        ("id", Kind::Text),
-        ("name", Kind::Text),
-        ("place", Kind::Text),
-        ("lon", Kind::Float),
-        ("lat", Kind::Float),
-        ("population", Kind::Float),
-        ("pop_source", Kind::Text),
-        ("zone_id", Kind::Text),
-        ("status", Kind::Text),
+    for (name, kind, title) in [
+        ("id", Kind::Text, "settlement id"),
+        ("name", Kind::Text, "name"),
+        ("place", Kind::Text, "place class"),
+        ("lon", Kind::Float, "longitude (degrees, WGS 84)"),
+        ("lat", Kind::Float, "latitude (degrees, WGS 84)"),
+        ("pop", Kind::Float, "population (people)"),
+        ("pop_src", Kind::Text, "population source"),
+        ("zone_id", Kind::Text, "zone id"),
+        ("status", Kind::Text, "status"),
     ] {
-        t.column(name, kind);
+        t.column(name, kind, title);
     }
     for s in &a.settings.services {
-        let n = &s.name;
-        t.column(format!("{n}_time_min"), Kind::Float);
-        t.column(format!("{n}_dist_m"), Kind::Float);
-        t.column(format!("{n}_fac_id"), Kind::Text);
-        t.column(format!("{n}_status"), Kind::Text);
-        t.column(format!("{n}_via"), Kind::Text);
-        t.column(format!("{n}_beyond"), Kind::Bool);
-        t.column(format!("{n}_score"), Kind::Float);
+        let (c, n) = (&s.code, &s.name);
+        t.column(
+            format!("{c}_min"),
+            Kind::Float,
+            format!("{n}: travel time (min)"),
+        );
+        t.column(
+            format!("{c}_m"),
+            Kind::Float,
+            format!("{n}: trip length (m)"),
+        );
+        t.column(
+            format!("{c}_fac"),
+            Kind::Text,
+            format!("{n}: nearest facility id"),
+        );
+        t.column(format!("{c}_stat"), Kind::Text, format!("{n}: status"));
+        t.column(format!("{c}_via"), Kind::Text, format!("{n}: route type"));
+        t.column(
+            format!("{c}_over"),
+            Kind::Bool,
+            format!("{n}: beyond {}", threshold_text(s.threshold)),
+        );
+        t.column(
+            format!("{c}_scr"),
+            Kind::Float,
+            format!("{n}: score min(3, value / mean)"),
+        );
     }
-    t.column("composite", Kind::Float);
-    t.column("class", Kind::Text);
+    t.column("composite", Kind::Float, "composite isolation score");
+    t.column("class", Kind::Text, "remoteness class");
     for (i, ls) in a.dataset.settlements.iter().enumerate() {
         let s = &ls.settlement;
         let statuses: Vec<Status> = a.access.iter().map(|sa| sa.access[i].status).collect();
@@ -104,28 +135,49 @@ pub fn settlements_table(a: &Analysis) -> Table {
 /// The zones layer, in rank order.
 pub fn zones_table(a: &Analysis) -> Table {
     let mut t = Table::default();
-    for (name, kind) in [
-        ("zone_id", Kind::Text),
-        ("name", Kind::Text),
-        ("rank", Kind::Int),
-        ("priority", Kind::Bool),
-        ("reason", Kind::Text),
-        ("population", Kind::Float),
-        ("census_pop", Kind::Float),
-        ("settlements", Kind::Int),
-        ("composite", Kind::Float),
-        ("burden", Kind::Float),
+    for (name, kind, title) in [
+        ("zone_id", Kind::Text, "zone id"),
+        ("name", Kind::Text, "name"),
+        ("rank", Kind::Int, "rank (1 = most burdened)"),
+        ("priority", Kind::Bool, "priority zone"),
+        ("reason", Kind::Text, "services most often beyond threshold"),
+        ("pop", Kind::Float, "population (people)"),
+        ("census_pop", Kind::Float, "census population (people)"),
+        ("n_settl", Kind::Int, "settlements (count)"),
+        (
+            "composite",
+            Kind::Float,
+            "composite score (population-weighted mean)",
+        ),
+        ("burden", Kind::Float, "burden (people × composite)"),
     ] {
-        t.column(name, kind);
+        t.column(name, kind, title);
     }
     for s in &a.settings.services {
-        let n = &s.name;
+        let (c, n) = (&s.code, &s.name);
         match s.threshold {
-            Threshold::Time(_) => t.column(format!("{n}_mean_time_min"), Kind::Float),
-            Threshold::Distance(_) => t.column(format!("{n}_mean_dist_m"), Kind::Float),
+            Threshold::Time(_) => t.column(
+                format!("{c}_min"),
+                Kind::Float,
+                format!("{n}: mean travel time, population-weighted (min)"),
+            ),
+            Threshold::Distance(_) => t.column(
+                format!("{c}_m"),
+                Kind::Float,
+                format!("{n}: mean distance, population-weighted (m)"),
+            ),
         }
-        t.column(format!("{n}_beyond_pop"), Kind::Float);
-        t.column(format!("{n}_beyond_share"), Kind::Float);
+        let beyond = threshold_text(s.threshold);
+        t.column(
+            format!("{c}_opop"),
+            Kind::Float,
+            format!("{n}: people beyond {beyond}"),
+        );
+        t.column(
+            format!("{c}_oshr"),
+            Kind::Float,
+            format!("{n}: share of people beyond {beyond} (0-1)"),
+        );
     }
     let mut order: Vec<&crate::zones::ZoneStats> = a.zone_stats.iter().collect();
     order.sort_by_key(|z| z.rank);

@@ -13,14 +13,20 @@ pub enum Kind {
     Bool,
 }
 
-/// A column: name (with unit suffix) and type.
+/// A column: name (with unit suffix), type and title.
 #[derive(Debug, Clone)]
 pub struct Column {
-    /// Field name, e.g. `health_time_min`.
+    /// Field name, at most [`MAX_FIELD_NAME`] characters, e.g. `hlth_min`.
     pub name: String,
     /// Type.
     pub kind: Kind,
+    /// Human title with unit, e.g. `health: travel time (min)`; styles use
+    /// it as the field alias.
+    pub title: String,
 }
+
+/// Longest field name: dBase (shapefile) keeps 10 characters.
+pub const MAX_FIELD_NAME: usize = 10;
 
 /// One value.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,10 +156,18 @@ pub struct Table {
 
 impl Table {
     /// Adds a column.
-    pub fn column(&mut self, name: impl Into<String>, kind: Kind) {
+    pub fn column(&mut self, name: impl Into<String>, kind: Kind, title: impl Into<String>) {
+        let name = name.into();
+        debug_assert!(name.len() <= MAX_FIELD_NAME, "field name `{name}` too long");
         self.columns.push(Column {
-            name: name.into(),
+            name,
             kind,
+            title: title.into(),
         });
+    }
+
+    /// Index of the column called `name`.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
     }
 }

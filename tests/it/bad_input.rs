@@ -294,6 +294,18 @@ fn config_errors_name_the_key() {
     let (ok, err, _) = c.run(&cfg);
     assert!(!ok);
     assert!(err.contains("missing.osm.pbf"), "{err}");
+    // Two services whose default field codes collide (`heal`).
+    let cfg = c.file(
+        "c.toml",
+        "[inputs]\nosm = \"x.osm.pbf\"\n[services.healthcare]\n[services.health_posts]\n",
+    );
+    let (ok, err, _) = c.run(&cfg);
+    assert!(!ok);
+    assert!(
+        err.contains("services.healthcare.code") || err.contains("services.health_posts.code"),
+        "{err}"
+    );
+    assert!(err.contains("`heal`"), "{err}");
     c.assert_no_output();
 }
 

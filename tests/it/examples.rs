@@ -216,13 +216,17 @@ fn outputs_are_complete_and_flat() {
         .collect();
     assert_eq!(keys[..5], ["id", "name", "place", "lon", "lat"]);
     assert_eq!(keys[keys.len() - 2..], ["composite", "class"]);
+    // Every name fits a dBase field (10 characters), so shapefile export keeps them.
+    for k in &keys {
+        assert!(k.len() <= 10, "field {k} is longer than 10 characters");
+    }
     for f in feats {
         for (k, v) in f["properties"].as_object().unwrap() {
             assert!(!v.is_object() && !v.is_array(), "property {k} is not flat");
         }
         let c = &f["geometry"]["coordinates"];
         assert!(c[0].as_f64().unwrap().abs() <= 180.0 && c[1].as_f64().unwrap().abs() <= 90.0);
-        assert!(f["properties"]["health_time_min"].is_number());
+        assert!(f["properties"]["hlth_min"].is_number());
     }
     let csv_rows = csv::Reader::from_path(out.join("settlements.csv"))
         .unwrap()

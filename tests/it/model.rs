@@ -180,6 +180,7 @@ fn trips_match_all_pairs_enumeration() {
             .collect();
         let service = Service {
             name: "health".into(),
+            code: "hlth".into(),
             category: "health".into(),
             profile: "drive".into(),
             threshold: Threshold::Time(Seconds(3600.0)),

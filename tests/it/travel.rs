@@ -59,6 +59,7 @@ fn place(id: &str, lon: f64, lat: f64) -> LoadedSettlement {
 fn service(category: &str) -> Service {
     Service {
         name: "health".into(),
+        code: "hlth".into(),
         category: category.into(),
         profile: "car".into(),
         threshold: Threshold::Time(Seconds(3600.0)),
