@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod crs;
 pub mod geometry;
 pub mod index;
 pub mod load;

@@ -38,6 +38,10 @@ struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// CRS of input layers that declare none (no `.prj`): `EPSG:26191`, a
+    /// PROJ string or WKT. Sets `inputs.crs`.
+    #[arg(long, value_name = "CRS")]
+    crs: Option<String>,
     /// Override `travel.max_snap_m`.
     #[arg(long)]
     max_snap_m: Option<f64>,
@@ -93,6 +97,9 @@ fn run(args: RunArgs) -> Result<()> {
         .with_context(|| format!("cannot read config {}", args.config.display()))?;
     let mut raw: RawConfig = toml::from_str(&text)
         .with_context(|| format!("config {} is not valid", args.config.display()))?;
+    if let Some(v) = &args.crs {
+        raw.inputs.crs = Some(v.clone());
+    }
     if let Some(v) = args.max_snap_m {
         raw.travel.max_snap_m = Some(v);
     }

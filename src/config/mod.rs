@@ -192,6 +192,37 @@ pub struct Inputs {
     pub zones: Option<LayerSpec>,
     /// Census table.
     pub census: Option<CensusSpec>,
+    /// CRS of layers that declare none (`inputs.crs` or `--crs`).
+    pub crs: Option<String>,
+}
+
+impl Inputs {
+    /// Every layer with its config key (`inputs.settlements[0]`…).
+    pub fn layers(&self) -> Vec<(String, &LayerSpec)> {
+        let mut v = Vec::new();
+        for (name, ls) in [
+            ("settlements", &self.settlements),
+            ("roads", &self.roads),
+            ("facilities", &self.facilities),
+        ] {
+            for (i, l) in ls.iter().enumerate() {
+                v.push((format!("inputs.{name}[{i}]"), l));
+            }
+        }
+        if let Some(z) = &self.zones {
+            v.push(("inputs.zones".to_string(), z));
+        }
+        v
+    }
+}
+
+/// A GDAL connection string (`PG:dbname=…`, `MySQL:…`) rather than a path:
+/// a driver prefix of two or more letters and a colon.
+pub fn is_connection_string(p: &Path) -> bool {
+    let s = p.to_string_lossy();
+    s.split_once(':').is_some_and(|(prefix, _)| {
+        prefix.len() >= 2 && prefix.chars().all(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 /// Everything a run needs, validated.
@@ -247,7 +278,7 @@ impl Settings {
             }
         };
         let resolve = |p: &Path| -> PathBuf {
-            if p.is_absolute() {
+            if p.is_absolute() || is_connection_string(p) {
                 p.to_path_buf()
             } else {
                 base.join(p)
@@ -267,7 +298,20 @@ impl Settings {
                 c.path = resolve(&c.path);
                 c
             }),
+            crs: raw.inputs.crs,
         };
+        // CRSs are checked now, so a typo fails before any file is read.
+        let crs_keys = std::iter::once(("inputs.crs".to_string(), inputs.crs.as_ref())).chain(
+            inputs
+                .layers()
+                .into_iter()
+                .map(|(key, l)| (format!("{key}.crs"), l.crs.as_ref())),
+        );
+        for (key, crs) in crs_keys {
+            if let Some(text) = crs {
+                crate::crs::Crs::parse(text).map_err(|e| invalid(&key, e.to_string()))?;
+            }
+        }
         if inputs.osm.is_none() && inputs.settlements.is_empty() {
             return Err(invalid(
                 "inputs",

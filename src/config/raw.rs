@@ -51,6 +51,9 @@ pub struct RawInputs {
     pub zones: Option<LayerSpec>,
     /// Census table joined to zones.
     pub census: Option<CensusSpec>,
+    /// CRS of layers that declare none (no `.prj`, or one that cannot be
+    /// resolved): `EPSG:26191`, a PROJ string or WKT. `--crs` sets it too.
+    pub crs: Option<String>,
 }
 
 /// A GeoJSON or CSV layer and how to read its fields.
@@ -58,7 +61,8 @@ pub struct RawInputs {
 #[serde(deny_unknown_fields)]
 pub struct LayerSpec {
     /// File path (relative to the config file). Format from the extension:
-    /// `.geojson`/`.json` or `.csv`.
+    /// `.geojson`/`.json`, `.csv`, `.shp`; with the `gdal` feature any OGR
+    /// source, including connection strings such as `PG:dbname=…`.
     pub path: PathBuf,
     /// Identifier field; the feature index is used when absent.
     pub id_field: Option<String>,
@@ -89,6 +93,14 @@ pub struct LayerSpec {
     pub maxspeed_field: Option<String>,
     /// Zones: key joined to the census table.
     pub key_field: Option<String>,
+    /// CRS of this layer, overriding what the file says (`EPSG:26191`, a
+    /// PROJ string or WKT). Without it: the `.prj`, the GeoJSON `crs`
+    /// member or the OGR layer's CRS; then `inputs.crs`; then WGS 84 for
+    /// GeoJSON and CSV.
+    pub crs: Option<String>,
+    /// Layer name inside a multi-layer source (GeoPackage, FileGDB, PostGIS;
+    /// `gdal` builds). Default: the only layer.
+    pub layer: Option<String>,
     /// Keep only features whose field value is one of the listed values.
     #[serde(default, rename = "where")]
     pub filter: BTreeMap<String, Vec<String>>,

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::features::read_csv_table;
+use super::formats::csv::read_table;
 use super::{Diagnostics, LoadError};
 use crate::config::{CensusSpec, LayerSpec};
 use crate::model::Zone;
@@ -17,7 +17,7 @@ pub fn join_census(
     census: &CensusSpec,
     diags: &mut Diagnostics,
 ) -> Result<(), LoadError> {
-    let rows = read_csv_table(&census.path, &[&census.key_field, &census.population_field])?;
+    let rows = read_table(&census.path, &[&census.key_field, &census.population_field])?;
     let mut totals: HashMap<String, f64> = HashMap::new();
     for (line, row) in rows.iter().enumerate() {
         let key = row[0].trim().to_string();

@@ -7,7 +7,7 @@ use std::path::Path;
 use geo::Centroid;
 use geo_types::Geometry;
 
-use super::features::Feature;
+use super::formats::Feature;
 use super::{Diagnostics, LoadError, LoadedSettlement};
 use crate::config::{LayerSpec, OsmTags};
 use crate::geometry::{mean_position, sample_line};
@@ -109,18 +109,6 @@ pub fn settlements(
         ],
     )?;
     let mut out = Vec::with_capacity(kept.len());
-    if let Some(first) = looks_projected(&kept) {
-        return Err(LoadError::Feature {
-            path: path.to_path_buf(),
-            feature: "(all)".into(),
-            field: "geometry".into(),
-            message: format!(
-                "no feature has WGS 84 longitude/latitude coordinates (first: {}, {}): the \
-                 layer looks projected; reproject it to EPSG:4326",
-                first.lon, first.lat
-            ),
-        });
-    }
     for f in kept {
         let label = f.label(spec.id_field.as_deref());
         let (pos, valid) = match point_of(f, path, &label, diags) {
@@ -175,21 +163,6 @@ pub fn settlements(
         });
     }
     Ok(out)
-}
-
-/// The first coordinate when *every* feature with a geometry lies outside the
-/// WGS 84 ranges: the sign of a projected layer rather than a few bad rows.
-fn looks_projected(features: &[&Feature]) -> Option<LonLat> {
-    use geo::CoordsIter;
-    let mut first = None;
-    for g in features.iter().filter_map(|f| f.geometry.as_ref()) {
-        let c = g.coords_iter().next().map(coord)?;
-        if c.is_valid() {
-            return None;
-        }
-        first.get_or_insert(c);
-    }
-    first
 }
 
 /// The feature's geometry when it is present and wholly within the WGS 84

@@ -1,7 +1,8 @@
 //! Loading: files → domain types ([`Settlement`], [`Facility`], [`Road`], [`Zone`]).
 //!
-//! Format readers ([`features`] for GeoJSON and CSV, [`osm`] for `.osm.pbf`)
-//! turn files into features or elements; [`layers`] interprets features in a
+//! Format readers ([`formats`] for GeoJSON, CSV, Shapefile and, with the
+//! `gdal` feature, every OGR source; [`osm`] for `.osm.pbf`) turn files into
+//! features in WGS 84 (reprojecting through [`crate::crs`]) or elements; [`layers`] interprets features in a
 //! role (settlements, roads…) using the configured field names; [`census`]
 //! joins zone totals from a table. Nothing downstream of this module sees a format.
 //!
@@ -10,7 +11,7 @@
 //! `run.json`.
 
 pub mod census;
-pub mod features;
+pub mod formats;
 pub mod layers;
 pub mod osm;
 
@@ -179,6 +180,8 @@ pub struct Dataset {
     pub zones: Option<Vec<Zone>>,
     /// Input files read, for hashing into `run.json`.
     pub files: Vec<PathBuf>,
+    /// The CRS each layer was read in.
+    pub crs: Vec<(PathBuf, formats::LayerCrs)>,
     /// Recoverable problems.
     pub diagnostics: Diagnostics,
     /// Each settlement file with the number of settlements it gave, in order.
@@ -199,10 +202,23 @@ impl Dataset {
     }
 }
 
+/// Reads one layer in WGS 84, recording its file and CRS in `ds`.
+fn read_into(
+    ds: &mut Dataset,
+    spec: &crate::config::LayerSpec,
+    default_crs: Option<&str>,
+) -> Result<Vec<formats::Feature>, LoadError> {
+    let layer = formats::read_layer(spec, default_crs)?;
+    ds.files.push(spec.path.clone());
+    ds.crs.push((spec.path.clone(), layer.crs));
+    Ok(layer.features)
+}
+
 /// Reads every input of `settings` into a [`Dataset`].
 pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
     let mut ds = Dataset::default();
     let inputs = &settings.inputs;
+    let default_crs = inputs.crs.as_deref();
     if let Some(path) = &inputs.osm {
         let o = osm::read_pbf(path, &settings.osm)?;
         ds.files.push(path.clone());
@@ -218,21 +234,18 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         ds.diagnostics.extend(o.diagnostics);
     }
     for spec in &inputs.settlements {
-        let fs = features::read_layer(spec)?;
-        ds.files.push(spec.path.clone());
+        let fs = read_into(&mut ds, spec, default_crs)?;
         let s = layers::settlements(&fs, spec, &mut ds.diagnostics)?;
         ds.settlement_sources.push((spec.path.clone(), s.len()));
         ds.settlements.extend(s);
     }
     for spec in &inputs.roads {
-        let fs = features::read_layer(spec)?;
-        ds.files.push(spec.path.clone());
+        let fs = read_into(&mut ds, spec, default_crs)?;
         ds.roads
             .extend(layers::roads(&fs, spec, &mut ds.diagnostics)?);
     }
     for spec in &inputs.facilities {
-        let fs = features::read_layer(spec)?;
-        ds.files.push(spec.path.clone());
+        let fs = read_into(&mut ds, spec, default_crs)?;
         ds.facilities.extend(layers::facilities(
             &fs,
             spec,
@@ -241,8 +254,7 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         )?);
     }
     if let Some(spec) = &inputs.zones {
-        let fs = features::read_layer(spec)?;
-        ds.files.push(spec.path.clone());
+        let fs = read_into(&mut ds, spec, default_crs)?;
         let mut zones = layers::zones(&fs, spec, &mut ds.diagnostics)?;
         if let Some(census) = &inputs.census {
             ds.files.push(census.path.clone());

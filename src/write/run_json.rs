@@ -77,7 +77,12 @@ pub fn run_json(a: &Analysis, args: &[String], threads: usize, outputs: &[String
         .iter()
         .map(|p| {
             let (sha, bytes) = sha256_file(p).unwrap_or_default();
-            json!({"path": p.display().to_string(), "sha256": sha, "bytes": bytes})
+            let crs = a.dataset.crs.iter().find(|(q, _)| q == p).map(|(_, c)| c);
+            let mut v = json!({"path": p.display().to_string(), "sha256": sha, "bytes": bytes});
+            if let Some(c) = crs {
+                v["crs"] = json!(c);
+            }
+            v
         })
         .collect();
     let facilities: Vec<Value> = a

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod common;
+mod crs;
 mod determinism;
 mod examples;
 mod model;
