@@ -1,11 +1,15 @@
-//! Writing: result tables → GeoJSON (RFC 7946), CSV and `run.json`.
+//! Writing: result tables → GeoJSON (RFC 7946), CSV, QGIS styles (`.qml`),
+//! `run.json`, and with the `gdal` feature a GeoPackage.
 //!
 //! Results are first laid out as a flat, typed [`Table`] (one per layer), so
 //! GeoJSON and CSV carry exactly the same fields. Every file is written to a
 //! temporary name in the output folder, and renamed into place only after all
 //! files are complete: a failed run leaves no half-written output.
 
+#[cfg(feature = "gdal")]
+pub mod gpkg;
 pub mod layers;
+pub mod qml;
 pub mod run_json;
 pub mod summary;
 pub mod table;
@@ -85,6 +89,27 @@ impl Staged {
         Ok(())
     }
 
+    /// Has `fill` create `name` at a temporary path (for writers that need a
+    /// path, such as GDAL's), to be renamed with the rest.
+    pub fn path_file(
+        &mut self,
+        name: &str,
+        fill: impl FnOnce(&Path) -> Result<(), String>,
+    ) -> Result<(), WriteError> {
+        let final_path = self.dir.join(name);
+        let tmp = self.dir.join(format!(".tmp-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        if let Err(message) = fill(&tmp) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(WriteError::Encode {
+                path: final_path,
+                message,
+            });
+        }
+        self.files.push((tmp, final_path));
+        Ok(())
+    }
+
     /// Renames every staged file into place.
     pub fn commit(self) -> Result<Vec<PathBuf>, WriteError> {
         let mut done = Vec::new();
@@ -136,14 +161,20 @@ pub fn write_csv(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
     c.flush()
 }
 
-/// Names of the files a run writes.
-pub const OUTPUT_FILES: [&str; 5] = [
+/// Names of the files every run writes (a `gdal` build adds [`GPKG_FILE`]).
+pub const OUTPUT_FILES: [&str; 7] = [
     "settlements.geojson",
     "settlements.csv",
+    "settlements.qml",
     "zones.geojson",
     "zones.csv",
+    "zones.qml",
     "run.json",
 ];
+
+/// The GeoPackage a `gdal` build writes: layers `settlements` and `zones`,
+/// with their styles in `layer_styles`.
+pub const GPKG_FILE: &str = "results.gpkg";
 
 /// Writes every output of `a` into `dir`, all or nothing.
 pub fn write_outputs(
@@ -154,12 +185,24 @@ pub fn write_outputs(
 ) -> Result<Vec<PathBuf>, WriteError> {
     let st = layers::settlements_table(a);
     let zt = layers::zones_table(a);
+    let priority = a.zone_stats.iter().filter(|z| z.priority).count();
+    let sq = qml::settlements_qml(&st, a.scores.composite_max);
+    let zq = qml::zones_qml(&zt, a.zone_stats.len(), priority);
     let mut staged = Staged::new(dir)?;
     staged.file("settlements.geojson", |w| write_geojson(&st, w))?;
     staged.file("settlements.csv", |w| write_csv(&st, w))?;
+    staged.file("settlements.qml", |w| w.write_all(sq.as_bytes()))?;
     staged.file("zones.geojson", |w| write_geojson(&zt, w))?;
     staged.file("zones.csv", |w| write_csv(&zt, w))?;
-    let outputs: Vec<String> = OUTPUT_FILES.iter().map(|s| s.to_string()).collect();
+    staged.file("zones.qml", |w| w.write_all(zq.as_bytes()))?;
+    #[allow(unused_mut)]
+    let mut outputs: Vec<String> = OUTPUT_FILES.iter().map(|s| s.to_string()).collect();
+    #[cfg(feature = "gdal")]
+    {
+        let layers = [("settlements", &st, &sq), ("zones", &zt, &zq)];
+        staged.path_file(GPKG_FILE, |p| gpkg::write_gpkg(p, &layers))?;
+        outputs.push(GPKG_FILE.to_string());
+    }
     let doc = run_json::run_json(a, args, threads, &outputs);
     staged.file("run.json", |w| {
         serde_json::to_writer_pretty(&mut *w, &doc)?;

@@ -1,0 +1,234 @@
+//! QGIS layer styles (`.qml`): written beside each output layer with the
+//! layer's base name, so QGIS applies them when the layer is opened
+//! (`settlements.qml` for `settlements.geojson` and `settlements.csv`); the
+//! GeoPackage carries the same styles in its `layer_styles` table.
+//!
+//! Settlements: graduated colours on `composite`, with the ARIA+ class
+//! bounds rescaled to the run's score range (see [`crate::score`]).
+//! Zones: graduated colours on `rank`, the priority zones first. Every field
+//! gets its title (with unit) as alias, so QGIS's attribute table and legend
+//! read `health: travel time (min)` rather than `hlth_min`.
+
+use super::table::Table;
+use crate::score::{ARIA_CUTS, CLASS_NAMES};
+
+/// A graduated class: lower and upper bound, colour (`r,g,b`), label.
+struct Range {
+    lower: f64,
+    upper: f64,
+    color: &'static str,
+    label: String,
+}
+
+/// Green (accessible) to dark red (very remote).
+const RAMP: [&str; 5] = [
+    "26,150,65",
+    "166,217,106",
+    "255,255,191",
+    "253,174,97",
+    "215,25,28",
+];
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The settlements style: composite score classes on `0..=max`.
+pub fn settlements_qml(t: &Table, composite_max: f64) -> String {
+    let max = composite_max.max(f64::MIN_POSITIVE);
+    let mut bounds = vec![0.0];
+    bounds.extend(ARIA_CUTS.iter().map(|c| c * max / 15.0));
+    bounds.push(max);
+    let ranges: Vec<Range> = (0..5)
+        .map(|k| Range {
+            lower: bounds[k],
+            upper: bounds[k + 1],
+            color: RAMP[k],
+            label: format!(
+                "{} ({:.2} to {:.2})",
+                CLASS_NAMES[k].replace('_', " "),
+                bounds[k],
+                bounds[k + 1]
+            ),
+        })
+        .collect();
+    style(
+        t,
+        "composite",
+        &format!("composite isolation score (0 to {})", round2(max)),
+        &ranges,
+        Symbol::Marker,
+    )
+}
+
+/// The zones style: rank classes, the priority zones (rank ≤ `priority`)
+/// in the darkest colour.
+pub fn zones_qml(t: &Table, zones: usize, priority: usize) -> String {
+    let n = zones.max(1) as f64;
+    let p = priority.max(1) as f64;
+    // Priority zones, then the rest in four equal rank bands.
+    let mut bounds = vec![0.5, p + 0.5];
+    let rest = (n - p).max(0.0);
+    for k in 1..=4 {
+        bounds.push(p + 0.5 + rest * k as f64 / 4.0);
+    }
+    let colors = [RAMP[4], RAMP[3], RAMP[2], RAMP[1], RAMP[0]];
+    let mut ranges = Vec::new();
+    for k in 0..5 {
+        let (lo, hi) = (bounds[k], bounds[k + 1]);
+        if hi <= lo {
+            continue;
+        }
+        let (first, last) = ((lo + 0.5).ceil() as i64, (hi - 0.5).floor() as i64);
+        if last < first {
+            continue;
+        }
+        let what = if k == 0 { "priority, rank" } else { "rank" };
+        ranges.push(Range {
+            lower: lo,
+            upper: hi,
+            color: colors[k],
+            label: format!("{what} {first} to {last}"),
+        });
+    }
+    style(
+        t,
+        "rank",
+        "rank by burden (1 = most burdened)",
+        &ranges,
+        Symbol::Fill,
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Symbol {
+    Marker,
+    Fill,
+}
+
+fn symbol_xml(name: usize, color: &str, kind: Symbol) -> String {
+    let (ty, class, props) = match kind {
+        Symbol::Marker => (
+            "marker",
+            "SimpleMarker",
+            vec![
+                ("name", "circle".to_string()),
+                ("color", format!("{color},255")),
+                ("size", "2.6".into()),
+                ("size_unit", "MM".into()),
+                ("outline_color", "35,35,35,255".into()),
+                ("outline_width", "0.2".into()),
+                ("outline_style", "solid".into()),
+            ],
+        ),
+        Symbol::Fill => (
+            "fill",
+            "SimpleFill",
+            vec![
+                ("color", format!("{color},200")),
+                ("style", "solid".into()),
+                ("outline_color", "60,60,60,255".into()),
+                ("outline_width", "0.3".into()),
+                ("outline_style", "solid".into()),
+            ],
+        ),
+    };
+    let options: String = props
+        .iter()
+        .map(|(k, v)| {
+            format!("            <Option name=\"{k}\" type=\"QString\" value=\"{v}\"/>\n")
+        })
+        .collect();
+    let legacy: String = props
+        .iter()
+        .map(|(k, v)| format!("          <prop k=\"{k}\" v=\"{v}\"/>\n"))
+        .collect();
+    format!(
+        "      <symbol type=\"{ty}\" name=\"{name}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n\
+        \x20       <layer class=\"{class}\" enabled=\"1\" pass=\"0\" locked=\"0\">\n\
+        \x20         <Option type=\"Map\">\n{options}          </Option>\n{legacy}\
+        \x20       </layer>\n      </symbol>\n"
+    )
+}
+
+fn style(t: &Table, attr: &str, title: &str, ranges: &[Range], kind: Symbol) -> String {
+    let mut s = String::new();
+    s.push_str("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n");
+    s.push_str("<qgis version=\"3.28.0\" styleCategories=\"Symbology|Fields|Legend\">\n");
+    s.push_str(&format!(
+        "  <renderer-v2 type=\"graduatedSymbol\" attr=\"{attr}\" graduatedMethod=\"GraduatedColor\" \
+         symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n"
+    ));
+    for (k, r) in ranges.iter().enumerate() {
+        s.push_str(&format!(
+            "      <range lower=\"{}\" upper=\"{}\" symbol=\"{k}\" label=\"{}\" render=\"true\"/>\n",
+            r.lower,
+            r.upper,
+            xml_escape(&r.label)
+        ));
+    }
+    s.push_str("    </ranges>\n    <symbols>\n");
+    for (k, r) in ranges.iter().enumerate() {
+        s.push_str(&symbol_xml(k, r.color, kind));
+    }
+    s.push_str("    </symbols>\n");
+    s.push_str(&format!(
+        "    <classificationMethod id=\"Manual\"/>\n    <legend title=\"{}\"/>\n  </renderer-v2>\n",
+        xml_escape(title)
+    ));
+    s.push_str("  <aliases>\n");
+    for (k, c) in t.columns.iter().enumerate() {
+        s.push_str(&format!(
+            "    <alias field=\"{}\" index=\"{k}\" name=\"{}\"/>\n",
+            xml_escape(&c.name),
+            xml_escape(&c.title)
+        ));
+    }
+    s.push_str("  </aliases>\n  <layerGeometryType>");
+    s.push_str(match kind {
+        Symbol::Marker => "0",
+        Symbol::Fill => "2",
+    });
+    s.push_str("</layerGeometryType>\n</qgis>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::table::Kind;
+
+    fn table() -> Table {
+        let mut t = Table::default();
+        t.column("composite", Kind::Float, "composite <score>");
+        t.column("rank", Kind::Int, "rank");
+        t
+    }
+
+    #[test]
+    fn settlement_classes_cover_the_scale() {
+        let q = settlements_qml(&table(), 12.0);
+        assert!(q.contains("attr=\"composite\""));
+        assert!(q.contains("lower=\"0\" upper=\"0.16\""), "{q}");
+        assert!(q.contains("upper=\"12\""));
+        assert!(q.contains("name=\"composite &lt;score&gt;\""));
+        assert_eq!(q.matches("<range ").count(), 5);
+    }
+
+    #[test]
+    fn zone_bands_put_priority_first() {
+        let q = zones_qml(&table(), 20, 4);
+        assert!(q.contains("label=\"priority, rank 1 to 4\""), "{q}");
+        assert!(q.contains("label=\"rank 17 to 20\""), "{q}");
+        // Fewer zones than bands: no empty band.
+        let q = zones_qml(&table(), 2, 1);
+        assert_eq!(q.matches("<range ").count(), 2, "{q}");
+    }
+}
