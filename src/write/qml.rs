@@ -36,6 +36,10 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -71,33 +75,31 @@ pub fn settlements_qml(t: &Table, composite_max: f64) -> String {
 /// The zones style: rank classes, the priority zones (rank ≤ `priority`)
 /// in the darkest colour.
 pub fn zones_qml(t: &Table, zones: usize, priority: usize) -> String {
-    let n = zones.max(1) as f64;
-    let p = priority.max(1) as f64;
-    // Priority zones, then the rest in four equal rank bands.
-    let mut bounds = vec![0.5, p + 0.5];
-    let rest = (n - p).max(0.0);
-    for k in 1..=4 {
-        bounds.push(p + 0.5 + rest * k as f64 / 4.0);
+    let n = zones.max(1);
+    let p = priority.clamp(1, n);
+    // Priority zones, then the other ranks in up to four equal bands.
+    let mut bands = vec![(1, p)];
+    let (rest, count) = (n - p, (n - p).min(4));
+    let mut start = p + 1;
+    for b in 0..count {
+        let end = p + rest * (b + 1) / count;
+        bands.push((start, end));
+        start = end + 1;
     }
     let colors = [RAMP[4], RAMP[3], RAMP[2], RAMP[1], RAMP[0]];
-    let mut ranges = Vec::new();
-    for k in 0..5 {
-        let (lo, hi) = (bounds[k], bounds[k + 1]);
-        if hi <= lo {
-            continue;
-        }
-        let (first, last) = ((lo + 0.5).ceil() as i64, (hi - 0.5).floor() as i64);
-        if last < first {
-            continue;
-        }
-        let what = if k == 0 { "priority, rank" } else { "rank" };
-        ranges.push(Range {
-            lower: lo,
-            upper: hi,
+    let ranges: Vec<Range> = bands
+        .iter()
+        .enumerate()
+        .map(|(k, &(first, last))| Range {
+            lower: first as f64 - 0.5,
+            upper: last as f64 + 0.5,
             color: colors[k],
-            label: format!("{what} {first} to {last}"),
-        });
-    }
+            label: format!(
+                "{} {first} to {last}",
+                if k == 0 { "priority, rank" } else { "rank" }
+            ),
+        })
+        .collect();
     style(
         t,
         "rank",
@@ -169,8 +171,8 @@ fn style(t: &Table, attr: &str, title: &str, ranges: &[Range], kind: Symbol) -> 
     for (k, r) in ranges.iter().enumerate() {
         s.push_str(&format!(
             "      <range lower=\"{}\" upper=\"{}\" symbol=\"{k}\" label=\"{}\" render=\"true\"/>\n",
-            r.lower,
-            r.upper,
+            round6(r.lower),
+            round6(r.upper),
             xml_escape(&r.label)
         ));
     }
