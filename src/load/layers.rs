@@ -189,6 +189,16 @@ fn usable_geometry<'a>(
         );
         return None;
     };
+    if geo::CoordsIter::coords_count(g) == 0 {
+        diags.push(
+            "invalid_geometry",
+            path,
+            label,
+            "geometry",
+            format!("empty geometry: {outcome}"),
+        );
+        return None;
+    }
     if let Some(bad) = invalid_coordinate(g) {
         diags.push(
             "invalid_coordinates",
@@ -205,6 +215,19 @@ fn usable_geometry<'a>(
     Some(g)
 }
 
+/// A geometry's kind in words, for messages.
+fn geometry_kind(g: &Geometry<f64>) -> &'static str {
+    match g {
+        Geometry::Point(_) => "point",
+        Geometry::MultiPoint(_) => "multipart point",
+        Geometry::LineString(_) | Geometry::Line(_) => "line",
+        Geometry::MultiLineString(_) => "multipart line",
+        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => "polygon",
+        Geometry::MultiPolygon(_) => "multipolygon",
+        Geometry::GeometryCollection(_) => "geometry collection",
+    }
+}
+
 /// One representative point of a feature (settlements): the point itself, the
 /// centroid of a polygon or multipart geometry (counted as a warning). `None`
 /// with a counted warning when the geometry is missing or out of range.
@@ -212,6 +235,7 @@ fn point_of(f: &Feature, path: &Path, label: &str, diags: &mut Diagnostics) -> O
     let g = usable_geometry(f, path, label, "kept as invalid_location", diags)?;
     match g {
         Geometry::Point(p) => Some(LonLat::new(p.x(), p.y())),
+        Geometry::MultiPoint(m) if m.0.len() == 1 => Some(LonLat::new(m.0[0].x(), m.0[0].y())),
         other => {
             let c = other.centroid()?;
             diags.push(
@@ -219,7 +243,7 @@ fn point_of(f: &Feature, path: &Path, label: &str, diags: &mut Diagnostics) -> O
                 path,
                 label,
                 "geometry",
-                "non-point settlement placed at its centroid".into(),
+                format!("{} settlement placed at its centroid", geometry_kind(other)),
             );
             Some(LonLat::new(c.x(), c.y()))
         }
@@ -454,6 +478,17 @@ pub fn zones(
                 continue;
             }
         };
+        if let Err(problem) = geo::Validation::check_validation(&geometry) {
+            return Err(LoadError::Feature {
+                path: path.to_path_buf(),
+                feature: label,
+                field: "geometry".into(),
+                message: format!(
+                    "invalid zone polygon: {problem}; point-in-polygon on it is undefined. \
+                     Repair it (QGIS: Fix Geometries; `ogr2ogr -makevalid`)"
+                ),
+            });
+        }
         let census_population = match spec.population_field.as_deref() {
             None => None,
             Some(field) => match f.number(field) {

@@ -402,3 +402,78 @@ fn bad_facility_and_road_coordinates_are_skipped_and_counted() {
     assert_eq!(run["network"]["roads"], 1);
     assert_eq!(run["counts"]["facilities"][0]["facilities"], 1);
 }
+
+#[test]
+fn geometry_validation_names_file_feature_and_field() {
+    let c = Case::new();
+    c.file("facilities.geojson", FACILITIES);
+    // A 3-D point, a two-part multipoint, a one-part multipoint and an
+    // empty multipoint.
+    c.file(
+        "s.geojson",
+        r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"id":"z3","pop":5},"geometry":{"type":"Point","coordinates":[-7.96,29.74,812.0]}},
+ {"type":"Feature","properties":{"id":"mp2","pop":5},"geometry":{"type":"MultiPoint","coordinates":[[-7.9,29.7],[-7.8,29.8]]}},
+ {"type":"Feature","properties":{"id":"mp1","pop":5},"geometry":{"type":"MultiPoint","coordinates":[[-7.9,29.7]]}},
+ {"type":"Feature","properties":{"id":"empty","pop":5},"geometry":{"type":"MultiPoint","coordinates":[]}}]}"#,
+    );
+    let cfg = c.file("c.toml", config("s.geojson", ""));
+    let (ok, err, _) = c.run(&cfg);
+    assert!(ok, "{err}");
+    let run = c.run_json();
+    let counts = &run["warnings"]["counts"];
+    assert_eq!(counts["settlement_not_point"], 1, "{run:#}");
+    assert_eq!(counts["invalid_geometry"], 1, "{run:#}");
+    let examples = run["warnings"]["examples"].to_string();
+    assert!(
+        examples.contains("id=mp2") && examples.contains("multipart point"),
+        "{examples}"
+    );
+    assert!(
+        examples.contains("id=empty") && examples.contains("empty geometry"),
+        "{examples}"
+    );
+    let out: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(c.out().join("settlements.geojson")).unwrap(),
+    )
+    .unwrap();
+    let status: Vec<&str> = out["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status[3], "invalid_location");
+    assert_ne!(
+        status[0], "invalid_location",
+        "a 3-D point keeps its position"
+    );
+
+    // A self-intersecting (bow-tie) zone is rejected, named.
+    let c = Case::new();
+    c.file("facilities.geojson", FACILITIES);
+    c.file("s.csv", "id,lon,lat,pop\na,-7.95,29.75,3\n");
+    c.file(
+        "z.geojson",
+        r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"code":"ok"},"geometry":{"type":"Polygon","coordinates":[[[-8,29],[-7,29],[-7,30],[-8,30],[-8,29]]]}},
+ {"type":"Feature","properties":{"code":"bowtie"},"geometry":{"type":"Polygon","coordinates":[[[-9,29],[-8,30],[-8,29],[-9,30],[-9,29]]]}}]}"#,
+    );
+    let cfg = c.file(
+        "c.toml",
+        config(
+            "s.csv",
+            "[inputs.zones]\npath = \"z.geojson\"\nid_field = \"code\"\n",
+        ),
+    );
+    let (ok, err, _) = c.run(&cfg);
+    assert!(!ok);
+    assert!(
+        err.contains("z.geojson")
+            && err.contains("id=bowtie")
+            && err.contains("`geometry`")
+            && err.contains("self-intersection"),
+        "{err}"
+    );
+    c.assert_no_output();
+}
