@@ -6,6 +6,7 @@ mod crs;
 mod determinism;
 mod examples;
 mod model;
+mod ogr;
 mod outputs;
 mod peers;
 mod search;
