@@ -164,7 +164,7 @@ pub fn assert_same_tata_results(
             .map(|z| (an.zones[z.zone].id.clone(), z.rank))
             .collect::<Vec<_>>()
     };
-    assert_eq!(ranks(&a), ranks(&b));
+    assert_eq!(ranks(a), ranks(b));
 }
 
 struct Case(tempfile::TempDir);

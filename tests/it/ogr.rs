@@ -1,7 +1,9 @@
 //! Other vector sources: through OGR with the `gdal` feature, and a clear
 //! error naming the feature without it.
 
-use crate::common::{fixture, run_bin};
+#[cfg(feature = "gdal")]
+use crate::common::fixture;
+use crate::common::run_bin;
 use std::path::Path;
 
 fn run(config: &Path, out: &Path) -> (bool, String) {
