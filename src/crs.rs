@@ -357,8 +357,9 @@ fn name_index() -> &'static HashMap<String, u16> {
             let Some(def) = crs_definitions::from_code(code) else {
                 continue;
             };
-            if let Some(top) = parse_wkt_top(def.wkt) {
-                m.entry(normalise_name(&top.name)).or_insert(code);
+            // The name is the first quoted string of the top element.
+            if let Some(name) = def.wkt.split('"').nth(1) {
+                m.entry(normalise_name(name)).or_insert(code);
             }
         }
         m
