@@ -31,6 +31,19 @@ pub fn run_bin(args: &[&str]) -> Output {
         .expect("binary starts")
 }
 
+/// Runs `remoteness run CONFIG --out OUT -q` plus `extra` arguments.
+pub fn run_config(config: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    run_bin(&args)
+}
+
 /// A small deterministic generator (SplitMix64) for test data.
 pub struct Rng(pub u64);
 

@@ -6,7 +6,7 @@ use remoteness::geometry::haversine;
 use remoteness::model::LonLat;
 use remoteness::pipeline::Execution;
 
-use crate::common::{analyse_config, fixture, root, run_bin};
+use crate::common::{analyse_config, fixture, root, run_config};
 
 /// `tests/data/proj_reference.csv`: (epsg, x, y, lon, lat) from PROJ.
 fn reference() -> Vec<(u32, f64, f64, f64, f64)> {
@@ -190,17 +190,7 @@ impl Case {
     }
     fn run(&self, config: &str, extra_args: &[&str]) -> (bool, String) {
         std::fs::write(self.path("c.toml"), config).unwrap();
-        let c = self.path("c.toml");
-        let out = self.path("out");
-        let mut args = vec![
-            "run",
-            c.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ];
-        args.extend_from_slice(extra_args);
-        let o = run_bin(&args);
+        let o = run_config(&self.path("c.toml"), &self.path("out"), extra_args);
         let err = String::from_utf8_lossy(&o.stderr).to_string();
         assert!(!err.contains("panicked"), "{err}");
         (o.status.success(), err)

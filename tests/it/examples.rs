@@ -7,7 +7,7 @@ use remoteness::geometry::haversine;
 use remoteness::pipeline::{Analysis, Execution};
 use remoteness::search::access::{Status, Via};
 
-use crate::common::{analyse_config, fixture, run_bin};
+use crate::common::{analyse_config, fixture, run_config};
 
 /// Invariants every run must satisfy.
 fn check_invariants(a: &Analysis) {
@@ -190,13 +190,7 @@ fn outputs_are_complete_and_flat() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let config = fixture("tata/tata.toml");
-    let o = run_bin(&[
-        "run",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = run_config(&config, &out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("Population beyond threshold"), "{stdout}");

@@ -3,17 +3,11 @@
 
 #[cfg(feature = "gdal")]
 use crate::common::fixture;
-use crate::common::run_bin;
+use crate::common::run_config;
 use std::path::Path;
 
 fn run(config: &Path, out: &Path) -> (bool, String) {
-    let o = run_bin(&[
-        "run",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = run_config(config, out, &[]);
     let err = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(!err.contains("panicked"), "{err}");
     (o.status.success(), err)

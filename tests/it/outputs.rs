@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{fixture, run_bin};
+use crate::common::{fixture, run_config};
 
 /// `ogrinfo -so` of one layer, or `None` (a skip) when GDAL's tools are
 /// missing and not required.
@@ -117,13 +117,7 @@ fn outputs_open_in_gdal_with_types_crs_and_matching_styles() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let cfg = fixture("tata/tata_nord_maroc.toml");
-    let o = run_bin(&[
-        "run",
-        cfg.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = run_config(&cfg, &out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let sq = std::fs::read_to_string(out.join("settlements.qml")).unwrap();
     let zq = std::fs::read_to_string(out.join("zones.qml")).unwrap();

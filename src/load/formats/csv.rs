@@ -23,26 +23,27 @@ fn find_column(headers: &csv::StringRecord, wanted: Option<&str>, names: &[&str]
     }
 }
 
+/// Opens a CSV (every record as wide as the header) and reads its header.
+fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord), LoadError> {
+    let fail = |what: &str, e: csv::Error| LoadError::Format {
+        path: path.to_path_buf(),
+        message: format!("cannot read CSV{what}: {e}"),
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| fail("", e))?;
+    let headers = rdr.headers().map_err(|e| fail(" header", e))?.clone();
+    Ok((rdr, headers))
+}
+
 /// Reads a CSV of points with longitude and latitude (or x and y) columns.
 pub fn read(
     path: &Path,
     lon_field: Option<&str>,
     lat_field: Option<&str>,
 ) -> Result<RawLayer, LoadError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(path)
-        .map_err(|e| LoadError::Format {
-            path: path.to_path_buf(),
-            message: format!("cannot read CSV: {e}"),
-        })?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| LoadError::Format {
-            path: path.to_path_buf(),
-            message: format!("cannot read CSV header: {e}"),
-        })?
-        .clone();
+    let (mut rdr, headers) = open(path)?;
     let missing = |role: &str, wanted: Option<&str>, names: &[&str]| LoadError::MissingField {
         path: path.to_path_buf(),
         field: wanted
@@ -101,17 +102,7 @@ pub fn read(
 
 /// Reads the named columns of a CSV table (no geometry), row by row.
 pub fn read_table(path: &Path, columns: &[&str]) -> Result<Vec<Vec<String>>, LoadError> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| LoadError::Format {
-        path: path.to_path_buf(),
-        message: format!("cannot read CSV: {e}"),
-    })?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| LoadError::Format {
-            path: path.to_path_buf(),
-            message: format!("cannot read CSV header: {e}"),
-        })?
-        .clone();
+    let (mut rdr, headers) = open(path)?;
     let idx: Vec<usize> = columns
         .iter()
         .map(|c| {
