@@ -6,6 +6,7 @@
 //! files are complete: a failed run leaves no half-written output.
 
 pub mod layers;
+pub mod measures;
 pub mod run_json;
 pub mod summary;
 pub mod table;
@@ -137,11 +138,13 @@ pub fn write_csv(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// Names of the files a run writes.
-pub const OUTPUT_FILES: [&str; 5] = [
+pub const OUTPUT_FILES: [&str; 7] = [
     "settlements.geojson",
     "settlements.csv",
     "zones.geojson",
     "zones.csv",
+    "facilities.geojson",
+    "facilities.csv",
     "run.json",
 ];
 
@@ -154,11 +157,14 @@ pub fn write_outputs(
 ) -> Result<Vec<PathBuf>, WriteError> {
     let st = layers::settlements_table(a);
     let zt = layers::zones_table(a);
+    let ft = measures::facilities_table(a);
     let mut staged = Staged::new(dir)?;
     staged.file("settlements.geojson", |w| write_geojson(&st, w))?;
     staged.file("settlements.csv", |w| write_csv(&st, w))?;
     staged.file("zones.geojson", |w| write_geojson(&zt, w))?;
     staged.file("zones.csv", |w| write_csv(&zt, w))?;
+    staged.file("facilities.geojson", |w| write_geojson(&ft, w))?;
+    staged.file("facilities.csv", |w| write_csv(&ft, w))?;
     let outputs: Vec<String> = OUTPUT_FILES.iter().map(|s| s.to_string()).collect();
     let doc = run_json::run_json(a, args, threads, &outputs);
     staged.file("run.json", |w| {
