@@ -265,6 +265,20 @@ pub fn analyse(
     let measures = clock.stage("catchment", || {
         catchment::measure(&settings, &model, &access, &dataset.facilities, exec)
     });
+    if let (Some(g), Some(gs)) = (&measures.gravity, &settings.measures.gravity) {
+        if g.centres == 0 {
+            dataset.diagnostics.push(
+                "gravity_no_centre",
+                std::path::Path::new("(settlement inputs)"),
+                "(all)",
+                "population",
+                format!(
+                    "no settlement has {} people or more: no gravity remoteness index (lower `gravity.centre_min_pop`)",
+                    gs.centre_min_pop
+                ),
+            );
+        }
+    }
     let mut unused: std::collections::BTreeMap<&str, usize> = Default::default();
     for f in &dataset.facilities {
         if !settings.services.iter().any(|s| s.category == f.category) {

@@ -85,7 +85,7 @@ pub struct CatchmentStats {
     pub pairs: usize,
     /// Population-weighted total of each method's accessibility,
     /// `Σ P_i A_i`, which equals the capacity within reach of some demand.
-    pub shared_capacity: Vec<(Method, f64)>,
+    pub shared_capacity: std::collections::BTreeMap<Method, f64>,
 }
 
 /// Everything the stage computes.
