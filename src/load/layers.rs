@@ -434,6 +434,8 @@ pub fn facilities(
         };
         let pts = facility_points(g, Meters(tags.line_sample_m));
         let many = pts.len() > 1;
+        // A line's or multipoint's capacity is shared among its points.
+        let capacity = capacity / pts.len().max(1) as f64;
         for (k, pos) in pts.into_iter().enumerate() {
             out.push(Facility {
                 id: if many {

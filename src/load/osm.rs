@@ -233,17 +233,25 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         let linear = matches!(tag(&w.tags, "power"), Some("line" | "minor_line"));
         if linear {
             if let Some(cat) = facility_category(&w.tags, table) {
+                let samples: Vec<Vec<LonLat>> = runs
+                    .iter()
+                    .map(|run| {
+                        let line: Vec<LonLat> = run.iter().map(|(_, p)| *p).collect();
+                        sample_line(&line, spacing)
+                    })
+                    .collect();
+                // One facility of capacity 1, shared among its sample points.
+                let share = 1.0 / samples.iter().map(Vec::len).sum::<usize>().max(1) as f64;
                 let mut k = 0usize;
-                for run in &runs {
-                    let line: Vec<LonLat> = run.iter().map(|(_, p)| *p).collect();
-                    for p in sample_line(&line, spacing) {
+                for points in samples {
+                    for p in points {
                         k += 1;
                         out.facilities.push(Facility {
                             id: format!("osm:way/{}#{}", w.id, k - 1),
                             name: tag(&w.tags, "name").unwrap_or_default().to_string(),
                             category: cat.clone(),
                             pos: p,
-                            capacity: 1.0,
+                            capacity: share,
                         });
                     }
                 }
