@@ -12,6 +12,10 @@ gives the whole settlement x facility cost table to PySAL. It prints, per
 service and method, the largest relative difference between the two, and
 exits non-zero if any exceeds 1e-9.
 
+Data: poa_hexgrid.csv (1,227 H3 cells with population, schools and health
+facilities) from the IPEA Access to Opportunities project, MIT licence, as
+shipped in ipeaGIT/r5r (inst/extdata/poa); see ../shared/data/README.md.
+
 Usage (from the repository root):
 
     python3 validation/access_porto_alegre.py [--data DIR] [--bin PATH]

@@ -158,6 +158,8 @@ pub const G2SFCA_POWER: f64 = 1.0;
 pub const G2SFCA_SCALE_MIN: f64 = 1.0;
 /// See [`G2SFCA_POWER`].
 pub const G2SFCA_FLOOR_MIN: f64 = 1.0;
+/// G2SFCA decay: `power` (or `gaussian`).
+pub const G2SFCA_DECAY: &str = "power";
 /// G2SFCA Gaussian decay width, minutes (when `decay = "gaussian"`).
 pub const G2SFCA_SIGMA_MIN: f64 = 15.0;
 
@@ -175,3 +177,6 @@ pub const GRAVITY_CUTOFF_MIN: f64 = 120.0;
 pub const GRAVITY_FLOOR_MIN: f64 = 5.0;
 /// See [`GRAVITY_CENTRE_MIN_POP`].
 pub const GRAVITY_PROFILE: &str = "drive";
+/// The gravity sum spans orders of magnitude: the index rescales its
+/// logarithm (`log`; or `linear`).
+pub const GRAVITY_TRANSFORM: &str = "log";

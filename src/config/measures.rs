@@ -11,9 +11,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::defaults::{
-    CATCHMENT_CUTOFF_MIN, CATCHMENT_METHODS, COVERAGE_MIN, E2SFCA_STEPS, G2SFCA_FLOOR_MIN,
-    G2SFCA_POWER, G2SFCA_SCALE_MIN, G2SFCA_SIGMA_MIN, GRAVITY_CENTRE_MIN_POP, GRAVITY_CUTOFF_MIN,
-    GRAVITY_FLOOR_MIN, GRAVITY_PROFILE, THREE_STEP_STEPS,
+    CATCHMENT_CUTOFF_MIN, CATCHMENT_METHODS, COVERAGE_MIN, E2SFCA_STEPS, G2SFCA_DECAY,
+    G2SFCA_FLOOR_MIN, G2SFCA_POWER, G2SFCA_SCALE_MIN, G2SFCA_SIGMA_MIN, GRAVITY_CENTRE_MIN_POP,
+    GRAVITY_CUTOFF_MIN, GRAVITY_FLOOR_MIN, GRAVITY_PROFILE, GRAVITY_TRANSFORM, THREE_STEP_STEPS,
 };
 use super::{ConfigError, Profile, Service, Threshold};
 
@@ -316,8 +316,8 @@ fn catchment_spec(
         raw.weights3
             .unwrap_or_else(|| THREE_STEP_STEPS.iter().map(|s| s.1).collect()),
     )?;
-    let gravity = match raw.decay.as_deref() {
-        None | Some("power") => GravityDecay::Power {
+    let gravity = match raw.decay.as_deref().unwrap_or(G2SFCA_DECAY) {
+        "power" => GravityDecay::Power {
             power: positive(origin, &k("power"), raw.power.unwrap_or(G2SFCA_POWER))?,
             scale_min: positive(
                 origin,
@@ -330,14 +330,14 @@ fn catchment_spec(
                 raw.floor_min.unwrap_or(G2SFCA_FLOOR_MIN),
             )?,
         },
-        Some("gaussian") => GravityDecay::Gaussian {
+        "gaussian" => GravityDecay::Gaussian {
             sigma_min: positive(
                 origin,
                 &k("sigma_min"),
                 raw.sigma_min.unwrap_or(G2SFCA_SIGMA_MIN),
             )?,
         },
-        Some(other) => {
+        other => {
             return Err(invalid(
                 origin,
                 &k("decay"),
@@ -395,7 +395,7 @@ pub fn measures(
                 format!("unknown profile `{profile}`"),
             ));
         }
-        let transform = g.transform.unwrap_or_else(|| "log".into());
+        let transform = g.transform.unwrap_or_else(|| GRAVITY_TRANSFORM.to_string());
         if transform != "log" && transform != "linear" {
             return Err(invalid(
                 origin,
