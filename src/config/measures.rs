@@ -485,3 +485,62 @@ impl Measures {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{RawConfig, Settings};
+
+    fn parse(text: &str) -> Result<Settings, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).unwrap();
+        Settings::from_raw(raw, Path::new("/base"), Path::new("t.toml"))
+    }
+
+    #[test]
+    fn defaults_fill_every_measure() {
+        let m = parse("[inputs]\nosm = \"x.osm.pbf\"\n").unwrap().measures;
+        // E2SFCA for every service with trips; none for power (straight line).
+        let names: Vec<&str> = m.catchment.keys().map(String::as_str).collect();
+        assert_eq!(names, ["health", "school", "water"]);
+        let h = &m.catchment["health"];
+        assert_eq!(h.methods, [Method::Enhanced]);
+        assert_eq!(
+            (h.steps_min.clone(), h.step_weights.clone()),
+            (vec![10.0, 20.0, 30.0], vec![1.0, 0.68, 0.22])
+        );
+        assert_eq!(h.cutoff(Method::Enhanced), 30.0);
+        assert_eq!(h.cutoff(Method::ThreeStep), 60.0);
+        assert_eq!(m.coverage_min, [15.0, 30.0, 60.0, 120.0]);
+        let g = m.gravity.unwrap();
+        assert_eq!(
+            (g.profile.as_str(), g.centre_min_pop, g.transform.as_str()),
+            ("drive", 1000.0, "log")
+        );
+        assert_eq!(m.rank_by, "composite");
+    }
+
+    #[test]
+    fn methods_sort_and_search_reaches_the_largest_catchment() {
+        let s = parse(
+            "[inputs]\nosm='x'\n[services.health.catchment]\nmethods=['3sfca','2sfca','3sfca']\ncutoff_min=90\ndecay='gaussian'\n[gravity]\nenabled=false\n",
+        )
+        .unwrap();
+        let h = &s.measures.catchment["health"];
+        assert_eq!(h.methods, [Method::TwoStep, Method::ThreeStep]);
+        assert_eq!(h.search_cutoff(), 90.0);
+        assert_eq!(h.gravity, GravityDecay::Gaussian { sigma_min: 15.0 });
+        assert!(s.measures.gravity.is_none());
+        let fields: Vec<String> = s
+            .measures
+            .rank_fields(&s.services)
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
+        assert!(
+            fields.contains(&"hlth_3sf".to_string()) && fields.contains(&"hlth_np120".to_string())
+        );
+        assert!(
+            !fields.contains(&"powr_np15".to_string()) && !fields.contains(&"grav_idx".to_string())
+        );
+    }
+}

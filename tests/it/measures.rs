@@ -167,6 +167,30 @@ fn zones_rank_by_a_measure_worst_first() {
         .collect();
     assert!(vals.windows(2).all(|w| w[0] <= w[1]), "{vals:?}");
     assert!(by_rank[0].priority);
+
+    // People not covered: most first; priority only where someone is not covered.
+    let mut s = all_methods("tata/tata.toml");
+    s.measures.rank_by = "schl_np30".into();
+    let a = analyse(s, Execution::Parallel, &Quiet).unwrap();
+    let k = a
+        .settings
+        .services
+        .iter()
+        .position(|x| x.code == "schl")
+        .unwrap();
+    let mut by_rank: Vec<_> = a.zone_stats.iter().collect();
+    by_rank.sort_by_key(|z| z.rank);
+    let np: Vec<f64> = by_rank
+        .iter()
+        .filter(|z| z.settlements > 0)
+        .map(|z| a.zone_measures[z.zone].coverage[k].as_ref().unwrap()[1].not_covered)
+        .collect();
+    assert!(np.windows(2).all(|w| w[0] >= w[1]), "{np:?}");
+    for z in &by_rank {
+        if z.priority {
+            assert!(a.zone_measures[z.zone].coverage[k].as_ref().unwrap()[1].not_covered > 0.0);
+        }
+    }
 }
 
 fn write(dir: &Path, name: &str, body: &str) {
