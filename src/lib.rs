@@ -9,6 +9,8 @@
 //! 2. [`load`] — GeoJSON, CSV and OSM PBF → domain types ([`model`]);
 //! 3. [`index`] — road network, per-profile CSR graphs, R-trees;
 //! 4. [`search`] — multi-source shortest paths and the travel model;
+//!    [`catchment`] — capacity-aware measures (floating catchments,
+//!    coverage, gravity remoteness) from bounded searches;
 //! 5. [`score`] — thresholds and the ARIA+-style composite;
 //! 6. [`zones`] — census allocation, H3 zones, aggregation and ranking;
 //! 7. [`write`] — GeoJSON / CSV / `run.json`, written atomically;
@@ -24,6 +26,7 @@
 
 #![deny(missing_docs)]
 
+pub mod catchment;
 pub mod config;
 pub mod crs;
 pub mod geometry;

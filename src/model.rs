@@ -79,6 +79,9 @@ pub struct Facility {
     pub category: String,
     /// Position (a way's centroid, or a sample point along a line).
     pub pos: LonLat,
+    /// Capacity (beds, doctors, classrooms… in the layer's unit; 1 when not
+    /// given): the supply `S_j` of the floating catchment methods.
+    pub capacity: f64,
 }
 
 /// Road class, used to look up speeds and access per profile.

@@ -8,6 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::catchment::{self, Measures};
 use crate::config::{ConfigError, Settings};
 use crate::index::network::Components;
 use crate::index::{RoadNetwork, ZoneIndex};
@@ -16,7 +17,7 @@ use crate::model::{PopulationSource, Zone};
 use crate::score::{self, Scores};
 use crate::search::access::{access_all, access_all_sequential, ServiceAccess, TravelModel};
 use crate::write::WriteError;
-use crate::zones::{self, AllocationReport, ZoneStats};
+use crate::zones::{self, AllocationReport, ZoneMeasures, ZoneStats};
 
 /// Any error of a run, by stage.
 #[derive(Debug, Error)]
@@ -105,6 +106,10 @@ pub struct Analysis {
     pub zone_of: Vec<Option<usize>>,
     /// Zone indicators.
     pub zone_stats: Vec<ZoneStats>,
+    /// Capacity-aware measures (floating catchments, coverage, gravity).
+    pub measures: Measures,
+    /// Their zone aggregates, in zone order.
+    pub zone_measures: Vec<ZoneMeasures>,
     /// Census allocation report.
     pub allocation: Option<AllocationReport>,
     /// Stage timings in seconds.
@@ -221,7 +226,14 @@ pub fn analyse(
     let used: Vec<crate::config::Profile> = settings
         .profiles
         .values()
-        .filter(|p| settings.services.iter().any(|s| s.profile == p.name))
+        .filter(|p| {
+            settings.services.iter().any(|s| s.profile == p.name)
+                || settings
+                    .measures
+                    .gravity
+                    .as_ref()
+                    .is_some_and(|g| g.profile == p.name)
+        })
         .cloned()
         .collect();
     let model = clock.stage("snap", || {
@@ -247,6 +259,23 @@ pub fn analyse(
                 &sa.service,
                 "category",
                 format!("no facility of category `{cat}` in the inputs: service left out of the composite"),
+            );
+        }
+    }
+    let measures = clock.stage("catchment", || {
+        catchment::measure(&settings, &model, &access, &dataset.facilities, exec)
+    });
+    if let (Some(g), Some(gs)) = (&measures.gravity, &settings.measures.gravity) {
+        if g.centres == 0 {
+            dataset.diagnostics.push(
+                "gravity_no_centre",
+                std::path::Path::new("(settlement inputs)"),
+                "(all)",
+                "population",
+                format!(
+                    "no settlement has {} people or more: no gravity remoteness index (lower `gravity.centre_min_pop`)",
+                    gs.centre_min_pop
+                ),
             );
         }
     }
@@ -276,15 +305,31 @@ pub fn analyse(
         score::score(&settings.services, &access, &population)
     });
     let zone_ids: Vec<String> = zones.iter().map(|z| z.id.clone()).collect();
-    let zone_stats = clock.stage("zones", || {
-        zones::aggregate(
+    let (zone_stats, zone_measures) = clock.stage("zones", || {
+        let mut stats = zones::aggregate(
             &zone_ids,
             &zone_of,
             &population,
             &settings.services,
             &scores,
             &settings.zones,
-        )
+        );
+        let valid: Vec<bool> = dataset.settlements.iter().map(|s| s.valid).collect();
+        let zm = zones::aggregate_measures(
+            zone_ids.len(),
+            &zone_of,
+            &valid,
+            &population,
+            &settings.measures,
+            &measures,
+        );
+        let ms = &settings.measures;
+        if let Some((values, worse)) =
+            zones::measures::field_values(&ms.rank_by, &settings.services, ms, &measures, &zm)
+        {
+            zones::measures::rerank(&mut stats, &zone_ids, &values, worse, &settings.zones);
+        }
+        (stats, zm)
     });
 
     let profiles = model
@@ -331,6 +376,8 @@ pub fn analyse(
         zone_source,
         zone_of,
         zone_stats,
+        measures,
+        zone_measures,
         allocation,
         timings: clock.timings,
     })

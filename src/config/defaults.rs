@@ -112,6 +112,7 @@ pub(super) fn default_services() -> Vec<(&'static str, RawService)> {
         threshold_min: min,
         threshold_m: m,
         straight_line: Some(straight),
+        catchment: None,
     };
     vec![
         ("health", svc("drive", Some(60.0), None, false)),
@@ -133,3 +134,49 @@ pub const SERVICE_CODES: &[(&str, &str)] = &[
 pub(super) fn map_of(table: &[(&str, f64)]) -> BTreeMap<String, f64> {
     table.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
+
+/// Floating catchment methods computed for every service with trips
+/// (a `straight_line` service gets none unless configured).
+pub const CATCHMENT_METHODS: &[&str] = &["e2sfca"];
+
+/// 2SFCA and G2SFCA catchment, minutes.
+pub const CATCHMENT_CUTOFF_MIN: f64 = 30.0;
+
+/// E2SFCA zones (upper bound in minutes, weight): Luo & Qi (2009)'s
+/// 10/20/30-minute zones with weights 1.00/0.68/0.22, as PySAL `access`.
+pub const E2SFCA_STEPS: &[(f64, f64)] = &[(10.0, 1.0), (20.0, 0.68), (30.0, 0.22)];
+
+/// 3SFCA zones (upper bound in minutes, weight): PySAL `access`'s default,
+/// the Gaussian-derived weights of Wan, Zou & Sternberg (2012).
+pub const THREE_STEP_STEPS: &[(f64, f64)] =
+    &[(10.0, 0.962), (20.0, 0.704), (30.0, 0.377), (60.0, 0.042)];
+
+/// G2SFCA power decay `w = (max(t, floor) / scale)^-power`: inverse time,
+/// minutes, with trips under a minute counted as one.
+pub const G2SFCA_POWER: f64 = 1.0;
+/// See [`G2SFCA_POWER`].
+pub const G2SFCA_SCALE_MIN: f64 = 1.0;
+/// See [`G2SFCA_POWER`].
+pub const G2SFCA_FLOOR_MIN: f64 = 1.0;
+/// G2SFCA decay: `power` (or `gaussian`).
+pub const G2SFCA_DECAY: &str = "power";
+/// G2SFCA Gaussian decay width, minutes (when `decay = "gaussian"`).
+pub const G2SFCA_SIGMA_MIN: f64 = 15.0;
+
+/// Coverage thresholds, minutes.
+pub const COVERAGE_MIN: &[f64] = &[15.0, 30.0, 60.0, 120.0];
+
+/// Gravity remoteness: centres are settlements of at least 1 000 people
+/// (Statistics Canada's population-centre size), reached by car within two
+/// hours (a day's return trip); a trip shorter than 5 minutes (a centre's
+/// own residents) counts as 5.
+pub const GRAVITY_CENTRE_MIN_POP: f64 = 1000.0;
+/// See [`GRAVITY_CENTRE_MIN_POP`].
+pub const GRAVITY_CUTOFF_MIN: f64 = 120.0;
+/// See [`GRAVITY_CENTRE_MIN_POP`].
+pub const GRAVITY_FLOOR_MIN: f64 = 5.0;
+/// See [`GRAVITY_CENTRE_MIN_POP`].
+pub const GRAVITY_PROFILE: &str = "drive";
+/// The gravity sum spans orders of magnitude: the index rescales its
+/// logarithm (`log`; or `linear`).
+pub const GRAVITY_TRANSFORM: &str = "log";

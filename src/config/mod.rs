@@ -15,10 +15,15 @@ use thiserror::Error;
 use crate::units::{KmPerHour, Meters, Seconds};
 
 mod defaults;
+mod measures;
 mod raw;
 
 use defaults::{default_services, map_of, SERVICE_CODES};
 pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
+pub use measures::{
+    CatchmentSpec, GravityDecay, GravitySettings, Measures, Method, RawCatchment, RawCoverage,
+    RawGravity, Worse,
+};
 pub use raw::{
     CensusSpec, LayerSpec, RawConfig, RawInputs, RawOsm, RawPopulation, RawProfile, RawService,
     RawTravel, RawZones,
@@ -175,6 +180,8 @@ pub struct OsmTags {
     pub place_values: Vec<String>,
     /// Sample spacing along linear facilities, metres.
     pub line_sample_m: f64,
+    /// Tag read as a facility's capacity, when configured.
+    pub capacity_tag: Option<String>,
 }
 
 /// Input locations after resolving paths.
@@ -242,6 +249,8 @@ pub struct Settings {
     pub zones: ZoneSettings,
     /// OSM tag tables.
     pub osm: OsmTags,
+    /// Floating catchments, coverage, gravity remoteness and zone ranking.
+    pub measures: Measures,
 }
 
 impl Settings {
@@ -403,7 +412,9 @@ impl Settings {
             raw.services.into_iter().collect()
         };
         let mut services = Vec::new();
+        let mut catchment = Vec::new();
         for (name, rs) in raw_services {
+            catchment.push((name.clone(), rs.catchment.clone()));
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(invalid(
                     &format!("services.{name}"),
@@ -563,7 +574,15 @@ impl Settings {
                 0.0,
                 true,
             )?,
+            capacity_tag: raw.osm.capacity_tag,
         };
+        let raw_measures = measures::RawMeasures {
+            catchment,
+            coverage: raw.coverage,
+            gravity: raw.gravity,
+            rank_by: raw.zones.rank_by,
+        };
+        let measures = measures::measures(origin, raw_measures, &services, &profiles)?;
 
         Ok(Settings {
             inputs,
@@ -573,6 +592,7 @@ impl Settings {
             population,
             zones,
             osm,
+            measures,
         })
     }
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::measures::{RawCatchment, RawCoverage, RawGravity};
+
 /// The file as written: every field optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +32,12 @@ pub struct RawConfig {
     /// OpenStreetMap tag tables.
     #[serde(default)]
     pub osm: RawOsm,
+    /// Coverage thresholds.
+    #[serde(default)]
+    pub coverage: RawCoverage,
+    /// Gravity remoteness.
+    #[serde(default)]
+    pub gravity: RawGravity,
 }
 
 /// `[inputs]`.
@@ -101,6 +109,9 @@ pub struct LayerSpec {
     /// Layer name inside a multi-layer source (GeoPackage, FileGDB, PostGIS;
     /// `gdal` builds). Default: the only layer.
     pub layer: Option<String>,
+    /// Facilities: capacity (beds, doctors, classrooms…); 1 per facility
+    /// when absent.
+    pub capacity_field: Option<String>,
     /// Keep only features whose field value is one of the listed values.
     #[serde(default, rename = "where")]
     pub filter: BTreeMap<String, Vec<String>>,
@@ -136,6 +147,8 @@ pub struct RawService {
     /// Measure the great-circle distance to the nearest facility instead of a
     /// trip (the usual measure of distance to the power grid).
     pub straight_line: Option<bool>,
+    /// Floating catchment settings.
+    pub catchment: Option<RawCatchment>,
 }
 
 /// `[profiles.NAME]`.
@@ -193,6 +206,9 @@ pub struct RawZones {
     /// A service enters a zone's reason when at least this share of its
     /// population is beyond the service threshold.
     pub reason_min_share: Option<f64>,
+    /// Zone field ranking the zones (`composite`, the default, ranks by
+    /// burden).
+    pub rank_by: Option<String>,
 }
 
 /// `[osm]`.
@@ -207,4 +223,7 @@ pub struct RawOsm {
     pub place_values: Option<Vec<String>>,
     /// Spacing of sample points along linear facilities (power lines).
     pub line_sample_m: Option<f64>,
+    /// Tag holding a facility's capacity (e.g. `beds`); 1 per facility when
+    /// not configured or not tagged.
+    pub capacity_tag: Option<String>,
 }

@@ -390,6 +390,7 @@ pub fn facilities(
             (spec.category_field.as_deref(), "category"),
             (spec.osm_key_field.as_deref(), "OSM key"),
             (spec.osm_value_field.as_deref(), "OSM value"),
+            (spec.capacity_field.as_deref(), "capacity"),
         ],
     )?;
     let mut out = Vec::new();
@@ -424,8 +425,14 @@ pub fn facilities(
             .as_deref()
             .and_then(|k| f.text(k))
             .unwrap_or_default();
+        let capacity = match spec.capacity_field.as_deref() {
+            None => 1.0,
+            Some(field) => capacity_of(f, field, path, &label, diags)?,
+        };
         let pts = facility_points(g, Meters(tags.line_sample_m));
         let many = pts.len() > 1;
+        // A line's or multipoint's capacity is shared among its points.
+        let capacity = capacity / pts.len().max(1) as f64;
         for (k, pos) in pts.into_iter().enumerate() {
             out.push(Facility {
                 id: if many {
@@ -436,10 +443,43 @@ pub fn facilities(
                 name: name.clone(),
                 category: category.clone(),
                 pos,
+                capacity,
             });
         }
     }
     Ok(out)
+}
+
+/// A facility's capacity from `field`: a missing value counts 1 (a counted
+/// warning); text that is not a number, or a negative number, is an error.
+fn capacity_of(
+    f: &Feature,
+    field: &str,
+    path: &Path,
+    label: &str,
+    diags: &mut Diagnostics,
+) -> Result<f64, LoadError> {
+    let bad = |message: String| LoadError::Feature {
+        path: path.to_path_buf(),
+        feature: label.to_string(),
+        field: field.to_string(),
+        message,
+    };
+    match f.number(field) {
+        Ok(Some(v)) if v >= 0.0 => Ok(v),
+        Ok(Some(v)) => Err(bad(format!("negative capacity {v}"))),
+        Err(text) => Err(bad(format!("capacity is not a number: `{text}`"))),
+        Ok(None) => {
+            diags.push(
+                "capacity_missing",
+                path,
+                label,
+                field,
+                "no capacity: counted as 1".into(),
+            );
+            Ok(1.0)
+        }
+    }
 }
 
 /// Reads zone polygons; the population field (if set) is a census total.

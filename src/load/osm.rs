@@ -233,16 +233,25 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         let linear = matches!(tag(&w.tags, "power"), Some("line" | "minor_line"));
         if linear {
             if let Some(cat) = facility_category(&w.tags, table) {
+                let samples: Vec<Vec<LonLat>> = runs
+                    .iter()
+                    .map(|run| {
+                        let line: Vec<LonLat> = run.iter().map(|(_, p)| *p).collect();
+                        sample_line(&line, spacing)
+                    })
+                    .collect();
+                // One facility of capacity 1, shared among its sample points.
+                let share = 1.0 / samples.iter().map(Vec::len).sum::<usize>().max(1) as f64;
                 let mut k = 0usize;
-                for run in &runs {
-                    let line: Vec<LonLat> = run.iter().map(|(_, p)| *p).collect();
-                    for p in sample_line(&line, spacing) {
+                for points in samples {
+                    for p in points {
                         k += 1;
                         out.facilities.push(Facility {
                             id: format!("osm:way/{}#{}", w.id, k - 1),
                             name: tag(&w.tags, "name").unwrap_or_default().to_string(),
                             category: cat.clone(),
                             pos: p,
+                            capacity: share,
                         });
                     }
                 }
@@ -292,11 +301,38 @@ fn add_tagged(out: &mut OsmData, path: &Path, id: &str, pos: LonLat, tags: &Tags
         });
     }
     if let Some(category) = facility_category(tags, table) {
+        let capacity = table
+            .capacity_tag
+            .as_deref()
+            .map_or(1.0, |key| osm_capacity(out, path, id, tags, key));
         out.facilities.push(Facility {
             id: id.to_string(),
             name,
             category,
             pos,
+            capacity,
         });
+    }
+}
+
+/// A facility's capacity from the configured tag: untagged counts 1; a value
+/// that is not a non-negative number counts 1 with a counted warning (OSM
+/// values are free text, so this is not fatal).
+fn osm_capacity(out: &mut OsmData, path: &Path, id: &str, tags: &Tags, key: &str) -> f64 {
+    let Some(v) = tag(tags, key) else {
+        return 1.0;
+    };
+    match v.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => x,
+        _ => {
+            out.diagnostics.push(
+                "capacity_invalid",
+                path,
+                id,
+                key,
+                format!("capacity `{v}` is not a non-negative number: counted as 1"),
+            );
+            1.0
+        }
     }
 }

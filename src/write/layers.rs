@@ -88,6 +88,7 @@ pub fn settlements_table(a: &Analysis) -> Table {
     }
     t.column("composite", Kind::Float, "composite isolation score");
     t.column("class", Kind::Text, "remoteness class");
+    super::measures::settlement_columns(&mut t, a);
     for (i, ls) in a.dataset.settlements.iter().enumerate() {
         let s = &ls.settlement;
         let statuses: Vec<Status> = a.access.iter().map(|sa| sa.access[i].status).collect();
@@ -125,6 +126,7 @@ pub fn settlements_table(a: &Analysis) -> Table {
                 .map(|c| Cell::Text(c.into()))
                 .unwrap_or(Cell::Null),
         );
+        super::measures::settlement_cells(&mut row, a, i);
         t.rows.push(row);
         t.geometry
             .push(ls.valid.then_some(Geom::Point(s.pos.lon, s.pos.lat)));
@@ -179,6 +181,7 @@ pub fn zones_table(a: &Analysis) -> Table {
             format!("{n}: share of people beyond {beyond} (0-1)"),
         );
     }
+    super::measures::zone_columns(&mut t, a);
     let mut order: Vec<&crate::zones::ZoneStats> = a.zone_stats.iter().collect();
     order.sort_by_key(|z| z.rank);
     for z in order {
@@ -204,6 +207,7 @@ pub fn zones_table(a: &Analysis) -> Table {
             row.push(Cell::Float(zs.pop_beyond, POP_DP));
             row.push(Cell::Float(zs.share_beyond, SCORE_DP));
         }
+        super::measures::zone_cells(&mut row, a, z.zone);
         t.rows.push(row);
         t.geometry
             .push(Some(Geom::from_multipolygon(&zone.geometry)));

@@ -9,6 +9,7 @@
 #[cfg(feature = "gdal")]
 pub mod gpkg;
 pub mod layers;
+pub mod measures;
 pub mod qml;
 pub mod run_json;
 pub mod summary;
@@ -162,13 +163,16 @@ pub fn write_csv(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// Names of the files every run writes (a `gdal` build adds [`GPKG_FILE`]).
-pub const OUTPUT_FILES: [&str; 7] = [
+pub const OUTPUT_FILES: [&str; 10] = [
     "settlements.geojson",
     "settlements.csv",
     "settlements.qml",
     "zones.geojson",
     "zones.csv",
     "zones.qml",
+    "facilities.geojson",
+    "facilities.csv",
+    "facilities.qml",
     "run.json",
 ];
 
@@ -185,9 +189,17 @@ pub fn write_outputs(
 ) -> Result<Vec<PathBuf>, WriteError> {
     let st = layers::settlements_table(a);
     let zt = layers::zones_table(a);
+    let ft = measures::facilities_table(a);
     let priority = a.zone_stats.iter().filter(|z| z.priority).count();
     let sq = qml::settlements_qml(&st, a.scores.composite_max);
     let zq = qml::zones_qml(&zt, a.zone_stats.len(), priority);
+    let catchment_services: Vec<String> = a
+        .measures
+        .catchment
+        .iter()
+        .map(|c| a.settings.services[c.service].name.clone())
+        .collect();
+    let fq = qml::facilities_qml(&ft, &catchment_services);
     let mut staged = Staged::new(dir)?;
     staged.file("settlements.geojson", |w| write_geojson(&st, w))?;
     staged.file("settlements.csv", |w| write_csv(&st, w))?;
@@ -195,11 +207,18 @@ pub fn write_outputs(
     staged.file("zones.geojson", |w| write_geojson(&zt, w))?;
     staged.file("zones.csv", |w| write_csv(&zt, w))?;
     staged.file("zones.qml", |w| w.write_all(zq.as_bytes()))?;
+    staged.file("facilities.geojson", |w| write_geojson(&ft, w))?;
+    staged.file("facilities.csv", |w| write_csv(&ft, w))?;
+    staged.file("facilities.qml", |w| w.write_all(fq.as_bytes()))?;
     #[allow(unused_mut)]
     let mut outputs: Vec<String> = OUTPUT_FILES.iter().map(|s| s.to_string()).collect();
     #[cfg(feature = "gdal")]
     {
-        let layers = [("settlements", &st, &sq), ("zones", &zt, &zq)];
+        let layers = [
+            ("settlements", &st, &sq),
+            ("zones", &zt, &zq),
+            ("facilities", &ft, &fq),
+        ];
         staged.path_file(GPKG_FILE, |p| gpkg::write_gpkg(p, &layers))?;
         outputs.push(GPKG_FILE.to_string());
     }

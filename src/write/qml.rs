@@ -5,7 +5,8 @@
 //!
 //! Settlements: graduated colours on `composite`, with the ARIA+ class
 //! bounds rescaled to the run's score range (see [`crate::score`]).
-//! Zones: graduated colours on `rank`, the priority zones first. Every field
+//! Zones: graduated colours on `rank`, the priority zones first.
+//! Facilities: one colour per service. Every field
 //! gets its title (with unit) as alias, so QGIS's attribute table and legend
 //! read `health: travel time (min)` rather than `hlth_min`.
 
@@ -161,30 +162,72 @@ fn symbol_xml(name: usize, color: &str, kind: Symbol) -> String {
 }
 
 fn style(t: &Table, attr: &str, title: &str, ranges: &[Range], kind: Symbol) -> String {
-    let mut s = String::new();
-    s.push_str("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n");
-    s.push_str("<qgis version=\"3.28.0\" styleCategories=\"Symbology|Fields|Legend\">\n");
-    s.push_str(&format!(
+    let mut r = format!(
         "  <renderer-v2 type=\"graduatedSymbol\" attr=\"{attr}\" graduatedMethod=\"GraduatedColor\" \
          symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n"
-    ));
-    for (k, r) in ranges.iter().enumerate() {
-        s.push_str(&format!(
+    );
+    for (k, x) in ranges.iter().enumerate() {
+        r.push_str(&format!(
             "      <range lower=\"{}\" upper=\"{}\" symbol=\"{k}\" label=\"{}\" render=\"true\"/>\n",
-            round6(r.lower),
-            round6(r.upper),
-            xml_escape(&r.label)
+            round6(x.lower),
+            round6(x.upper),
+            xml_escape(&x.label)
         ));
     }
-    s.push_str("    </ranges>\n    <symbols>\n");
-    for (k, r) in ranges.iter().enumerate() {
-        s.push_str(&symbol_xml(k, r.color, kind));
-    }
-    s.push_str("    </symbols>\n");
-    s.push_str(&format!(
+    r.push_str("    </ranges>\n");
+    let colors: Vec<&str> = ranges.iter().map(|x| x.color).collect();
+    r.push_str(&symbols_xml(&colors, kind));
+    r.push_str(&format!(
         "    <classificationMethod id=\"Manual\"/>\n    <legend title=\"{}\"/>\n  </renderer-v2>\n",
         xml_escape(title)
     ));
+    document(t, &r, kind)
+}
+
+fn symbols_xml(colors: &[&str], kind: Symbol) -> String {
+    let mut s = String::from("    <symbols>\n");
+    for (k, c) in colors.iter().enumerate() {
+        s.push_str(&symbol_xml(k, c, kind));
+    }
+    s.push_str("    </symbols>\n");
+    s
+}
+
+/// The facilities style: one colour per service.
+pub fn facilities_qml(t: &Table, services: &[String]) -> String {
+    const COLORS: [&str; 6] = [
+        "31,120,180",
+        "227,26,28",
+        "51,160,44",
+        "255,127,0",
+        "106,61,154",
+        "177,89,40",
+    ];
+    let mut r = String::from(
+        "  <renderer-v2 type=\"categorizedSymbol\" attr=\"service\" symbollevels=\"0\" \
+         enableorderby=\"0\" forceraster=\"0\">\n    <categories>\n",
+    );
+    for (k, name) in services.iter().enumerate() {
+        r.push_str(&format!(
+            "      <category value=\"{n}\" symbol=\"{k}\" label=\"{n}\" render=\"true\"/>\n",
+            n = xml_escape(name)
+        ));
+    }
+    r.push_str("    </categories>\n");
+    let colors: Vec<&str> = (0..services.len())
+        .map(|k| COLORS[k % COLORS.len()])
+        .collect();
+    r.push_str(&symbols_xml(&colors, Symbol::Marker));
+    r.push_str("  </renderer-v2>\n");
+    document(t, &r, Symbol::Marker)
+}
+
+/// A whole `.qml`: the renderer, then every field's title as its alias.
+fn document(t: &Table, renderer: &str, kind: Symbol) -> String {
+    let mut s = String::new();
+    s.push_str("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n");
+    s.push_str("<qgis version=\"3.28.0\" styleCategories=\"Symbology|Fields|Legend\">\n");
+    s.push_str(renderer);
     s.push_str("  <aliases>\n");
     for (k, c) in t.columns.iter().enumerate() {
         s.push_str(&format!(

@@ -63,6 +63,7 @@ pub fn assumptions(a: &Analysis) -> Vec<String> {
     }
     v.push("Composite: per service min(3, value / mean over settlements with a trip), summed over services that have facilities; no trip scores 3.".into());
     v.push("Zone indicators are population-weighted; burden = population x mean composite; rank by burden.".into());
+    v.extend(super::measures::assumptions(a));
     if a.allocation.is_some() {
         v.push("Settlements without a population received a share of their zone's census total (see allocation).".into());
     }
@@ -127,6 +128,7 @@ pub fn run_json(a: &Analysis, args: &[String], threads: usize, outputs: &[String
         "profiles": a.profiles,
         "services": a.scores.summaries,
         "composite_max": a.scores.composite_max,
+        "measures": super::measures::run_json(a),
         "allocation": a.allocation,
         "warnings": a.dataset.diagnostics,
         "timings_s": a.timings.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),

@@ -47,9 +47,13 @@ pub fn summary(a: &Analysis, top: usize) -> String {
     }
     let mut zs: Vec<_> = a.zone_stats.iter().collect();
     zs.sort_by_key(|z| z.rank);
+    let by = match a.settings.measures.rank_by.as_str() {
+        "composite" => String::new(),
+        m => format!(", ranked by {m}"),
+    };
     let _ = writeln!(
         s,
-        "\nTop priority zones (rank, zone, population, composite, burden, reason):"
+        "\nTop priority zones (rank, zone, population, composite, burden, reason{by}):"
     );
     for z in zs.iter().take(top).filter(|z| z.settlements > 0) {
         let zone = &a.zones[z.zone];

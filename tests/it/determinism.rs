@@ -2,6 +2,7 @@
 
 use remoteness::pipeline::Execution;
 use remoteness::write::layers::{settlements_table, zones_table};
+use remoteness::write::measures::facilities_table;
 
 use crate::common::{analyse_config, fixture, run_bin};
 
@@ -15,6 +16,8 @@ fn parallel_equals_sequential() {
         }
         assert_eq!(settlements_table(&par).rows, settlements_table(&seq).rows);
         assert_eq!(zones_table(&par).rows, zones_table(&seq).rows);
+        assert_eq!(par.measures, seq.measures, "{cfg}");
+        assert_eq!(facilities_table(&par).rows, facilities_table(&seq).rows);
     }
 }
 
@@ -40,6 +43,8 @@ fn identical_files_at_one_and_two_threads() {
         "settlements.csv",
         "zones.geojson",
         "zones.csv",
+        "facilities.geojson",
+        "facilities.csv",
     ] {
         let a = std::fs::read(dir.path().join("1").join(f)).unwrap();
         let b = std::fs::read(dir.path().join("2").join(f)).unwrap();

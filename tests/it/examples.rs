@@ -209,7 +209,20 @@ fn outputs_are_complete_and_flat() {
         .map(String::as_str)
         .collect();
     assert_eq!(keys[..5], ["id", "name", "place", "lon", "lat"]);
-    assert_eq!(keys[keys.len() - 2..], ["composite", "class"]);
+    let c = keys.iter().position(|k| *k == "composite").unwrap();
+    assert_eq!(keys[c + 1], "class");
+    // The capacity-aware measures follow: catchments, coverage, gravity.
+    for k in [
+        "hlth_e2sf",
+        "schl_e2sf",
+        "hlth_c15",
+        "hlth_c120",
+        "grav_acc",
+        "grav_idx",
+    ] {
+        assert!(keys[c + 2..].contains(&k), "{k} missing from {keys:?}");
+    }
+    assert_eq!(keys[keys.len() - 1], "grav_idx");
     // Every name fits a dBase field (10 characters), so shapefile export keeps them.
     for k in &keys {
         assert!(k.len() <= 10, "field {k} is longer than 10 characters");
@@ -233,6 +246,27 @@ fn outputs_are_complete_and_flat() {
     assert_eq!(zf.len(), 20);
     assert_eq!(zf[0]["properties"]["rank"], 1);
     assert_eq!(zf[0]["geometry"]["type"], "MultiPolygon");
+    for k in ["hlth_e2sf", "hlth_cp30", "hlth_np30", "grav_idx"] {
+        assert!(
+            zf[0]["properties"].get(k).is_some(),
+            "zone field {k} missing"
+        );
+    }
+    let fac: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("facilities.geojson")).unwrap())
+            .unwrap();
+    let ff = fac["features"].as_array().unwrap();
+    assert!(!ff.is_empty());
+    for f in ff {
+        let p = f["properties"].as_object().unwrap();
+        assert!(p.keys().all(|k| k.len() <= 10));
+        assert!(p["capacity"].is_number() && p["n_settl"].is_number());
+    }
+    let fac_rows = csv::Reader::from_path(out.join("facilities.csv"))
+        .unwrap()
+        .records()
+        .count();
+    assert_eq!(fac_rows, ff.len());
 
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();

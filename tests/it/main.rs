@@ -1,10 +1,14 @@
 //! Integration tests, one module per area.
 
 mod bad_input;
+mod bounded;
+mod catchment;
 mod common;
 mod crs;
 mod determinism;
 mod examples;
+mod gravity;
+mod measures;
 mod model;
 mod ogr;
 mod outputs;

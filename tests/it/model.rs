@@ -17,7 +17,7 @@ use remoteness::units::{Population, Seconds};
 
 use crate::common::{analyse_config, fixture, Rng};
 
-fn profile() -> Profile {
+pub fn profile() -> Profile {
     Profile {
         name: "drive".into(),
         speeds_kmh: BTreeMap::from([("primary".into(), 36.0), ("track".into(), 9.0)]),
@@ -139,84 +139,97 @@ fn floyd_warshall(g: &ProfileGraph, n: usize) -> Vec<Vec<f64>> {
     d
 }
 
-#[test]
-fn trips_match_all_pairs_enumeration() {
-    let travel = Travel {
-        max_snap_m: 1500.0,
-        circuity: 1.3,
-        max_direct_m: 2500.0,
-    };
-    let p = profile();
-    let v_off = 1.0; // 3.6 km/h in m/s
-    let mut rng = Rng(99);
-    for round in 0..8 {
-        let (roads, _) = random_network(&mut rng, 40);
-        let net = RoadNetwork::build(&roads);
-        let places: Vec<LoadedSettlement> = random_points(&mut rng, 40)
-            .into_iter()
-            .enumerate()
-            .map(|(i, pos)| LoadedSettlement {
-                settlement: Settlement {
-                    id: format!("s{i}"),
-                    name: String::new(),
-                    place: "village".into(),
-                    pos,
-                    population: Population(1.0),
-                    population_source: PopulationSource::Attribute,
-                },
-                valid: true,
-            })
-            .collect();
-        let n_fac = 1 + rng.below(6);
-        let facilities: Vec<Facility> = random_points(&mut rng, n_fac)
-            .into_iter()
-            .enumerate()
-            .map(|(i, pos)| Facility {
-                id: format!("f{i}"),
-                name: String::new(),
-                category: "health".into(),
-                pos,
-            })
-            .collect();
-        let service = Service {
-            name: "health".into(),
-            code: "hlth".into(),
-            category: "health".into(),
-            profile: "drive".into(),
-            threshold: Threshold::Time(Seconds(3600.0)),
-            straight_line: false,
-        };
-        let model = TravelModel::build(&net, travel, &places, vec![p.clone()]);
-        let got = model.service_access(&service, facilities.clone());
+/// Travel parameters of the random cases.
+pub const TRAVEL: Travel = Travel {
+    max_snap_m: 1500.0,
+    circuity: 1.3,
+    max_direct_m: 2500.0,
+};
 
-        // The reference, from first principles.
-        let ctx = &model.profiles[0];
-        let g = &ctx.graph;
-        let fw = floyd_warshall(g, net.nodes.len());
-        let part = |seg: u32, frac: f64| {
-            let s = &net.segments[seg as usize];
-            frac * s.len_m / g.segment_use[seg as usize].unwrap().speed.0 * 3.6
-        };
-        for (i, pl) in places.iter().enumerate() {
-            let sp = pl.settlement.pos;
-            let s_snap = ctx
-                .segments
-                .snap(sp)
-                .filter(|x| x.offroad.0 <= travel.max_snap_m);
+/// A random case: network, 40 settlements, 1–6 facilities.
+pub fn random_case(rng: &mut Rng) -> (RoadNetwork, Vec<LoadedSettlement>, Vec<Facility>) {
+    let (roads, _) = random_network(rng, 40);
+    let net = RoadNetwork::build(&roads);
+    let places: Vec<LoadedSettlement> = random_points(rng, 40)
+        .into_iter()
+        .enumerate()
+        .map(|(i, pos)| LoadedSettlement {
+            settlement: Settlement {
+                id: format!("s{i}"),
+                name: String::new(),
+                place: "village".into(),
+                pos,
+                population: Population(1.0 + (i % 7) as f64 * 100.0),
+                population_source: PopulationSource::Attribute,
+            },
+            valid: true,
+        })
+        .collect();
+    let n_fac = 1 + rng.below(6);
+    let facilities: Vec<Facility> = random_points(rng, n_fac)
+        .into_iter()
+        .enumerate()
+        .map(|(i, pos)| Facility {
+            id: format!("f{i}"),
+            name: String::new(),
+            category: "health".into(),
+            pos,
+            capacity: 1.0 + i as f64,
+        })
+        .collect();
+    (net, places, facilities)
+}
+
+/// The drive service of the random cases.
+pub fn service() -> Service {
+    Service {
+        name: "health".into(),
+        code: "hlth".into(),
+        category: "health".into(),
+        profile: "drive".into(),
+        threshold: Threshold::Time(Seconds(3600.0)),
+        straight_line: false,
+    }
+}
+
+/// Builds the travel model of a random case.
+pub fn model<'a>(net: &'a RoadNetwork, places: &'a [LoadedSettlement]) -> TravelModel<'a> {
+    TravelModel::build(net, TRAVEL, places, vec![profile()])
+}
+
+/// Every settlement × facility trip time (seconds), from first principles:
+/// snaps, along-segment parts, Floyd–Warshall between segment ends, and the
+/// direct off-road alternative. `INFINITY` where there is no trip.
+pub fn all_pair_times(model: &TravelModel, facilities: &[Facility]) -> Vec<Vec<f64>> {
+    let travel = TRAVEL;
+    let v_off = 1.0; // 3.6 km/h in m/s
+    let net = model.net;
+    let ctx = &model.profiles[0];
+    let g = &ctx.graph;
+    let fw = floyd_warshall(g, net.nodes.len());
+    let part = |seg: u32, frac: f64| {
+        let s = &net.segments[seg as usize];
+        frac * s.len_m / g.segment_use[seg as usize].unwrap().speed.0 * 3.6
+    };
+    let mut out = Vec::new();
+    for pl in model.settlements {
+        let sp = pl.settlement.pos;
+        let s_snap = ctx
+            .segments
+            .snap(sp)
+            .filter(|x| x.offroad.0 <= travel.max_snap_m);
+        let mut row = Vec::new();
+        for f in facilities {
             let mut best = f64::INFINITY;
-            for f in &facilities {
-                let straight = haversine(sp, f.pos).0;
-                if straight <= travel.max_direct_m {
-                    best = best.min(straight * travel.circuity / v_off);
-                }
-                let Some(ss) = s_snap else { continue };
-                let Some(fs) = ctx
-                    .segments
-                    .snap(f.pos)
-                    .filter(|x| x.offroad.0 <= travel.max_snap_m)
-                else {
-                    continue;
-                };
+            let straight = haversine(sp, f.pos).0;
+            if straight <= travel.max_direct_m {
+                best = best.min(straight * travel.circuity / v_off);
+            }
+            let fs = ctx
+                .segments
+                .snap(f.pos)
+                .filter(|x| x.offroad.0 <= travel.max_snap_m);
+            if let (Some(ss), Some(fs)) = (s_snap, fs) {
                 let (su, fu) = (
                     g.segment_use[ss.segment as usize].unwrap(),
                     g.segment_use[fs.segment as usize].unwrap(),
@@ -253,6 +266,23 @@ fn trips_match_all_pairs_enumeration() {
                     }
                 }
             }
+            row.push(best);
+        }
+        out.push(row);
+    }
+    out
+}
+
+#[test]
+fn trips_match_all_pairs_enumeration() {
+    let mut rng = Rng(99);
+    for round in 0..8 {
+        let (net, places, facilities) = random_case(&mut rng);
+        let model = model(&net, &places);
+        let got = model.service_access(&service(), facilities.clone());
+        let reference = all_pair_times(&model, &facilities);
+        for (i, row) in reference.iter().enumerate() {
+            let best = row.iter().copied().fold(f64::INFINITY, f64::min);
             let ours = got.access[i].time.map_or(f64::INFINITY, |t| t.0);
             assert!(
                 (ours.is_infinite() && best.is_infinite())

@@ -140,6 +140,15 @@ fn outputs_open_in_gdal_with_types_crs_and_matching_styles() {
     check_layer(&si, &sq, 499, &settlement_types);
     let zi = ogrinfo(&out.join("zones.geojson"), None).unwrap();
     check_layer(&zi, &zq, 20, &zone_types);
+    let fq = std::fs::read_to_string(out.join("facilities.qml")).unwrap();
+    let facilities: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("facilities.geojson")).unwrap())
+            .unwrap();
+    let nf = facilities["features"].as_array().unwrap().len();
+    assert!(nf > 0);
+    let facility_types = [("capacity", "Real"), ("n_settl", "Integer")];
+    let fi = ogrinfo(&out.join("facilities.geojson"), None).unwrap();
+    check_layer(&fi, &fq, nf, &facility_types);
 
     let gpkg = out.join("results.gpkg");
     assert_eq!(gpkg.exists(), cfg!(feature = "gdal"));

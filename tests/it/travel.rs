@@ -73,6 +73,7 @@ fn facility() -> Vec<Facility> {
         name: "F".into(),
         category: "health".into(),
         pos: LonLat::new(0.025, 0.001),
+        capacity: 1.0,
     }]
 }
 

@@ -1,0 +1,327 @@
+//! Capacity-aware measures: floating catchments, multi-threshold coverage
+//! and gravity remoteness. A stage between the search and the scores.
+//!
+//! * [`costs`] — sparse settlement → facility trip costs up to a cutoff, one
+//!   bounded search per facility (in parallel), from the travel model.
+//! * [`fca`] — 2SFCA, E2SFCA, G2SFCA and 3SFCA on a sparse cost list, as
+//!   PySAL `access` defines them.
+//! * [`coverage`] — covered or not at each threshold, population totals.
+//! * [`gravity`] — the gravity remoteness index (Statistics Canada's form).
+//!
+//! The algorithms take cost lists, demand and supply vectors and weight
+//! functions; they never see files or the travel model.
+
+pub mod costs;
+pub mod coverage;
+pub mod fca;
+pub mod gravity;
+
+use serde::Serialize;
+
+use crate::config::{CatchmentSpec, GravityDecay, Method, Service, Settings};
+use crate::model::Facility;
+use crate::pipeline::Execution;
+use crate::search::access::{facilities_for, ServiceAccess, TravelModel};
+use crate::units::Seconds;
+use costs::CostBuilder;
+use fca::{Decay, Fca, Pairs};
+
+/// One method's results for one service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodResult {
+    /// The method.
+    pub method: Method,
+    /// Its catchment, minutes.
+    pub cutoff_min: f64,
+    /// `A_i` per settlement: capacity per person; 0 when no facility is
+    /// within the catchment; `None` for an invalid location or a service
+    /// without facilities.
+    pub access: Vec<Option<f64>>,
+    /// `R_j` per facility (see [`Fca`]).
+    pub ratio: Vec<Option<f64>>,
+    /// `D_j` per facility: weighted demand (people).
+    pub demand: Vec<f64>,
+}
+
+/// One service's catchment results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceCatchment {
+    /// Index of the service in the settings.
+    pub service: usize,
+    /// Capacity `S_j` of each of the service's facilities (in the order of
+    /// its access results).
+    pub capacity: Vec<f64>,
+    /// Listed settlement → facility pairs within the largest catchment.
+    pub pairs: usize,
+    /// Per facility: settlements and people within the largest catchment.
+    pub reach: Vec<(usize, f64)>,
+    /// Per method, in output order.
+    pub methods: Vec<MethodResult>,
+}
+
+/// Gravity remoteness of every settlement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GravityResult {
+    /// Number of centres.
+    pub centres: usize,
+    /// Gravity sum `G_i`, people per minute.
+    pub accessibility: Vec<Option<f64>>,
+    /// Index `IR_i` in [0, 1].
+    pub index: Vec<Option<f64>>,
+    /// Settlements whose sum fell back to the nearest centre.
+    pub fallback: usize,
+}
+
+/// Figures for `run.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatchmentStats {
+    /// Service name.
+    pub service: String,
+    /// Facilities.
+    pub facilities: usize,
+    /// Total capacity.
+    pub capacity: f64,
+    /// Pairs within the largest catchment.
+    pub pairs: usize,
+    /// Population-weighted total of each method's accessibility,
+    /// `Σ P_i A_i`, which equals the capacity within reach of some demand.
+    pub shared_capacity: std::collections::BTreeMap<Method, f64>,
+}
+
+/// Everything the stage computes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Measures {
+    /// Services with catchment methods.
+    pub catchment: Vec<ServiceCatchment>,
+    /// Per service (settings order): covered flags `[threshold][settlement]`,
+    /// `None` for services not covered.
+    pub coverage: Vec<Option<Vec<Vec<Option<bool>>>>>,
+    /// Gravity remoteness, when enabled.
+    pub gravity: Option<GravityResult>,
+}
+
+impl Measures {
+    /// Figures per catchment service for `run.json`.
+    pub fn stats(&self, settings: &Settings, population: &[f64]) -> Vec<CatchmentStats> {
+        self.catchment
+            .iter()
+            .map(|sc| CatchmentStats {
+                service: settings.services[sc.service].name.clone(),
+                facilities: sc.capacity.len(),
+                capacity: sc.capacity.iter().sum(),
+                pairs: sc.pairs,
+                shared_capacity: sc
+                    .methods
+                    .iter()
+                    .map(|m| {
+                        let total = m
+                            .access
+                            .iter()
+                            .zip(population)
+                            .map(|(a, p)| a.unwrap_or(0.0) * p)
+                            .sum();
+                        (m.method, total)
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// The weight function of `method` under `spec`, costs in minutes.
+pub fn decay(spec: &CatchmentSpec, method: Method) -> Decay {
+    match method {
+        Method::TwoStep => Decay::Uniform,
+        Method::Enhanced => Decay::Step {
+            bounds: spec.steps_min.clone(),
+            weights: spec.step_weights.clone(),
+        },
+        Method::ThreeStep => Decay::Step {
+            bounds: spec.steps3_min.clone(),
+            weights: spec.weights3.clone(),
+        },
+        Method::Gravity => match spec.gravity {
+            GravityDecay::Power {
+                power,
+                scale_min,
+                floor_min,
+            } => Decay::Power {
+                exponent: -power,
+                scale: scale_min,
+                floor: floor_min,
+            },
+            GravityDecay::Gaussian { sigma_min } => Decay::Gaussian { sigma: sigma_min },
+        },
+    }
+}
+
+/// Runs every method of `spec` on `pairs`; `valid[i]` says whether
+/// settlement `i` has a usable location.
+pub fn methods(
+    spec: &CatchmentSpec,
+    pairs: &Pairs,
+    population: &[f64],
+    capacity: &[f64],
+    valid: &[bool],
+) -> Vec<MethodResult> {
+    spec.methods
+        .iter()
+        .map(|&m| {
+            let c0 = spec.cutoff(m);
+            let d = decay(spec, m);
+            let Fca {
+                access,
+                ratio,
+                demand,
+            } = match m {
+                Method::ThreeStep => fca::three_step(pairs, population, capacity, Some(c0), &d),
+                _ => fca::two_step(pairs, population, capacity, Some(c0), &d),
+            };
+            let has_supply = pairs.facilities() > 0;
+            let access = access
+                .into_iter()
+                .zip(valid)
+                .map(|(a, &ok)| (ok && has_supply).then(|| a.unwrap_or(0.0)))
+                .collect();
+            MethodResult {
+                method: m,
+                cutoff_min: c0,
+                access,
+                ratio,
+                demand,
+            }
+        })
+        .collect()
+}
+
+/// Runs the stage: catchments per service, coverage, gravity remoteness.
+pub fn measure(
+    settings: &Settings,
+    model: &TravelModel,
+    access: &[ServiceAccess],
+    all_facilities: &[Facility],
+    exec: Execution,
+) -> Measures {
+    let m = &settings.measures;
+    let population: Vec<f64> = model
+        .settlements
+        .iter()
+        .map(|s| s.settlement.population.0)
+        .collect();
+    let valid: Vec<bool> = model.settlements.iter().map(|s| s.valid).collect();
+    let mut catchment = Vec::new();
+    for (k, service) in settings.services.iter().enumerate() {
+        let Some(spec) = m.catchment.get(&service.name) else {
+            continue;
+        };
+        let facilities = facilities_for(service, all_facilities);
+        let builder = CostBuilder::new(model, service);
+        let pairs = builder.pairs(&facilities, Seconds(spec.search_cutoff() * 60.0), exec);
+        let capacity: Vec<f64> = facilities.iter().map(|f| f.capacity).collect();
+        let reach = (0..pairs.facilities())
+            .map(|j| {
+                pairs
+                    .of_facility(j)
+                    .fold((0, 0.0), |(n, p), (i, _)| (n + 1, p + population[i]))
+            })
+            .collect();
+        catchment.push(ServiceCatchment {
+            service: k,
+            methods: methods(spec, &pairs, &population, &capacity, &valid),
+            capacity,
+            pairs: pairs.len(),
+            reach,
+        });
+    }
+    let coverage = settings
+        .services
+        .iter()
+        .zip(access)
+        .map(|(s, sa)| {
+            m.covers(s)
+                .then(|| coverage::flags(&sa.access, &m.coverage_min))
+        })
+        .collect();
+    let gravity = m
+        .gravity
+        .as_ref()
+        .map(|g| gravity_stage(g, model, &population, exec));
+    Measures {
+        catchment,
+        coverage,
+        gravity,
+    }
+}
+
+/// Gravity remoteness: centres are settlements of at least
+/// `centre_min_pop`; costs by the same bounded searches; the nearest centre
+/// (for the fallback) by the travel model's nearest-facility search.
+fn gravity_stage(
+    g: &crate::config::GravitySettings,
+    model: &TravelModel,
+    population: &[f64],
+    exec: Execution,
+) -> GravityResult {
+    let centre_of: Vec<usize> = model
+        .settlements
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.valid && s.settlement.population.0 >= g.centre_min_pop)
+        .map(|(i, _)| i)
+        .collect();
+    let centres: Vec<Facility> = centre_of
+        .iter()
+        .map(|&i| {
+            let s = &model.settlements[i].settlement;
+            Facility {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                category: "centre".into(),
+                pos: s.pos,
+                capacity: s.population.0,
+            }
+        })
+        .collect();
+    let service = Service {
+        name: "gravity".into(),
+        code: "grav".into(),
+        category: "centre".into(),
+        profile: g.profile.clone(),
+        threshold: crate::config::Threshold::Time(Seconds(g.cutoff_min * 60.0)),
+        straight_line: false,
+    };
+    let pairs =
+        CostBuilder::new(model, &service).pairs(&centres, Seconds(g.cutoff_min * 60.0), exec);
+    let nearest_access = model.service_access(&service, centres.clone());
+    let nearest: Vec<Option<(usize, f64)>> = nearest_access
+        .access
+        .iter()
+        .map(|a| {
+            a.facility
+                .zip(a.time)
+                .map(|(f, t)| (f as usize, t.minutes()))
+        })
+        .collect();
+    let centre_pop: Vec<f64> = centre_of.iter().map(|&i| population[i]).collect();
+    let acc = gravity::accessibility(&pairs, &centre_pop, g.cutoff_min, g.floor_min, &nearest);
+    let mut within = vec![false; population.len()];
+    for (i, _, c) in pairs.iter() {
+        within[i] |= c <= g.cutoff_min;
+    }
+    let fallback = acc
+        .iter()
+        .zip(&within)
+        .filter(|(a, w)| a.is_some() && !**w)
+        .count();
+    let transform = if g.transform == "linear" {
+        gravity::Transform::Linear
+    } else {
+        gravity::Transform::Log
+    };
+    GravityResult {
+        centres: centres.len(),
+        index: gravity::index(&acc, transform),
+        accessibility: acc,
+        fallback,
+    }
+}
