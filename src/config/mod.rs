@@ -15,11 +15,13 @@ use thiserror::Error;
 use crate::units::{KmPerHour, Meters, Seconds};
 
 mod defaults;
+mod inputs;
 mod measures;
 mod raw;
 
 use defaults::{default_services, map_of, SERVICE_CODES};
 pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
+pub use inputs::{is_connection_string, Inputs};
 pub use measures::{
     CatchmentSpec, GravityDecay, GravitySettings, Measures, Method, RawCatchment, RawCoverage,
     RawGravity, Worse,
@@ -184,54 +186,6 @@ pub struct OsmTags {
     pub capacity_tag: Option<String>,
 }
 
-/// Input locations after resolving paths.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Inputs {
-    /// One `.osm.pbf`.
-    pub osm: Option<PathBuf>,
-    /// Settlement layers.
-    pub settlements: Vec<LayerSpec>,
-    /// Road layers.
-    pub roads: Vec<LayerSpec>,
-    /// Facility layers.
-    pub facilities: Vec<LayerSpec>,
-    /// Zone layer.
-    pub zones: Option<LayerSpec>,
-    /// Census table.
-    pub census: Option<CensusSpec>,
-    /// CRS of layers that declare none (`inputs.crs` or `--crs`).
-    pub crs: Option<String>,
-}
-
-impl Inputs {
-    /// Every layer with its config key (`inputs.settlements[0]`…).
-    pub fn layers(&self) -> Vec<(String, &LayerSpec)> {
-        let mut v = Vec::new();
-        for (name, ls) in [
-            ("settlements", &self.settlements),
-            ("roads", &self.roads),
-            ("facilities", &self.facilities),
-        ] {
-            for (i, l) in ls.iter().enumerate() {
-                v.push((format!("inputs.{name}[{i}]"), l));
-            }
-        }
-        if let Some(z) = &self.zones {
-            v.push(("inputs.zones".to_string(), z));
-        }
-        v
-    }
-}
-
-/// A GDAL connection string (`PG:dbname=…`, `MySQL:…`) rather than a path:
-/// a driver prefix of two or more letters and a colon.
-pub fn is_connection_string(p: &Path) -> bool {
-    let s = p.to_string_lossy();
-    s.split_once(':').is_some_and(|(prefix, _)| {
-        prefix.len() >= 2 && prefix.chars().all(|c| c.is_ascii_alphanumeric())
-    })
-}
-
 /// Everything a run needs, validated.
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
@@ -286,61 +240,7 @@ impl Settings {
                 Err(invalid(key, format!("must be {op} {min}, got {v}")))
             }
         };
-        let resolve = |p: &Path| -> PathBuf {
-            if p.is_absolute() || is_connection_string(p) {
-                p.to_path_buf()
-            } else {
-                base.join(p)
-            }
-        };
-        let layer = |mut l: LayerSpec| {
-            l.path = resolve(&l.path);
-            l
-        };
-        let inputs = Inputs {
-            osm: raw.inputs.osm.as_deref().map(resolve),
-            settlements: raw.inputs.settlements.into_iter().map(layer).collect(),
-            roads: raw.inputs.roads.into_iter().map(layer).collect(),
-            facilities: raw.inputs.facilities.into_iter().map(layer).collect(),
-            zones: raw.inputs.zones.map(layer),
-            census: raw.inputs.census.map(|mut c| {
-                c.path = resolve(&c.path);
-                c
-            }),
-            crs: raw.inputs.crs,
-        };
-        // CRSs are checked now, so a typo fails before any file is read.
-        let crs_keys = std::iter::once(("inputs.crs".to_string(), inputs.crs.as_ref())).chain(
-            inputs
-                .layers()
-                .into_iter()
-                .map(|(key, l)| (format!("{key}.crs"), l.crs.as_ref())),
-        );
-        for (key, crs) in crs_keys {
-            if let Some(text) = crs {
-                crate::crs::Crs::parse(text).map_err(|e| invalid(&key, e.to_string()))?;
-            }
-        }
-        if inputs.osm.is_none() && inputs.settlements.is_empty() {
-            return Err(invalid(
-                "inputs",
-                "no settlements: give `inputs.osm` or at least one `[[inputs.settlements]]`".into(),
-            ));
-        }
-        if inputs.census.is_some() && inputs.zones.is_none() {
-            return Err(invalid(
-                "inputs.census",
-                "a census table needs `[inputs.zones]`".into(),
-            ));
-        }
-        if let (Some(_), Some(z)) = (&inputs.census, &inputs.zones) {
-            if z.key_field.is_none() {
-                return Err(invalid(
-                    "inputs.zones.key_field",
-                    "needed to join the census table".into(),
-                ));
-            }
-        }
+        let inputs = inputs::from_raw(raw.inputs, base, &invalid)?;
 
         // Profiles: built-in walk and drive, then user overrides merged per key.
         let mut profiles = BTreeMap::new();
