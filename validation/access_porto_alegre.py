@@ -21,8 +21,8 @@ Usage (from the repository root):
     python3 validation/access_porto_alegre.py [--data DIR] [--bin PATH]
 
 `--data` defaults to ../shared/data/porto-alegre next to the repository;
-`--bin` to target/release/remoteness, else target/debug/remoteness (built
-with `cargo build` when missing).
+`--bin` to target/release/remoteness, rebuilt first with `cargo build
+--release` so the binary matches the source.
 """
 
 import argparse
@@ -84,12 +84,9 @@ def trip_min(d):
 def engine_binary(arg):
     if arg:
         return arg
-    for kind in ("release", "debug"):
-        b = os.path.join(ROOT, "target", kind, "remoteness")
-        if os.path.exists(b):
-            return b
-    subprocess.run(["cargo", "build", "--quiet"], cwd=ROOT, check=True)
-    return os.path.join(ROOT, "target", "debug", "remoteness")
+    # Always (re)build, so a stale binary is never the one checked.
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    return os.path.join(ROOT, "target", "release", "remoteness")
 
 
 def main():
