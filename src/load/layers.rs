@@ -518,7 +518,7 @@ pub fn zones(
                 continue;
             }
         };
-        if let Err(problem) = geo::Validation::check_validation(&geometry) {
+        if let Some(problem) = crate::geometry::polygon_problem(&geometry) {
             return Err(LoadError::Feature {
                 path: path.to_path_buf(),
                 feature: label,

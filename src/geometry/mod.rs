@@ -7,6 +7,10 @@
 //! great-circle distance, so a nearest-neighbour query in 3-D Euclidean space
 //! is an exact nearest-neighbour query on the sphere, at every latitude.
 
+mod rings;
+
+pub use rings::polygon_problem;
+
 use crate::model::LonLat;
 use crate::units::Meters;
 
