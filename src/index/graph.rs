@@ -5,6 +5,10 @@
 //! `first_out[u] .. first_out[u + 1]`, each with a head node, a travel time in
 //! seconds and a length in metres. Within a node, arcs are sorted by head then
 //! cost so that the layout (and every search over it) is deterministic.
+//!
+//! [`SearchGraph`] is the same graph laid out for the search's hot loop: each
+//! arc's head, time and length side by side in one 20-byte record, so that
+//! relaxing an arc reads one place in memory instead of three arrays.
 
 use crate::config::Profile;
 use crate::index::network::RoadNetwork;
@@ -75,6 +79,70 @@ impl Csr {
     }
 }
 
+/// One arc of a [`SearchGraph`]: head, time and length side by side.
+///
+/// Packed (20 bytes, no padding): the search reads arcs in runs, and fewer
+/// bytes per arc means fewer cache lines per settled node. Fields are read
+/// by value only.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, packed)]
+pub struct SearchArc {
+    /// Head node.
+    pub head: u32,
+    /// Travel time, seconds.
+    pub time_s: f64,
+    /// Length, metres.
+    pub dist_m: f64,
+}
+
+/// A [`Csr`] graph in the search's layout: the same nodes, and the same arcs
+/// in the same order, stored as [`SearchArc`] records.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchGraph {
+    /// Arc offsets per node; length is `nodes + 1`.
+    pub first_out: Vec<u32>,
+    /// Arcs, grouped by tail node.
+    pub arcs: Vec<SearchArc>,
+}
+
+impl SearchGraph {
+    /// Builds a graph on `n` nodes from `(tail, head, time_s, dist_m)` arcs
+    /// (ordered as [`Csr::from_arcs`] orders them).
+    pub fn from_arcs(n: usize, arcs: Vec<(u32, u32, f64, f64)>) -> Self {
+        SearchGraph::from(&Csr::from_arcs(n, arcs))
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.first_out.len().saturating_sub(1)
+    }
+
+    /// Number of arcs.
+    pub fn arc_count(&self) -> usize {
+        self.arcs.len()
+    }
+
+    /// Arcs leaving `u`.
+    pub fn arcs(&self, u: u32) -> &[SearchArc] {
+        &self.arcs[self.first_out[u as usize] as usize..self.first_out[u as usize + 1] as usize]
+    }
+}
+
+impl From<&Csr> for SearchGraph {
+    fn from(g: &Csr) -> Self {
+        SearchGraph {
+            first_out: g.first_out.clone(),
+            arcs: (0..g.arc_count())
+                .map(|e| SearchArc {
+                    head: g.head[e],
+                    time_s: g.time_s[e],
+                    dist_m: g.dist_m[e],
+                })
+                .collect(),
+        }
+    }
+}
+
 /// How a profile may use a segment: speed and permitted directions.
 #[derive(Debug, Clone, Copy)]
 pub struct SegmentUse {
@@ -95,9 +163,9 @@ pub struct ProfileGraph {
     pub segment_use: Vec<Option<SegmentUse>>,
     /// Forward graph (arcs in the direction of travel).
     pub forward: Csr,
-    /// Reversed graph: searching it from facilities gives the time *to* the
-    /// nearest facility from every node.
-    pub reverse: Csr,
+    /// Reversed graph, in the search's layout: searching it from facilities
+    /// gives the time *to* the nearest facility from every node.
+    pub reverse: SearchGraph,
     /// Number of usable segments.
     pub usable_segments: usize,
 }
@@ -135,7 +203,7 @@ impl ProfileGraph {
             }));
         }
         let forward = Csr::from_arcs(net.nodes.len(), arcs);
-        let reverse = forward.reversed();
+        let reverse = SearchGraph::from(&forward.reversed());
         ProfileGraph {
             profile: profile.name.clone(),
             segment_use,
@@ -162,5 +230,10 @@ mod tests {
         assert_eq!(r.first_out, vec![0, 0, 1, 3]);
         assert_eq!(r.head, vec![0, 0, 1]);
         assert_eq!(r.time_s, vec![1.0, 9.0, 5.0]);
+        let s = SearchGraph::from(&r);
+        assert_eq!(s.first_out, r.first_out);
+        let arc = s.arcs(2)[1];
+        assert_eq!((arc.head, arc.time_s, arc.dist_m), (1, 5.0, 50.0));
+        assert_eq!(std::mem::size_of::<SearchArc>(), 20);
     }
 }
