@@ -6,7 +6,9 @@
 //!     [--facilities F] [--runs R] [--reference] [--threads] [--memory] [--export DIR]
 //! ```
 //!
-//! Prints one JSON object: node and arc counts, the median over `R` runs of
+//! Prints one JSON object: node and arc counts, the median over `R` runs
+//! (wall time, and the thread's CPU time, which a busy shared machine
+//! disturbs less) of
 //! one sweep over every arc (the floor: a search must at least read each arc
 //! once), of the production search and (with `--reference`) of the
 //! binary-heap reference; with `--threads`, four services (four seed sets)
@@ -71,16 +73,32 @@ fn args() -> Args {
 }
 
 /// Median wall time of `runs` calls, seconds.
-fn median_time<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
-    let mut times: Vec<f64> = (0..runs.max(1))
+fn median_time<T>(runs: usize, f: impl FnMut() -> T) -> f64 {
+    median_times(runs, f).0
+}
+
+/// CPU time of the calling thread, seconds (`/proc/thread-self/schedstat`,
+/// nanoseconds on the CPU): unlike wall time, it does not count the time
+/// other processes on a shared machine hold the core.
+fn thread_cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(f64::NAN, |ns| ns as f64 * 1e-9)
+}
+
+/// Median wall time and median thread CPU time of `runs` calls, seconds.
+fn median_times<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
+    let (mut wall, mut cpu): (Vec<f64>, Vec<f64>) = (0..runs.max(1))
         .map(|_| {
-            let t0 = Instant::now();
+            let (t0, c0) = (Instant::now(), thread_cpu_s());
             black_box(f());
-            t0.elapsed().as_secs_f64()
+            (t0.elapsed().as_secs_f64(), thread_cpu_s() - c0)
         })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+        .unzip();
+    wall.sort_by(f64::total_cmp);
+    cpu.sort_by(f64::total_cmp);
+    (wall[wall.len() / 2], cpu[cpu.len() / 2])
 }
 
 /// One pass over every arc, reading head and time from the plain CSR arrays
@@ -145,11 +163,11 @@ fn main() {
     let g = SearchGraph::from(&csr);
     let build_s = t0.elapsed().as_secs_f64();
 
-    let sweep_s = median_time(a.runs, || edge_sweep(&csr));
-    let search_s = median_time(a.runs, || multi_source(&g, &seeds));
+    let (sweep_s, sweep_cpu_s) = median_times(a.runs, || edge_sweep(&csr));
+    let (search_s, search_cpu_s) = median_times(a.runs, || multi_source(&g, &seeds));
     let reference_s = a
         .reference
-        .then(|| median_time(a.runs, || multi_source_reference(&csr, &seeds)));
+        .then(|| median_times(a.runs, || multi_source_reference(&csr, &seeds)));
 
     let threads = a.threads.then(|| {
         let services: Vec<Vec<Seed>> = (0..4)
@@ -222,12 +240,17 @@ fn main() {
         "edge_sweep_s": sweep_s,
         "search_s": search_s,
         "search_per_sweep": search_s / sweep_s,
+        "edge_sweep_cpu_s": sweep_cpu_s,
+        "search_cpu_s": search_cpu_s,
+        "search_per_sweep_cpu": search_cpu_s / sweep_cpu_s,
         "peak_rss_bytes": rss,
         "peak_rss_per_node": rss.map(|b| b as f64 / n as f64),
     });
-    if let Some(r) = reference_s {
+    if let Some((r, rc)) = reference_s {
         out["reference_s"] = r.into();
+        out["reference_cpu_s"] = rc.into();
         out["reference_per_search"] = (r / search_s).into();
+        out["reference_per_search_cpu"] = (rc / search_cpu_s).into();
     }
     if let Some((one, two)) = threads {
         out["four_services_1_thread_s"] = one.into();

@@ -30,13 +30,11 @@ pub struct Csr {
 
 impl Csr {
     /// Builds a graph on `n` nodes from `(tail, head, time_s, dist_m)` arcs.
-    pub fn from_arcs(n: usize, mut arcs: Vec<(u32, u32, f64, f64)>) -> Self {
-        arcs.sort_by(|x, y| {
-            (x.0, x.1)
-                .cmp(&(y.0, y.1))
-                .then(x.2.total_cmp(&y.2))
-                .then(x.3.total_cmp(&y.3))
-        });
+    ///
+    /// A counting sort by tail, then a sort of each node's few arcs by
+    /// `(head, time, length)`: the same order as sorting the whole list,
+    /// in `O(m)` plus small sorts.
+    pub fn from_arcs(n: usize, arcs: Vec<(u32, u32, f64, f64)>) -> Self {
         let mut first_out = vec![0u32; n + 1];
         for a in &arcs {
             first_out[a.0 as usize + 1] += 1;
@@ -44,11 +42,25 @@ impl Csr {
         for i in 0..n {
             first_out[i + 1] += first_out[i];
         }
+        let mut next = first_out.clone();
+        let mut placed = vec![(0u32, 0.0f64, 0.0f64); arcs.len()];
+        for (u, v, t, d) in arcs {
+            let slot = &mut next[u as usize];
+            placed[*slot as usize] = (v, t, d);
+            *slot += 1;
+        }
+        for u in 0..n {
+            placed[first_out[u] as usize..first_out[u + 1] as usize].sort_unstable_by(|x, y| {
+                x.0.cmp(&y.0)
+                    .then(x.1.total_cmp(&y.1))
+                    .then(x.2.total_cmp(&y.2))
+            });
+        }
         Csr {
             first_out,
-            head: arcs.iter().map(|a| a.1).collect(),
-            time_s: arcs.iter().map(|a| a.2).collect(),
-            dist_m: arcs.iter().map(|a| a.3).collect(),
+            head: placed.iter().map(|a| a.0).collect(),
+            time_s: placed.iter().map(|a| a.1).collect(),
+            dist_m: placed.iter().map(|a| a.2).collect(),
         }
     }
 
