@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo run --release --example bench_graph -- [--graph rural|grid] [--nodes N]
-//!     [--facilities F] [--runs R] [--reference] [--threads] [--memory] [--export DIR]
+//!     [--facilities F] [--runs R] [--reference] [--threads] [--memory] [--hierarchy]
+//!     [--export DIR]
 //! ```
 //!
 //! Prints one JSON object: node and arc counts, the median over `R` runs
@@ -12,7 +13,9 @@
 //! one sweep over every arc (the floor: a search must at least read each arc
 //! once), of the production search and (with `--reference`) of the
 //! binary-heap reference; with `--threads`, four services (four seed sets)
-//! on a 1-thread and on a 2-thread rayon pool; and the peak resident set
+//! on a 1-thread and on a 2-thread rayon pool; with `--hierarchy`, the
+//! contraction hierarchy's build time and query time, and its largest
+//! relative difference from the exact search; and the peak resident set
 //! (`VmHWM`) in bytes and per node. `--memory` builds only the search's
 //! graph and runs one search, so that the peak is the engine's own: the
 //! graph, the search's working set and its result. `--export DIR` writes the searched graph
@@ -30,6 +33,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use remoteness::index::{Csr, SearchGraph};
+use remoteness::search::ch::Hierarchy;
 use remoteness::search::{multi_source, multi_source_reference, Seed};
 
 struct Args {
@@ -40,6 +44,7 @@ struct Args {
     reference: bool,
     threads: bool,
     memory: bool,
+    hierarchy: bool,
     export: Option<PathBuf>,
 }
 
@@ -52,6 +57,7 @@ fn args() -> Args {
         reference: false,
         threads: false,
         memory: false,
+        hierarchy: false,
         export: None,
     };
     let mut it = std::env::args().skip(1);
@@ -66,6 +72,7 @@ fn args() -> Args {
             "--reference" => a.reference = true,
             "--threads" => a.threads = true,
             "--memory" => a.memory = true,
+            "--hierarchy" => a.hierarchy = true,
             _ => panic!("unknown argument {k}"),
         }
     }
@@ -192,6 +199,38 @@ fn main() {
         (one, two)
     });
 
+    let hierarchy = a.hierarchy.then(|| {
+        let t0 = Instant::now();
+        let h = Hierarchy::build(&g);
+        let build_s = t0.elapsed().as_secs_f64();
+        let (query_s, query_cpu_s) = median_times(a.runs, || h.nearest(&seeds));
+        let exact = multi_source(&g, &seeds);
+        let fast = h.nearest(&seeds);
+        let worst = exact
+            .time_s
+            .iter()
+            .zip(&fast.time_s)
+            .filter(|(x, _)| x.is_finite())
+            .map(|(x, y)| (x - y).abs() / x.abs().max(1e-12))
+            .fold(0.0, f64::max);
+        let other_source = exact
+            .source
+            .iter()
+            .zip(&fast.source)
+            .filter(|(x, y)| x != y)
+            .count();
+        serde_json::json!({
+            "build_s": build_s,
+            "shortcuts": h.shortcuts,
+            "arcs": h.arc_count(),
+            "query_s": query_s,
+            "query_cpu_s": query_cpu_s,
+            "query_per_sweep": query_s / sweep_s,
+            "max_rel_diff": worst,
+            "nodes_with_other_source": other_source,
+        })
+    });
+
     if let Some(dir) = &a.export {
         std::fs::create_dir_all(dir).unwrap();
         let mut tails = Vec::with_capacity(g.arc_count());
@@ -251,6 +290,9 @@ fn main() {
         out["reference_cpu_s"] = rc.into();
         out["reference_per_search"] = (r / search_s).into();
         out["reference_per_search_cpu"] = (rc / search_cpu_s).into();
+    }
+    if let Some(h) = hierarchy {
+        out["hierarchy"] = h;
     }
     if let Some((one, two)) = threads {
         out["four_services_1_thread_s"] = one.into();

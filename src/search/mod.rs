@@ -5,9 +5,12 @@
 //! nearest facility of every node. It runs Dijkstra's algorithm on a
 //! two-level bucket queue ([`queue`]); [`multi_source_reference`] is the plain
 //! binary-heap version, kept as the reference it is tested against (their
-//! results are equal bit for bit).
+//! results are equal bit for bit). For many searches on one graph,
+//! [`ch::Hierarchy`] answers each one in about one pass over the arcs after
+//! a one-off build.
 
 pub mod access;
+pub mod ch;
 pub mod dijkstra;
 pub mod fast;
 pub mod queue;
