@@ -12,8 +12,9 @@
 //! **Query** ([`Hierarchy::nearest`], PHAST, Delling et al. 2011): a
 //! multi-source Dijkstra from the seeds over upward arcs only, then one
 //! sweep over every node from the highest rank down, relaxing the arcs that
-//! come down into it. Nodes are stored in rank order, so the sweep reads the
-//! arcs sequentially. Cost: the small upward search plus about one pass over
+//! come down into it. Nodes are stored by level (a valid sweep order), and
+//! by id within a level, so the sweep reads the arcs sequentially and the
+//! labels it reads are near each other. Cost: the small upward search plus about one pass over
 //! the arcs — independent of where the seeds are.
 //!
 //! **Exactness**: shortcut weights are sums, and floating-point sums depend
@@ -44,8 +45,8 @@ fn units(time_s: f64) -> u64 {
     (time_s * UNITS_PER_S).round() as u64
 }
 
-/// An arc of the hierarchy: the other end (a rank position), the integer
-/// time, and the floating-point time and length of the path it stands for.
+/// An arc of the hierarchy as the query reads it for every arc: the other
+/// end (a rank position) and the integer time. Packed to 12 bytes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[repr(C, packed)]
 pub struct ChArc {
@@ -53,6 +54,12 @@ pub struct ChArc {
     pub other: u32,
     /// Time in units of 2⁻³² s.
     pub units: u64,
+}
+
+/// The floating-point time and length of the path an arc stands for, read
+/// only for the arc a node's label finally comes through.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChPath {
     /// Time, seconds.
     pub time_s: f64,
     /// Length, metres.
@@ -62,17 +69,20 @@ pub struct ChArc {
 /// A contraction hierarchy of one directed graph (see the module docs).
 #[derive(Debug, Clone)]
 pub struct Hierarchy {
-    /// Rank position of each node.
+    /// Position of each node (by level, then id; a higher level is a
+    /// higher rank).
     pub position: Vec<u32>,
-    /// Node at each rank position.
+    /// Node at each position.
     pub node: Vec<u32>,
     /// Upward arcs `p → q` (`q` ranked higher), by tail position.
     up_first: Vec<u32>,
     up: Vec<ChArc>,
+    up_path: Vec<ChPath>,
     /// Downward arcs `q → p` (`q` ranked higher) into each position `p`,
     /// by head position; `other` is the tail `q`.
     down_first: Vec<u32>,
     down: Vec<ChArc>,
+    down_path: Vec<ChPath>,
     /// Shortcuts added.
     pub shortcuts: usize,
 }
@@ -254,39 +264,54 @@ impl Hierarchy {
             down_nodes[v as usize] = ins;
             node.push(v);
         }
+        // Store nodes by level (one more than the highest level among a
+        // node's lower-ranked neighbours), then by id. Every arc joins two
+        // levels, so sweeping the levels from the top is a valid order, and
+        // within a level, ids keep neighbours near each other in memory.
+        let mut level = vec![0u32; n];
+        for &v in &node {
+            for &(x, _) in up_nodes[v as usize].iter().chain(&down_nodes[v as usize]) {
+                level[x as usize] = level[x as usize].max(level[v as usize] + 1);
+            }
+        }
+        node.sort_unstable_by_key(|&v| (level[v as usize], v));
         let mut position = vec![0u32; n];
         for (p, &v) in node.iter().enumerate() {
             position[v as usize] = p as u32;
         }
-        let pack = |lists: &[Vec<(u32, Arc)>]| {
+        let pack = |lists: &mut [Vec<(u32, Arc)>]| {
             let mut first = Vec::with_capacity(n + 1);
             let mut arcs = Vec::new();
+            let mut paths = Vec::new();
             first.push(0u32);
             for &v in &node {
-                let mut list: Vec<ChArc> = lists[v as usize]
-                    .iter()
-                    .map(|(x, a)| ChArc {
-                        other: position[*x as usize],
+                let list = &mut lists[v as usize];
+                list.sort_by_key(|(x, _)| position[*x as usize]);
+                for (x, a) in list.drain(..) {
+                    arcs.push(ChArc {
+                        other: position[x as usize],
                         units: a.units,
+                    });
+                    paths.push(ChPath {
                         time_s: a.time_s,
                         dist_m: a.dist_m,
-                    })
-                    .collect();
-                list.sort_by_key(|a| a.other);
-                arcs.extend(list);
+                    });
+                }
                 first.push(arcs.len() as u32);
             }
-            (first, arcs)
+            (first, arcs, paths)
         };
-        let (up_first, up) = pack(&up_nodes);
-        let (down_first, down) = pack(&down_nodes);
+        let (up_first, up, up_path) = pack(&mut up_nodes);
+        let (down_first, down, down_path) = pack(&mut down_nodes);
         Hierarchy {
             position,
             node,
             up_first,
             up,
+            up_path,
             down_first,
             down,
+            down_path,
             shortcuts,
         }
     }
@@ -304,23 +329,19 @@ impl Hierarchy {
     /// Nearest seed of every node (see the module docs for how the result
     /// relates to [`multi_source`](super::multi_source)).
     pub fn nearest(&self, seeds: &[Seed]) -> ShortestPaths {
-        #[derive(Clone, Copy)]
-        struct Label {
-            units: u64,
-            time: f64,
-            dist: f64,
-            source: u32,
-        }
-        fn better(units: u64, source: u32, old: &Label) -> bool {
-            units < old.units || (units == old.units && source < old.source)
-        }
         let n = self.node_count();
-        let mut label = vec![
-            Label {
+        // What the sweep compares, 12 bytes a node; time and length apart.
+        let mut key = vec![
+            Key {
                 units: INF,
-                time: f64::INFINITY,
-                dist: f64::INFINITY,
-                source: NO_SOURCE,
+                source: NO_SOURCE
+            };
+            n
+        ];
+        let mut path = vec![
+            ChPath {
+                time_s: f64::INFINITY,
+                dist_m: f64::INFINITY,
             };
             n
         ];
@@ -329,55 +350,65 @@ impl Hierarchy {
         for s in seeds {
             let p = self.position[s.node as usize] as usize;
             let w = units(s.time_s);
-            if better(w, s.source, &label[p]) {
-                label[p] = Label {
+            if better(w, s.source, key[p]) {
+                key[p] = Key {
                     units: w,
-                    time: s.time_s,
-                    dist: s.dist_m,
                     source: s.source,
+                };
+                path[p] = ChPath {
+                    time_s: s.time_s,
+                    dist_m: s.dist_m,
                 };
                 heap.push(Reverse((w, s.source, p as u32)));
             }
         }
         while let Some(Reverse((w, src, p))) = heap.pop() {
-            let l = label[p as usize];
-            if w != l.units || src != l.source {
+            let (k, from) = (key[p as usize], path[p as usize]);
+            if w != k.units || src != k.source {
                 continue;
             }
-            let arcs = &self.up[self.up_first[p as usize] as usize..self.up_first[p as usize + 1] as usize];
-            for a in arcs {
+            let range = self.up_first[p as usize] as usize..self.up_first[p as usize + 1] as usize;
+            for (a, ap) in self.up[range.clone()].iter().zip(&self.up_path[range]) {
                 let q = a.other as usize;
                 let nw = w.saturating_add(a.units);
-                if better(nw, src, &label[q]) {
-                    label[q] = Label {
+                if better(nw, src, key[q]) {
+                    key[q] = Key {
                         units: nw,
-                        time: l.time + a.time_s,
-                        dist: l.dist + a.dist_m,
                         source: src,
+                    };
+                    path[q] = ChPath {
+                        time_s: from.time_s + ap.time_s,
+                        dist_m: from.dist_m + ap.dist_m,
                     };
                     heap.push(Reverse((nw, src, q as u32)));
                 }
             }
         }
-        // Downward sweep, highest rank first.
+        // Downward sweep, highest rank first: compare keys only, then take
+        // time and length through the winning arc.
         for p in (0..n).rev() {
-            let mut best = label[p];
-            for a in &self.down[self.down_first[p] as usize..self.down_first[p + 1] as usize] {
-                let l = &label[a.other as usize];
-                if l.units == INF {
-                    continue;
-                }
-                let nw = l.units.saturating_add(a.units);
-                if better(nw, l.source, &best) {
-                    best = Label {
+            let (lo, hi) = (self.down_first[p] as usize, self.down_first[p + 1] as usize);
+            let mut best = key[p];
+            let mut via = usize::MAX;
+            for (e, a) in self.down[lo..hi].iter().enumerate() {
+                let k = key[a.other as usize];
+                let nw = k.units.saturating_add(a.units);
+                if k.units != INF && better(nw, k.source, best) {
+                    best = Key {
                         units: nw,
-                        time: l.time + a.time_s,
-                        dist: l.dist + a.dist_m,
-                        source: l.source,
+                        source: k.source,
                     };
+                    via = lo + e;
                 }
             }
-            label[p] = best;
+            if via != usize::MAX {
+                let (from, ap) = (path[self.down[via].other as usize], self.down_path[via]);
+                key[p] = best;
+                path[p] = ChPath {
+                    time_s: from.time_s + ap.time_s,
+                    dist_m: from.dist_m + ap.dist_m,
+                };
+            }
         }
         let mut out = ShortestPaths {
             time_s: vec![f64::INFINITY; n],
@@ -385,11 +416,22 @@ impl Hierarchy {
             source: vec![NO_SOURCE; n],
         };
         for (p, &v) in self.node.iter().enumerate() {
-            let l = label[p];
-            out.time_s[v as usize] = l.time;
-            out.dist_m[v as usize] = l.dist;
-            out.source[v as usize] = l.source;
+            out.time_s[v as usize] = path[p].time_s;
+            out.dist_m[v as usize] = path[p].dist_m;
+            out.source[v as usize] = key[p].source;
         }
         out
     }
+}
+
+/// A label's order key: integer time, then source.
+#[derive(Clone, Copy)]
+#[repr(C, packed)]
+struct Key {
+    units: u64,
+    source: u32,
+}
+
+fn better(units: u64, source: u32, old: Key) -> bool {
+    units < old.units || (units == old.units && source < old.source)
 }

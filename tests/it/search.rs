@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use remoteness::config::Settings;
 use remoteness::index::{Csr, ProfileGraph, RoadNetwork, SearchGraph};
+use remoteness::search::ch::Hierarchy;
 use remoteness::search::{multi_source, multi_source_reference, Seed, NO_SOURCE};
 
 /// Brute force: Bellman–Ford relaxation of every arc until nothing changes,
@@ -272,4 +273,93 @@ fn fast_equals_reference_on_the_liechtenstein_graphs() {
             }
         }
     }
+}
+
+/// The hierarchy's answer against the exact search: times and lengths to
+/// `1e-12` relative, and the same source wherever the exact winner beats
+/// every other source by more than rounding (`exact_ties`: compare sources
+/// everywhere, for graphs whose times are exact in both arithmetics).
+fn check_hierarchy(g: &SearchGraph, seeds: &[Seed], exact_ties: bool) {
+    let h = Hierarchy::build(g);
+    let got = h.nearest(seeds);
+    let want = multi_source(g, seeds);
+    let near = |a: f64, b: f64| {
+        (a.is_infinite() && b.is_infinite()) || (a - b).abs() <= 1e-12 * a.abs().max(1.0)
+    };
+    for v in 0..g.node_count() {
+        assert!(near(got.time_s[v], want.time_s[v]), "node {v} time");
+        if exact_ties {
+            assert_eq!(got.source[v], want.source[v], "node {v} source");
+        } else {
+            // The assigned source attains the least time.
+            let s = got.source[v];
+            if want.source[v] == NO_SOURCE {
+                assert_eq!(s, NO_SOURCE);
+                continue;
+            }
+            let own = multi_source(g, &[seeds[s as usize]]).time_s[v];
+            assert!(
+                near(own, want.time_s[v]),
+                "node {v}: source {s} is not nearest"
+            );
+        }
+    }
+    if exact_ties {
+        return;
+    }
+    for v in 0..g.node_count() {
+        if got.source[v] == want.source[v] {
+            assert!(near(got.dist_m[v], want.dist_m[v]), "node {v} length");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn hierarchy_matches_exact_search_with_ties((n, arcs, seeds) in tie_strategy()) {
+        // Times are multiples of `scale`: make them exact binary fractions
+        // so that both arithmetics see the same ties.
+        let arcs: Vec<_> = arcs.into_iter().map(|(u, v, t, d)| (u, v, (t * 8.0).round() / 8.0, d)).collect();
+        let seeds: Vec<Seed> = seeds.into_iter().map(|s| Seed { time_s: (s.time_s * 8.0).round() / 8.0, ..s }).collect();
+        check_hierarchy(&SearchGraph::from_arcs(n, arcs), &seeds, true);
+    }
+
+    #[test]
+    fn hierarchy_matches_exact_search_continuous((n, arcs, seeds) in graph_strategy()) {
+        check_hierarchy(&SearchGraph::from_arcs(n, arcs), &seeds, false);
+    }
+}
+
+#[test]
+fn hierarchy_matches_exact_search_on_a_liechtenstein_subgraph() {
+    // The drive graph among its first 10 000 nodes (nodes are numbered along
+    // the roads, so this is a connected-looking piece of the real network):
+    // the whole graph takes minutes to contract in a debug build.
+    let settings = Settings::load(&crate::common::fixture("liechtenstein/liechtenstein.toml"))
+        .expect("fixture config");
+    let ds = remoteness::load::load(&settings).expect("fixture loads");
+    let net = RoadNetwork::build(&ds.roads);
+    let graph = ProfileGraph::build(&net, &settings.profiles["drive"]);
+    let n = 10_000u32;
+    let mut arcs = Vec::new();
+    for u in 0..n {
+        for a in graph.reverse.arcs(u) {
+            if a.head < n {
+                arcs.push((u, a.head, a.time_s, a.dist_m));
+            }
+        }
+    }
+    assert!(arcs.len() > 10_000, "a real piece of network");
+    let mut rng = crate::common::Rng(9);
+    let seeds: Vec<Seed> = (0..40)
+        .map(|i| Seed {
+            node: rng.below(n as usize) as u32,
+            time_s: rng.f64() * 60.0,
+            dist_m: rng.f64() * 50.0,
+            source: i,
+        })
+        .collect();
+    check_hierarchy(&SearchGraph::from_arcs(n as usize, arcs), &seeds, false);
 }
