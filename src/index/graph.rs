@@ -118,10 +118,44 @@ pub struct SearchGraph {
 }
 
 impl SearchGraph {
-    /// Builds a graph on `n` nodes from `(tail, head, time_s, dist_m)` arcs
-    /// (ordered as [`Csr::from_arcs`] orders them).
+    /// Builds a graph on `n` nodes from `(tail, head, time_s, dist_m)` arcs,
+    /// ordered as [`Csr::from_arcs`] orders them, without the `Csr` in
+    /// between (the peak holds the arc list and this graph only).
     pub fn from_arcs(n: usize, arcs: Vec<(u32, u32, f64, f64)>) -> Self {
-        SearchGraph::from(&Csr::from_arcs(n, arcs))
+        let mut first_out = vec![0u32; n + 1];
+        for a in &arcs {
+            first_out[a.0 as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first_out[i + 1] += first_out[i];
+        }
+        let mut next = first_out.clone();
+        let empty = SearchArc {
+            head: 0,
+            time_s: 0.0,
+            dist_m: 0.0,
+        };
+        let mut placed = vec![empty; arcs.len()];
+        for (u, v, t, d) in arcs {
+            let slot = &mut next[u as usize];
+            placed[*slot as usize] = SearchArc {
+                head: v,
+                time_s: t,
+                dist_m: d,
+            };
+            *slot += 1;
+        }
+        for u in 0..n {
+            placed[first_out[u] as usize..first_out[u + 1] as usize].sort_unstable_by(|x, y| {
+                let (xh, xt, xd) = (x.head, x.time_s, x.dist_m);
+                let (yh, yt, yd) = (y.head, y.time_s, y.dist_m);
+                xh.cmp(&yh).then(xt.total_cmp(&yt)).then(xd.total_cmp(&yd))
+            });
+        }
+        SearchGraph {
+            first_out,
+            arcs: placed,
+        }
     }
 
     /// Number of nodes.
@@ -247,5 +281,20 @@ mod tests {
         let arc = s.arcs(2)[1];
         assert_eq!((arc.head, arc.time_s, arc.dist_m), (1, 5.0, 50.0));
         assert_eq!(std::mem::size_of::<SearchArc>(), 20);
+    }
+
+    #[test]
+    fn search_graph_built_directly_equals_the_converted_csr() {
+        let arcs = vec![
+            (2, 0, 3.0, 30.0),
+            (0, 2, 9.0, 1.0),
+            (0, 1, 1.0, 10.0),
+            (0, 2, 9.0, 0.5),
+            (0, 2, 2.0, 7.0),
+        ];
+        assert_eq!(
+            SearchGraph::from_arcs(3, arcs.clone()),
+            SearchGraph::from(&Csr::from_arcs(3, arcs))
+        );
     }
 }
