@@ -14,9 +14,12 @@ facilities):
 * Pandana  contraction hierarchy + `nearest_pois` (0.1M nodes only: the
            hierarchy takes minutes beyond); hierarchy build timed apart
 
+and our own contraction hierarchy (`search::ch`, PHAST queries), its build
+timed apart.
+
 Each peer's times must agree with ours to 1e-6 relative, or the script
-fails (Pandana: 1e-3, as its hierarchy rounds weights to 1/1000). Only the search itself is timed (graph construction is not), median
-of --runs. Prints a Markdown table of medians and ratios (peer / ours), and
+fails (Pandana: 1e-3, as its hierarchy rounds weights to 1/1000). Only the
+search itself is timed (graph construction is not), median of --runs. Prints a Markdown table of medians and ratios (peer / ours), and
 writes it with the raw figures to target/peers/results.json.
 
     python3 benches/peers/run.py [--runs 5] [--quick]
@@ -166,21 +169,24 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="0.1M-node cases only")
+    ap.add_argument("--no-grid-hierarchy", action="store_true",
+                    help="skip the grid's contraction hierarchy (over a minute to build)")
     args = ap.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--example", "bench_graph"],
                    cwd=ROOT, check=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    cases = [("rural", 100_000, ["scipy", "igraph", "networkx", "pandana"])]
+    cases = [("rural", 100_000, ["scipy", "igraph", "networkx", "pandana"], True)]
     if not args.quick:
-        cases += [("rural", 1_000_000, ["scipy", "igraph"]),
-                  ("grid", 1_000_000, ["scipy", "igraph"])]
+        cases += [("rural", 1_000_000, ["scipy", "igraph"], True),
+                  ("grid", 1_000_000, ["scipy", "igraph"], not args.no_grid_hierarchy)]
     peers = {"scipy": run_scipy, "igraph": run_igraph,
              "networkx": run_networkx, "pandana": run_pandana}
     results = []
-    for graph, nodes, who in cases:
+    for graph, nodes, who, hierarchy in cases:
         export = OUT / f"{graph}_{nodes}"
-        us = ours(graph, nodes, args.runs, export, ["--reference", "--threads"])
+        extra = ["--reference", "--threads"] + (["--hierarchy"] if hierarchy else [])
+        us = ours(graph, nodes, args.runs, export, extra)
         g = load(export)
         case = {"graph": graph, "nodes": us["nodes"], "arcs": us["arcs"], "ours": us, "peers": {}}
         for p in who:
@@ -213,6 +219,12 @@ def main():
                      f"{u['edge_sweep_s'] / u['search_s']:.3f} | — |")
         lines.append(head + f"| remoteness reference (binary heap) | {u['reference_s']:.4f} | "
                      f"{u['reference_s'] / u['search_s']:.2f} | bit-identical (tests) |")
+        if "hierarchy" in u:
+            h = u["hierarchy"]
+            lines.append(head + f"| remoteness hierarchy query (PHAST; + {h['build_s']:.1f} s build) | "
+                         f"{h['query_s']:.4f} | {h['query_s'] / u['search_s']:.2f} | "
+                         f"yes ({h['max_rel_diff']:.1e}; {h['nodes_with_other_source']} nodes "
+                         f"with another facility) |")
         for p, e in c["peers"].items():
             if "error" in e:
                 lines.append(head + f"| {p} | — | — | {e['error']} |")

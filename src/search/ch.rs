@@ -410,17 +410,24 @@ impl Hierarchy {
                 };
             }
         }
-        let mut out = ShortestPaths {
-            time_s: vec![f64::INFINITY; n],
-            dist_m: vec![f64::INFINITY; n],
-            source: vec![NO_SOURCE; n],
-        };
-        for (p, &v) in self.node.iter().enumerate() {
-            out.time_s[v as usize] = path[p].time_s;
-            out.dist_m[v as usize] = path[p].dist_m;
-            out.source[v as usize] = key[p].source;
+        // Back to node order: gather (sequential writes, independent reads).
+        ShortestPaths {
+            time_s: self
+                .position
+                .iter()
+                .map(|&p| path[p as usize].time_s)
+                .collect(),
+            dist_m: self
+                .position
+                .iter()
+                .map(|&p| path[p as usize].dist_m)
+                .collect(),
+            source: self
+                .position
+                .iter()
+                .map(|&p| key[p as usize].source)
+                .collect(),
         }
-        out
     }
 }
 
