@@ -31,7 +31,7 @@ use rstar::RTree;
 use super::fca::Pairs;
 use crate::config::Service;
 use crate::geometry::{haversine, meters_to_chord, to_unit};
-use crate::index::Csr;
+use crate::index::SearchGraph;
 use crate::model::Facility;
 use crate::pipeline::Execution;
 use crate::search::access::{ProfileContext, TravelModel};
@@ -126,7 +126,7 @@ impl Scratch {
 /// Dijkstra on `graph` from `seeds` (node, seconds), settling nodes up to
 /// `cutoff` seconds; calls `visit(node, time)` for each settled node.
 fn bounded(
-    graph: &Csr,
+    graph: &SearchGraph,
     seeds: &[(u32, f64)],
     cutoff: f64,
     s: &mut Scratch,
@@ -146,9 +146,9 @@ fn bounded(
             continue; // stale
         }
         visit(u, t);
-        for e in graph.arcs(u) {
-            let v = graph.head[e];
-            let tv = t + graph.time_s[e];
+        for a in graph.arcs(u) {
+            let v = a.head;
+            let tv = t + a.time_s;
             if tv <= cutoff && tv < s.time[v as usize] {
                 if s.time[v as usize].is_infinite() {
                     s.nodes.push(v);

@@ -5,6 +5,10 @@
 //! `first_out[u] .. first_out[u + 1]`, each with a head node, a travel time in
 //! seconds and a length in metres. Within a node, arcs are sorted by head then
 //! cost so that the layout (and every search over it) is deterministic.
+//!
+//! [`SearchGraph`] is the same graph laid out for the search's hot loop: each
+//! arc's head, time and length side by side in one 20-byte record, so that
+//! relaxing an arc reads one place in memory instead of three arrays.
 
 use crate::config::Profile;
 use crate::index::network::RoadNetwork;
@@ -26,13 +30,11 @@ pub struct Csr {
 
 impl Csr {
     /// Builds a graph on `n` nodes from `(tail, head, time_s, dist_m)` arcs.
-    pub fn from_arcs(n: usize, mut arcs: Vec<(u32, u32, f64, f64)>) -> Self {
-        arcs.sort_by(|x, y| {
-            (x.0, x.1)
-                .cmp(&(y.0, y.1))
-                .then(x.2.total_cmp(&y.2))
-                .then(x.3.total_cmp(&y.3))
-        });
+    ///
+    /// A counting sort by tail, then a sort of each node's few arcs by
+    /// `(head, time, length)`: the same order as sorting the whole list,
+    /// in `O(m)` plus small sorts.
+    pub fn from_arcs(n: usize, arcs: Vec<(u32, u32, f64, f64)>) -> Self {
         let mut first_out = vec![0u32; n + 1];
         for a in &arcs {
             first_out[a.0 as usize + 1] += 1;
@@ -40,11 +42,25 @@ impl Csr {
         for i in 0..n {
             first_out[i + 1] += first_out[i];
         }
+        let mut next = first_out.clone();
+        let mut placed = vec![(0u32, 0.0f64, 0.0f64); arcs.len()];
+        for (u, v, t, d) in arcs {
+            let slot = &mut next[u as usize];
+            placed[*slot as usize] = (v, t, d);
+            *slot += 1;
+        }
+        for u in 0..n {
+            placed[first_out[u] as usize..first_out[u + 1] as usize].sort_unstable_by(|x, y| {
+                x.0.cmp(&y.0)
+                    .then(x.1.total_cmp(&y.1))
+                    .then(x.2.total_cmp(&y.2))
+            });
+        }
         Csr {
             first_out,
-            head: arcs.iter().map(|a| a.1).collect(),
-            time_s: arcs.iter().map(|a| a.2).collect(),
-            dist_m: arcs.iter().map(|a| a.3).collect(),
+            head: placed.iter().map(|a| a.0).collect(),
+            time_s: placed.iter().map(|a| a.1).collect(),
+            dist_m: placed.iter().map(|a| a.2).collect(),
         }
     }
 
@@ -75,6 +91,104 @@ impl Csr {
     }
 }
 
+/// One arc of a [`SearchGraph`]: head, time and length side by side.
+///
+/// Packed (20 bytes, no padding): the search reads arcs in runs, and fewer
+/// bytes per arc means fewer cache lines per settled node. Fields are read
+/// by value only.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, packed)]
+pub struct SearchArc {
+    /// Head node.
+    pub head: u32,
+    /// Travel time, seconds.
+    pub time_s: f64,
+    /// Length, metres.
+    pub dist_m: f64,
+}
+
+/// A [`Csr`] graph in the search's layout: the same nodes, and the same arcs
+/// in the same order, stored as [`SearchArc`] records.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchGraph {
+    /// Arc offsets per node; length is `nodes + 1`.
+    pub first_out: Vec<u32>,
+    /// Arcs, grouped by tail node.
+    pub arcs: Vec<SearchArc>,
+}
+
+impl SearchGraph {
+    /// Builds a graph on `n` nodes from `(tail, head, time_s, dist_m)` arcs,
+    /// ordered as [`Csr::from_arcs`] orders them, without the `Csr` in
+    /// between (the peak holds the arc list and this graph only).
+    pub fn from_arcs(n: usize, arcs: Vec<(u32, u32, f64, f64)>) -> Self {
+        let mut first_out = vec![0u32; n + 1];
+        for a in &arcs {
+            first_out[a.0 as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first_out[i + 1] += first_out[i];
+        }
+        let mut next = first_out.clone();
+        let empty = SearchArc {
+            head: 0,
+            time_s: 0.0,
+            dist_m: 0.0,
+        };
+        let mut placed = vec![empty; arcs.len()];
+        for (u, v, t, d) in arcs {
+            let slot = &mut next[u as usize];
+            placed[*slot as usize] = SearchArc {
+                head: v,
+                time_s: t,
+                dist_m: d,
+            };
+            *slot += 1;
+        }
+        for u in 0..n {
+            placed[first_out[u] as usize..first_out[u + 1] as usize].sort_unstable_by(|x, y| {
+                let (xh, xt, xd) = (x.head, x.time_s, x.dist_m);
+                let (yh, yt, yd) = (y.head, y.time_s, y.dist_m);
+                xh.cmp(&yh).then(xt.total_cmp(&yt)).then(xd.total_cmp(&yd))
+            });
+        }
+        SearchGraph {
+            first_out,
+            arcs: placed,
+        }
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.first_out.len().saturating_sub(1)
+    }
+
+    /// Number of arcs.
+    pub fn arc_count(&self) -> usize {
+        self.arcs.len()
+    }
+
+    /// Arcs leaving `u`.
+    pub fn arcs(&self, u: u32) -> &[SearchArc] {
+        &self.arcs[self.first_out[u as usize] as usize..self.first_out[u as usize + 1] as usize]
+    }
+}
+
+impl From<&Csr> for SearchGraph {
+    fn from(g: &Csr) -> Self {
+        SearchGraph {
+            first_out: g.first_out.clone(),
+            arcs: (0..g.arc_count())
+                .map(|e| SearchArc {
+                    head: g.head[e],
+                    time_s: g.time_s[e],
+                    dist_m: g.dist_m[e],
+                })
+                .collect(),
+        }
+    }
+}
+
 /// How a profile may use a segment: speed and permitted directions.
 #[derive(Debug, Clone, Copy)]
 pub struct SegmentUse {
@@ -95,9 +209,9 @@ pub struct ProfileGraph {
     pub segment_use: Vec<Option<SegmentUse>>,
     /// Forward graph (arcs in the direction of travel).
     pub forward: Csr,
-    /// Reversed graph: searching it from facilities gives the time *to* the
-    /// nearest facility from every node.
-    pub reverse: Csr,
+    /// Reversed graph, in the search's layout: searching it from facilities
+    /// gives the time *to* the nearest facility from every node.
+    pub reverse: SearchGraph,
     /// Number of usable segments.
     pub usable_segments: usize,
 }
@@ -135,7 +249,7 @@ impl ProfileGraph {
             }));
         }
         let forward = Csr::from_arcs(net.nodes.len(), arcs);
-        let reverse = forward.reversed();
+        let reverse = SearchGraph::from(&forward.reversed());
         ProfileGraph {
             profile: profile.name.clone(),
             segment_use,
@@ -162,5 +276,25 @@ mod tests {
         assert_eq!(r.first_out, vec![0, 0, 1, 3]);
         assert_eq!(r.head, vec![0, 0, 1]);
         assert_eq!(r.time_s, vec![1.0, 9.0, 5.0]);
+        let s = SearchGraph::from(&r);
+        assert_eq!(s.first_out, r.first_out);
+        let arc = s.arcs(2)[1];
+        assert_eq!((arc.head, arc.time_s, arc.dist_m), (1, 5.0, 50.0));
+        assert_eq!(std::mem::size_of::<SearchArc>(), 20);
+    }
+
+    #[test]
+    fn search_graph_built_directly_equals_the_converted_csr() {
+        let arcs = vec![
+            (2, 0, 3.0, 30.0),
+            (0, 2, 9.0, 1.0),
+            (0, 1, 1.0, 10.0),
+            (0, 2, 9.0, 0.5),
+            (0, 2, 2.0, 7.0),
+        ];
+        assert_eq!(
+            SearchGraph::from_arcs(3, arcs.clone()),
+            SearchGraph::from(&Csr::from_arcs(3, arcs))
+        );
     }
 }

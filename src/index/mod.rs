@@ -4,7 +4,7 @@
 //! * [`network`] — nodes and segments shared by every profile, and the
 //!   network's connected components.
 //! * [`graph`] — a compact CSR graph of one profile (u32 ids; travel time and
-//!   length per arc).
+//!   length per arc), and the same graph in the search's layout.
 //! * [`snap`] — an R-tree of a profile's usable segments; snapping to the
 //!   nearest point of the nearest segment.
 //! * [`points`] — an R-tree of points (facilities) for straight-line queries.
@@ -16,7 +16,7 @@ pub mod points;
 pub mod snap;
 pub mod zones;
 
-pub use graph::{Csr, ProfileGraph};
+pub use graph::{Csr, ProfileGraph, SearchArc, SearchGraph};
 pub use network::{RoadNetwork, Segment};
 pub use points::PointIndex;
 pub use snap::{SegmentIndex, Snap};

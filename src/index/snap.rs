@@ -7,7 +7,7 @@
 //! from its chord by millimetres, which is far below snapping precision.
 
 use rstar::primitives::{GeomWithData, Line};
-use rstar::RTree;
+use rstar::{RStarInsertionStrategy, RTree, RTreeParams};
 
 use crate::geometry::{chord_to_meters, to_unit};
 use crate::index::graph::ProfileGraph;
@@ -16,6 +16,19 @@ use crate::model::LonLat;
 use crate::units::Meters;
 
 type SegEntry = GeomWithData<Line<[f64; 3]>, u32>;
+
+/// Wider nodes than rstar's default (6 entries): the Liechtenstein
+/// graphs-and-snap stage drops from 42 to 27 ms (64-entry nodes: 23 ms),
+/// while each snap visits a few more entries per level. Results do not
+/// depend on the layout (ties go to the lowest segment index).
+struct WideNodes;
+
+impl RTreeParams for WideNodes {
+    const MIN_SIZE: usize = 8;
+    const MAX_SIZE: usize = 32;
+    const REINSERTION_COUNT: usize = 8;
+    type DefaultInsertionStrategy = RStarInsertionStrategy;
+}
 
 /// Where a place meets the road network.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,7 +43,7 @@ pub struct Snap {
 
 /// An R-tree of the segments one profile may use.
 pub struct SegmentIndex {
-    tree: RTree<SegEntry>,
+    tree: RTree<SegEntry, WideNodes>,
 }
 
 impl SegmentIndex {
@@ -48,7 +61,7 @@ impl SegmentIndex {
             })
             .collect();
         SegmentIndex {
-            tree: RTree::bulk_load(entries),
+            tree: RTree::bulk_load_with_params(entries),
         }
     }
 

@@ -164,8 +164,9 @@ impl<'a> TravelModel<'a> {
         settlements: &'a [LoadedSettlement],
         profiles: Vec<Profile>,
     ) -> Self {
+        // Profiles are independent: built in parallel, collected in order.
         let profiles = profiles
-            .into_iter()
+            .into_par_iter()
             .map(|profile| {
                 let graph = ProfileGraph::build(net, &profile);
                 let segments = SegmentIndex::build(net, &graph);

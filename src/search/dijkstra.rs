@@ -1,4 +1,7 @@
-//! Multi-source Dijkstra with a binary heap.
+//! Multi-source Dijkstra with a binary heap: the reference search.
+//!
+//! The engine runs [`super::multi_source`] (a radix heap, same results bit
+//! for bit); this plain version is the obvious one it is tested against.
 //!
 //! **Parameters**: a graph, and seeds `(node, time_s, dist_m, source)` — the
 //! cost of starting at `node` on behalf of `source` (a facility index).
@@ -82,17 +85,17 @@ fn better(t: f64, s: u32, old_t: f64, old_s: u32) -> bool {
 /// facility 1 (seeded at node 2):
 /// ```
 /// use remoteness::index::Csr;
-/// use remoteness::search::{multi_source, Seed};
+/// use remoteness::search::{multi_source_reference, Seed};
 /// let arcs = vec![(0, 1, 50.0, 500.0), (1, 0, 50.0, 500.0), (1, 2, 30.0, 300.0), (2, 1, 30.0, 300.0)];
 /// let g = Csr::from_arcs(3, arcs);
 /// let seeds = [
 ///     Seed { node: 0, time_s: 0.0, dist_m: 0.0, source: 0 },
 ///     Seed { node: 2, time_s: 0.0, dist_m: 0.0, source: 1 },
 /// ];
-/// let sp = multi_source(&g, &seeds);
+/// let sp = multi_source_reference(&g, &seeds);
 /// assert_eq!((sp.time_s[1], sp.dist_m[1], sp.source[1]), (30.0, 300.0, 1));
 /// ```
-pub fn multi_source(graph: &Csr, seeds: &[Seed]) -> ShortestPaths {
+pub fn multi_source_reference(graph: &Csr, seeds: &[Seed]) -> ShortestPaths {
     let n = graph.node_count();
     let mut time_s = vec![f64::INFINITY; n];
     let mut dist_m = vec![f64::INFINITY; n];

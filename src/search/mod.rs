@@ -2,9 +2,18 @@
 //!
 //! [`multi_source`] is the one search the engine runs per (service, profile):
 //! every facility seeds it at its own starting cost, so one pass yields the
-//! nearest facility of every node.
+//! nearest facility of every node. It runs Dijkstra's algorithm on a
+//! two-level bucket queue ([`queue`]); [`multi_source_reference`] is the plain
+//! binary-heap version, kept as the reference it is tested against (their
+//! results are equal bit for bit). For many searches on one graph,
+//! [`ch::Hierarchy`] answers each one in about one pass over the arcs after
+//! a one-off build.
 
 pub mod access;
+pub mod ch;
 pub mod dijkstra;
+pub mod fast;
+pub mod queue;
 
-pub use dijkstra::{multi_source, Seed, ShortestPaths, NO_SOURCE};
+pub use dijkstra::{multi_source_reference, Seed, ShortestPaths, NO_SOURCE};
+pub use fast::multi_source;

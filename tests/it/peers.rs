@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::Command;
 
-use remoteness::index::Csr;
+use remoteness::index::SearchGraph;
 use remoteness::search::multi_source;
 
 const SCRIPT: &str = r#"
@@ -52,7 +52,7 @@ fn agrees_with_scipy_dijkstra() {
         // Times are strictly positive: scipy treats an explicit zero in a
         // sparse matrix as a missing arc.
         let (n, arcs, seeds) = crate::common::random_case(&mut rng, 2000, 20, 0.1);
-        let ours = multi_source(&Csr::from_arcs(n, arcs.clone()), &seeds);
+        let ours = multi_source(&SearchGraph::from_arcs(n, arcs.clone()), &seeds);
         let json = serde_json::json!({
             "n": n,
             "arcs": arcs.iter().map(|a| (a.0, a.1, a.2)).collect::<Vec<_>>(),
