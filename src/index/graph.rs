@@ -28,6 +28,40 @@ pub struct Csr {
     pub dist_m: Vec<f64>,
 }
 
+/// Groups `(tail, head, time_s, dist_m)` arcs by tail: a counting sort, then
+/// a sort of each node's few arcs by `(head, time, length)` — the order of
+/// sorting the whole list, in `O(m)` plus small sorts. Returns the offsets
+/// per node (`n + 1`) and the arcs made by `make`; `key` reads one back.
+fn group_by_tail<T: Clone>(
+    n: usize,
+    arcs: Vec<(u32, u32, f64, f64)>,
+    make: impl Fn(u32, f64, f64) -> T,
+    key: impl Fn(&T) -> (u32, f64, f64),
+) -> (Vec<u32>, Vec<T>) {
+    let mut first_out = vec![0u32; n + 1];
+    for a in &arcs {
+        first_out[a.0 as usize + 1] += 1;
+    }
+    for i in 0..n {
+        first_out[i + 1] += first_out[i];
+    }
+    let mut next = first_out.clone();
+    let mut placed = vec![make(0, 0.0, 0.0); arcs.len()];
+    for (u, v, t, d) in arcs {
+        let slot = &mut next[u as usize];
+        placed[*slot as usize] = make(v, t, d);
+        *slot += 1;
+    }
+    for u in 0..n {
+        placed[first_out[u] as usize..first_out[u + 1] as usize].sort_unstable_by(|x, y| {
+            let (xh, xt, xd) = key(x);
+            let (yh, yt, yd) = key(y);
+            xh.cmp(&yh).then(xt.total_cmp(&yt)).then(xd.total_cmp(&yd))
+        });
+    }
+    (first_out, placed)
+}
+
 impl Csr {
     /// Builds a graph on `n` nodes from `(tail, head, time_s, dist_m)` arcs.
     ///
@@ -35,27 +69,7 @@ impl Csr {
     /// `(head, time, length)`: the same order as sorting the whole list,
     /// in `O(m)` plus small sorts.
     pub fn from_arcs(n: usize, arcs: Vec<(u32, u32, f64, f64)>) -> Self {
-        let mut first_out = vec![0u32; n + 1];
-        for a in &arcs {
-            first_out[a.0 as usize + 1] += 1;
-        }
-        for i in 0..n {
-            first_out[i + 1] += first_out[i];
-        }
-        let mut next = first_out.clone();
-        let mut placed = vec![(0u32, 0.0f64, 0.0f64); arcs.len()];
-        for (u, v, t, d) in arcs {
-            let slot = &mut next[u as usize];
-            placed[*slot as usize] = (v, t, d);
-            *slot += 1;
-        }
-        for u in 0..n {
-            placed[first_out[u] as usize..first_out[u + 1] as usize].sort_unstable_by(|x, y| {
-                x.0.cmp(&y.0)
-                    .then(x.1.total_cmp(&y.1))
-                    .then(x.2.total_cmp(&y.2))
-            });
-        }
+        let (first_out, placed) = group_by_tail(n, arcs, |v, t, d| (v, t, d), |a| *a);
         Csr {
             first_out,
             head: placed.iter().map(|a| a.0).collect(),
@@ -122,36 +136,16 @@ impl SearchGraph {
     /// ordered as [`Csr::from_arcs`] orders them, without the `Csr` in
     /// between (the peak holds the arc list and this graph only).
     pub fn from_arcs(n: usize, arcs: Vec<(u32, u32, f64, f64)>) -> Self {
-        let mut first_out = vec![0u32; n + 1];
-        for a in &arcs {
-            first_out[a.0 as usize + 1] += 1;
-        }
-        for i in 0..n {
-            first_out[i + 1] += first_out[i];
-        }
-        let mut next = first_out.clone();
-        let empty = SearchArc {
-            head: 0,
-            time_s: 0.0,
-            dist_m: 0.0,
-        };
-        let mut placed = vec![empty; arcs.len()];
-        for (u, v, t, d) in arcs {
-            let slot = &mut next[u as usize];
-            placed[*slot as usize] = SearchArc {
-                head: v,
-                time_s: t,
-                dist_m: d,
-            };
-            *slot += 1;
-        }
-        for u in 0..n {
-            placed[first_out[u] as usize..first_out[u + 1] as usize].sort_unstable_by(|x, y| {
-                let (xh, xt, xd) = (x.head, x.time_s, x.dist_m);
-                let (yh, yt, yd) = (y.head, y.time_s, y.dist_m);
-                xh.cmp(&yh).then(xt.total_cmp(&yt)).then(xd.total_cmp(&yd))
-            });
-        }
+        let (first_out, placed) = group_by_tail(
+            n,
+            arcs,
+            |head, time_s, dist_m| SearchArc {
+                head,
+                time_s,
+                dist_m,
+            },
+            |a| (a.head, a.time_s, a.dist_m),
+        );
         SearchGraph {
             first_out,
             arcs: placed,

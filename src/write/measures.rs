@@ -36,24 +36,25 @@ fn method_title(spec: &CatchmentSpec, r: &MethodResult) -> String {
     }
 }
 
-/// Appends the settlement columns.
-pub fn settlement_columns(t: &mut Table, a: &Analysis) {
-    let m = &a.measures;
-    for sc in &m.catchment {
+/// One column per service and catchment method, titled with `unit`.
+fn catchment_columns(t: &mut Table, a: &Analysis, unit: &str) {
+    for sc in &a.measures.catchment {
         let s = &a.settings.services[sc.service];
         let spec = &a.settings.measures.catchment[&s.name];
         for r in &sc.methods {
             t.column(
                 format!("{}_{}", s.code, r.method.suffix()),
                 Kind::Float,
-                format!(
-                    "{}: {} (capacity per person)",
-                    s.name,
-                    method_title(spec, r)
-                ),
+                format!("{}: {} ({unit})", s.name, method_title(spec, r)),
             );
         }
     }
+}
+
+/// Appends the settlement columns.
+pub fn settlement_columns(t: &mut Table, a: &Analysis) {
+    let m = &a.measures;
+    catchment_columns(t, a, "capacity per person");
     for (s, cov) in a.settings.services.iter().zip(&m.coverage) {
         if cov.is_some() {
             for thr in &a.settings.measures.coverage_min {
@@ -104,21 +105,7 @@ pub fn settlement_cells(row: &mut Vec<Cell>, a: &Analysis, i: usize) {
 /// Appends the zone columns.
 pub fn zone_columns(t: &mut Table, a: &Analysis) {
     let m = &a.measures;
-    for sc in &m.catchment {
-        let s = &a.settings.services[sc.service];
-        let spec = &a.settings.measures.catchment[&s.name];
-        for r in &sc.methods {
-            t.column(
-                format!("{}_{}", s.code, r.method.suffix()),
-                Kind::Float,
-                format!(
-                    "{}: {} (capacity per person, population-weighted mean)",
-                    s.name,
-                    method_title(spec, r)
-                ),
-            );
-        }
-    }
+    catchment_columns(t, a, "capacity per person, population-weighted mean");
     for (s, cov) in a.settings.services.iter().zip(&m.coverage) {
         if cov.is_some() {
             for thr in &a.settings.measures.coverage_min {

@@ -57,7 +57,9 @@ pub struct ZoneStats {
     pub reason: String,
 }
 
-fn weighted_mean(pairs: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
+/// Mean of `x` weighted by `w` over `(w, x)` pairs; the plain mean when every
+/// weight is 0, `None` when there are no pairs.
+pub(super) fn weighted_mean(pairs: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
     let (mut sw, mut swx, mut n, mut sx) = (0.0, 0.0, 0usize, 0.0);
     for (w, x) in pairs {
         sw += w;

@@ -21,6 +21,7 @@
 use crate::catchment::coverage::{self, Covered};
 use crate::catchment::Measures;
 use crate::config::{Measures as MeasureSettings, Service, Worse, ZoneSettings};
+use crate::zones::aggregate::weighted_mean;
 use crate::zones::ZoneStats;
 
 /// Capacity-aware indicators of one zone.
@@ -34,21 +35,6 @@ pub struct ZoneMeasures {
     pub coverage: Vec<Option<Vec<Covered>>>,
     /// Population-weighted mean gravity remoteness index.
     pub gravity: Option<f64>,
-}
-
-fn weighted_mean(pairs: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
-    let (mut sw, mut swx, mut n, mut sx) = (0.0, 0.0, 0usize, 0.0);
-    for (w, x) in pairs {
-        sw += w;
-        swx += w * x;
-        n += 1;
-        sx += x;
-    }
-    match n {
-        0 => None,
-        _ if sw > 0.0 => Some(swx / sw),
-        _ => Some(sx / n as f64),
-    }
 }
 
 /// Aggregates the measures to `nz` zones; `valid[i]` marks usable locations.
