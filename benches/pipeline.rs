@@ -46,11 +46,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| access_all_sequential(&model, &settings.services, &ds.facilities))
     });
     let access = access_all(&model, &settings.services, &ds.facilities);
-    let pop: Vec<f64> = ds
-        .settlements
-        .iter()
-        .map(|s| s.settlement.population.0)
-        .collect();
+    let pop = ds.populations();
     g.bench_function("score", |b| {
         b.iter(|| score::score(&settings.services, &access, &pop))
     });

@@ -296,11 +296,7 @@ pub fn analyse(
         );
     }
     dataset.diagnostics.extend(unused_diags);
-    let population: Vec<f64> = dataset
-        .settlements
-        .iter()
-        .map(|s| s.settlement.population.0)
-        .collect();
+    let population = dataset.populations();
     let scores = clock.stage("score", || {
         score::score(&settings.services, &access, &population)
     });

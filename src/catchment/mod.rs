@@ -203,11 +203,7 @@ pub fn measure(
     exec: Execution,
 ) -> Measures {
     let m = &settings.measures;
-    let population: Vec<f64> = model
-        .settlements
-        .iter()
-        .map(|s| s.settlement.population.0)
-        .collect();
+    let population = crate::load::populations(model.settlements);
     let valid: Vec<bool> = model.settlements.iter().map(|s| s.valid).collect();
     let mut catchment = Vec::new();
     for (k, service) in settings.services.iter().enumerate() {

@@ -189,6 +189,10 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// Population of every settlement, in input order (people).
+    pub fn populations(&self) -> Vec<f64> {
+        populations(&self.settlements)
+    }
     /// The file settlement `i` came from.
     pub fn settlement_file(&self, i: usize) -> &Path {
         let mut start = 0;
@@ -200,6 +204,14 @@ impl Dataset {
         }
         Path::new("")
     }
+}
+
+/// Population of each settlement, in order (people).
+pub fn populations(settlements: &[LoadedSettlement]) -> Vec<f64> {
+    settlements
+        .iter()
+        .map(|s| s.settlement.population.0)
+        .collect()
 }
 
 /// Reads one layer in WGS 84, recording its file and CRS in `ds`.

@@ -247,12 +247,7 @@ pub fn assumptions(a: &Analysis) -> Vec<String> {
 
 /// The measures' figures for `run.json`.
 pub fn run_json(a: &Analysis) -> serde_json::Value {
-    let population: Vec<f64> = a
-        .dataset
-        .settlements
-        .iter()
-        .map(|s| s.settlement.population.0)
-        .collect();
+    let population = a.dataset.populations();
     let coverage: Vec<serde_json::Value> = a
         .settings
         .services

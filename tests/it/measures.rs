@@ -24,12 +24,7 @@ fn all_methods(cfg: &str) -> Settings {
 }
 
 fn check(a: &Analysis, cfg: &str) {
-    let population: Vec<f64> = a
-        .dataset
-        .settlements
-        .iter()
-        .map(|s| s.settlement.population.0)
-        .collect();
+    let population = a.dataset.populations();
     assert!(!a.measures.catchment.is_empty(), "{cfg}");
     for sc in &a.measures.catchment {
         let name = &a.settings.services[sc.service].name;
