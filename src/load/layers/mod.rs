@@ -18,10 +18,7 @@ use crate::model::{LonLat, Oneway, PopulationSource, Road, Settlement, Zone};
 use crate::units::{KmPerHour, Population};
 
 /// Features that pass the layer's `where` filter.
-fn filtered<'a>(
-    features: &'a [Feature],
-    spec: &'a LayerSpec,
-) -> impl Iterator<Item = &'a Feature> {
+fn filtered<'a>(features: &'a [Feature], spec: &'a LayerSpec) -> impl Iterator<Item = &'a Feature> {
     features.iter().filter(move |f| {
         spec.filter
             .iter()
