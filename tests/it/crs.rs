@@ -281,3 +281,16 @@ fn geojson_with_a_legacy_crs_member_is_reprojected() {
     assert!((p[0].as_f64().unwrap() - lon).abs() < 1e-6);
     assert!((p[1].as_f64().unwrap() - lat).abs() < 1e-6);
 }
+
+#[test]
+fn a_shapefile_missing_its_dbf_names_it() {
+    let c = Case::new();
+    c.shapefile(Some("dbf"));
+    let (ok, err) = c.run(SHP_CONFIG, &[]);
+    assert!(!ok);
+    assert!(
+        err.contains("s.shp") && err.contains("`.dbf` is missing"),
+        "{err}"
+    );
+    assert!(!c.path("out").join("settlements.geojson").exists());
+}
