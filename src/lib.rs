@@ -34,6 +34,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod pipeline;
+pub mod scenario;
 pub mod score;
 pub mod search;
 pub mod units;

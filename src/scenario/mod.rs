@@ -1,0 +1,9 @@
+//! Scenarios: typed modifications of the baseline, applied to a view of the
+//! prepared network, with results compared against the baseline.
+
+pub mod model;
+
+pub use model::{
+    Change, FacilitySelection, Modification, NewFacility, NewRoad, RoadEdit, RoadSelection,
+    Scenario, ScenarioSet,
+};
