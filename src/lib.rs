@@ -29,6 +29,7 @@
 pub mod catchment;
 pub mod config;
 pub mod crs;
+pub mod execution;
 pub mod geometry;
 pub mod index;
 pub mod load;

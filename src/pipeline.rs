@@ -45,14 +45,7 @@ pub trait Progress: Sync {
 pub struct Quiet;
 impl Progress for Quiet {}
 
-/// How services are computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Execution {
-    /// Services in parallel on the rayon pool.
-    Parallel,
-    /// One after another (the reference).
-    Sequential,
-}
+pub use crate::execution::Execution;
 
 /// Per-profile figures for `run.json`.
 #[derive(Debug, Clone, Serialize)]

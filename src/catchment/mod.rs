@@ -19,8 +19,8 @@ pub mod gravity;
 use serde::Serialize;
 
 use crate::config::{CatchmentSpec, GravityDecay, Method, Service, Settings};
+use crate::execution::Execution;
 use crate::model::Facility;
-use crate::pipeline::Execution;
 use crate::search::access::{facilities_for, ServiceAccess, TravelModel};
 use crate::units::Seconds;
 use costs::CostBuilder;

@@ -1,37 +1,32 @@
-//! Access per settlement and service: the travel model.
+//! Access per settlement and service: the nearest facility by the trip
+//! model of [`super::trip`].
 //!
-//! A trip from a settlement to a facility is the better (less time) of:
+//! The network part is one [`multi_source`] search per service on the
+//! reversed graph, seeded where trips to each facility leave the network
+//! ([`Trips::facility_entries`]); a settlement's road trip then reads the
+//! labels of the nodes where it joins the network, and is compared with a
+//! trip along a shared segment and with the direct trip to the nearest
+//! facility by straight line. A place farther than `max_snap_m` from every
+//! usable segment is `off_network` for that profile and can only travel
+//! directly.
 //!
-//! * **Road**: an off-road leg from the settlement to the nearest point of the
-//!   nearest usable road segment (at the profile's off-road speed), along that
-//!   segment to one of its ends, the network to a segment near the facility,
-//!   part of that segment, and an off-road leg to the facility. The network
-//!   part is one [`multi_source`] search per service on the reversed graph,
-//!   seeded at the ends of every facility's segment with the cost of reaching
-//!   the facility from there. Settlement and facility on the same segment
-//!   also connect directly along it.
-//! * **Direct**: straight line to the nearest facility × `circuity`, at the
-//!   off-road speed, when the straight line is at most `max_direct_m`.
-//!
-//! With no road layer at all the run is *straight-line only*: every trip is
-//! straight line × `circuity` at the profile's `no_road_kmh`, with no cap.
-//!
-//! A service marked `straight_line` (distance to the power grid, by default)
-//! measures no trip: `dist` is the great-circle distance to the nearest
-//! facility and `time` that distance at the profile's off-road speed.
-//!
-//! A place farther than `max_snap_m` from every usable segment is
-//! `off_network` for that profile and can only travel directly.
+//! [`TravelModel`] is a view of a prepared network: the profile contexts
+//! (graph, segment R-tree, settlement and facility snaps) are shared, so a
+//! scenario swaps only the ones it edits.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::trip::{Placed, Trips};
 use crate::config::{Profile, Service, Travel};
 use crate::index::{PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
 use crate::load::LoadedSettlement;
 use crate::model::{Facility, LonLat};
-use crate::search::{multi_source, Seed, NO_SOURCE};
-use crate::units::{KmPerHour, Meters, Seconds};
+use crate::search::{multi_source, Seed, ShortestPaths, NO_SOURCE};
+use crate::units::{Meters, Seconds};
 
 /// Outcome of one settlement for one service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -106,7 +101,8 @@ pub struct Access {
 }
 
 impl Access {
-    const NONE: Access = Access {
+    /// No trip (status `unreachable`).
+    pub const NONE: Access = Access {
         time: None,
         dist: None,
         facility: None,
@@ -115,9 +111,23 @@ impl Access {
     };
 }
 
-/// Facilities snapped onto each segment: `segment → [(facility, t,
-/// off-road time_s, off-road dist_m)]`, for trips along a shared segment.
-type OnSegment = std::collections::HashMap<u32, Vec<(u32, f64, f64, f64)>>;
+/// Facilities placed on each segment, for trips along a shared segment.
+pub type OnSegment = std::collections::HashMap<u32, Vec<(u32, Placed)>>;
+
+/// Node labels a settlement's road trip reads: time, length and source of
+/// the nearest facility from each node (a search result, or a baseline with
+/// a scenario's changes over it).
+pub trait Labels {
+    /// `(seconds, metres, facility)` of node `v`, `None` when unreached.
+    fn label(&self, v: u32) -> Option<(f64, f64, u32)>;
+}
+
+impl Labels for ShortestPaths {
+    fn label(&self, v: u32) -> Option<(f64, f64, u32)> {
+        let k = v as usize;
+        (self.source[k] != NO_SOURCE).then(|| (self.time_s[k], self.dist_m[k], self.source[k]))
+    }
+}
 
 /// One profile's indices and the snap of every settlement.
 pub struct ProfileContext {
@@ -129,9 +139,66 @@ pub struct ProfileContext {
     pub segments: SegmentIndex,
     /// Snap of each settlement (`None`: invalid position, or no usable road).
     pub settlement_snaps: Vec<Option<Snap>>,
+    /// Snaps of the facilities known when the context was built, by
+    /// position (a snap depends on the position only).
+    facility_snaps: HashMap<(u64, u64), Option<Snap>>,
 }
 
-/// Everything the per-service computation reads.
+fn pos_key(p: LonLat) -> (u64, u64) {
+    (p.lon.to_bits(), p.lat.to_bits())
+}
+
+impl ProfileContext {
+    /// Builds `profile`'s graph and segment index on `net`, snaps every
+    /// valid settlement and every position of `facilities`.
+    pub fn build(
+        net: &RoadNetwork,
+        profile: Profile,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+    ) -> Self {
+        let graph = ProfileGraph::build(net, &profile);
+        Self::with_graph(net, profile, graph, settlements, facilities)
+    }
+
+    /// As [`ProfileContext::build`], with the graph given (a scenario's
+    /// edited graph).
+    pub fn with_graph(
+        net: &RoadNetwork,
+        profile: Profile,
+        graph: ProfileGraph,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+    ) -> Self {
+        let segments = SegmentIndex::build(net, &graph);
+        let settlement_snaps = settlements
+            .par_iter()
+            .map(|s| s.valid.then(|| segments.snap(s.settlement.pos)).flatten())
+            .collect();
+        let facility_snaps = facilities
+            .par_iter()
+            .map(|&p| (pos_key(p), segments.snap(p)))
+            .collect();
+        ProfileContext {
+            profile,
+            graph,
+            segments,
+            settlement_snaps,
+            facility_snaps,
+        }
+    }
+
+    /// The snap of a facility at `p` (from the cache, or computed).
+    pub fn snap_facility(&self, p: LonLat) -> Option<Snap> {
+        match self.facility_snaps.get(&pos_key(p)) {
+            Some(s) => *s,
+            None => self.segments.snap(p),
+        }
+    }
+}
+
+/// Everything the per-service computation reads: a view of a prepared
+/// network (profiles are shared, so a scenario can swap one).
 pub struct TravelModel<'a> {
     /// Road network (empty: straight-line run).
     pub net: &'a RoadNetwork,
@@ -139,8 +206,8 @@ pub struct TravelModel<'a> {
     pub travel: Travel,
     /// Settlements in output order.
     pub settlements: &'a [LoadedSettlement],
-    /// Contexts of the profiles in use, by name.
-    pub profiles: Vec<ProfileContext>,
+    /// Contexts of the profiles in use.
+    pub profiles: Vec<Arc<ProfileContext>>,
 }
 
 /// Results of one service.
@@ -154,33 +221,33 @@ pub struct ServiceAccess {
     pub facilities_on_network: usize,
     /// Per settlement, in input order.
     pub access: Vec<Access>,
+    /// The network search's node labels (services searched on a network).
+    pub paths: Option<Arc<ShortestPaths>>,
+}
+
+/// A service's facilities on the network: search seeds, placements and
+/// which segment each sits on.
+pub struct Seeding {
+    /// Seeds of the reversed search (source = facility index).
+    pub seeds: Vec<Seed>,
+    /// Placement of each facility (`None`: beyond `max_snap_m`).
+    pub placed: Vec<Option<Placed>>,
+    /// Facilities per segment.
+    pub on_segment: OnSegment,
 }
 
 impl<'a> TravelModel<'a> {
-    /// Builds the per-profile indices and snaps every valid settlement.
+    /// Builds the per-profile indices and snaps every valid settlement
+    /// (profiles in parallel).
     pub fn build(
         net: &'a RoadNetwork,
         travel: Travel,
         settlements: &'a [LoadedSettlement],
         profiles: Vec<Profile>,
     ) -> Self {
-        // Profiles are independent: built in parallel, collected in order.
         let profiles = profiles
             .into_par_iter()
-            .map(|profile| {
-                let graph = ProfileGraph::build(net, &profile);
-                let segments = SegmentIndex::build(net, &graph);
-                let settlement_snaps = settlements
-                    .par_iter()
-                    .map(|s| s.valid.then(|| segments.snap(s.settlement.pos)).flatten())
-                    .collect();
-                ProfileContext {
-                    profile,
-                    graph,
-                    segments,
-                    settlement_snaps,
-                }
-            })
+            .map(|p| Arc::new(ProfileContext::build(net, p, settlements, &[])))
             .collect();
         TravelModel {
             net,
@@ -195,145 +262,148 @@ impl<'a> TravelModel<'a> {
         self.net.segments.is_empty()
     }
 
-    fn context(&self, profile: &str) -> &ProfileContext {
+    /// The context of `profile`.
+    pub fn context(&self, profile: &str) -> &ProfileContext {
         self.profiles
             .iter()
             .find(|p| p.profile.name == profile)
             .expect("TravelModel::build was given every profile a service uses")
     }
 
-    /// Time and speed of a partial traversal of `segment` covering `frac` of it.
-    fn along(&self, ctx: &ProfileContext, segment: u32, frac: f64) -> (f64, f64) {
-        let s = &self.net.segments[segment as usize];
-        let speed = ctx.graph.segment_use[segment as usize]
-            .expect("snaps only land on usable segments")
-            .speed;
-        let d = frac * s.len_m;
-        (speed.time_for(Meters(d)).0, d)
+    /// The trip model of `service`.
+    pub fn trips(&self, service: &Service) -> Trips<'_> {
+        Trips::new(
+            self.net,
+            self.context(&service.profile),
+            self.travel,
+            service.straight_line,
+        )
     }
 
     /// Access of every settlement to `service`, served by `facilities`.
     pub fn service_access(&self, service: &Service, facilities: Vec<Facility>) -> ServiceAccess {
-        let ctx = self.context(&service.profile);
-        let (access, facilities_on_network) = if facilities.is_empty() {
-            let none = |_: usize, _: LonLat| Access {
+        let trips = self.trips(service);
+        if facilities.is_empty() {
+            let none = |_: usize| Access {
                 status: Status::NoFacility,
                 ..Access::NONE
             };
-            (self.per_settlement(none), 0)
-        } else if service.straight_line {
-            (self.straight_line_access(ctx, &facilities), 0)
-        } else {
-            self.trip_access(ctx, &facilities)
-        };
+            return ServiceAccess {
+                service: service.name.clone(),
+                facilities,
+                facilities_on_network: 0,
+                access: self.per_settlement(none),
+                paths: None,
+            };
+        }
+        let seeding = self.seeding(service, &facilities);
+        let paths = trips.uses_network().then(|| {
+            let ctx = self.context(&service.profile);
+            Arc::new(multi_source(&ctx.graph.reverse, &seeding.seeds))
+        });
+        let nearest = PointIndex::build(&facilities.iter().map(|f| f.pos).collect::<Vec<_>>());
+        let access = self.per_settlement(|k| {
+            let labels = paths.as_deref().map(|p| p as &dyn Labels);
+            self.settlement_access(service, k, labels, &seeding, &nearest)
+        });
         ServiceAccess {
             service: service.name.clone(),
+            facilities_on_network: seeding.placed.iter().filter(|p| p.is_some()).count(),
             facilities,
-            facilities_on_network,
             access,
+            paths,
         }
     }
 
-    /// Maps every valid settlement `(index, position)` through `f`; invalid
-    /// ones get [`Status::InvalidLocation`].
-    fn per_settlement(&self, f: impl Fn(usize, LonLat) -> Access) -> Vec<Access> {
-        self.settlements
-            .iter()
-            .enumerate()
-            .map(|(k, s)| match s.valid {
-                true => f(k, s.settlement.pos),
-                false => Access {
-                    status: Status::InvalidLocation,
-                    ..Access::NONE
-                },
-            })
+    /// Places `facilities` on `service`'s network and lists the seeds of
+    /// its search.
+    pub fn seeding(&self, service: &Service, facilities: &[Facility]) -> Seeding {
+        let trips = self.trips(service);
+        let mut out = Seeding {
+            seeds: Vec::new(),
+            placed: Vec::with_capacity(facilities.len()),
+            on_segment: OnSegment::new(),
+        };
+        if !trips.uses_network() {
+            out.placed = vec![None; facilities.len()];
+            return out;
+        }
+        let ctx = self.context(&service.profile);
+        for (i, f) in facilities.iter().enumerate() {
+            let placed = trips.place(ctx.snap_facility(f.pos));
+            if let Some(p) = placed {
+                out.seeds.extend(trips.facility_entries(p).map(|e| Seed {
+                    node: e.node,
+                    time_s: e.time_s,
+                    dist_m: e.dist_m,
+                    source: i as u32,
+                }));
+                out.on_segment
+                    .entry(p.snap.segment)
+                    .or_default()
+                    .push((i as u32, p));
+            }
+            out.placed.push(placed);
+        }
+        out
+    }
+
+    /// Maps every valid settlement index through `f`; invalid ones get
+    /// [`Status::InvalidLocation`].
+    fn per_settlement(&self, f: impl Fn(usize) -> Access) -> Vec<Access> {
+        (0..self.settlements.len())
+            .map(|k| self.access_of(k, &f))
             .collect()
     }
 
-    /// A `straight_line` service: great-circle distance to the nearest
-    /// facility, timed at the off-road speed.
-    fn straight_line_access(&self, ctx: &ProfileContext, facilities: &[Facility]) -> Vec<Access> {
-        let points: Vec<LonLat> = facilities.iter().map(|f| f.pos).collect();
-        let nearest = PointIndex::build(&points);
-        let offroad = ctx.profile.offroad();
-        self.per_settlement(|_, pos| match nearest.nearest(pos) {
-            Some((f, d)) => Access {
-                time: Some(offroad.time_for(d)),
-                dist: Some(d),
-                facility: Some(f),
-                status: Status::Ok,
-                via: Via::StraightLine,
+    fn access_of(&self, k: usize, f: impl Fn(usize) -> Access) -> Access {
+        match self.settlements[k].valid {
+            true => f(k),
+            false => Access {
+                status: Status::InvalidLocation,
+                ..Access::NONE
             },
-            None => Access::NONE,
-        })
+        }
     }
 
-    /// Trips (road, direct or straight line) to a non-empty facility list;
-    /// also returns how many facilities snapped onto the network.
-    fn trip_access(&self, ctx: &ProfileContext, facilities: &[Facility]) -> (Vec<Access>, usize) {
-        let points: Vec<LonLat> = facilities.iter().map(|f| f.pos).collect();
-        let nearest = PointIndex::build(&points);
-        let offroad = ctx.profile.offroad();
-        let straight_only = self.straight_line_only();
-
-        // Facilities onto the network: seeds for the reversed search.
-        let max_snap = self.travel.max_snap_m;
-        let fac_snaps: Vec<Option<Snap>> = points
-            .iter()
-            .map(|p| ctx.segments.snap(*p).filter(|s| s.offroad.0 <= max_snap))
-            .collect();
-        let mut seeds = Vec::new();
-        let mut on_segment = OnSegment::new();
-        for (i, snap) in fac_snaps.iter().enumerate() {
-            let Some(sn) = snap else { continue };
-            let seg = &self.net.segments[sn.segment as usize];
-            let usage = ctx.graph.segment_use[sn.segment as usize].expect("usable");
-            let leg_t = offroad.time_for(sn.offroad).0;
-            let leg_d = sn.offroad.0;
-            let ends = [
-                (usage.forward, seg.a, sn.t),
-                (usage.backward, seg.b, 1.0 - sn.t),
-            ];
-            for (allowed, node, frac) in ends {
-                if allowed {
-                    let (t, d) = self.along(ctx, sn.segment, frac);
-                    seeds.push(Seed {
-                        node,
-                        time_s: leg_t + t,
-                        dist_m: leg_d + d,
-                        source: i as u32,
-                    });
-                }
-            }
-            on_segment
-                .entry(sn.segment)
-                .or_default()
-                .push((i as u32, sn.t, leg_t, leg_d));
-        }
-        let facilities_on_network = fac_snaps.iter().filter(|s| s.is_some()).count();
-        let paths = multi_source(&ctx.graph.reverse, &seeds);
-
-        let access = self.per_settlement(|k, pos| {
-            // Direct trip to the nearest facility by straight line.
-            let direct = nearest.nearest(pos).and_then(|(f, d)| {
-                let d = d.0 * self.travel.circuity;
-                if straight_only {
-                    let t = KmPerHour(ctx.profile.no_road_kmh).time_for(Meters(d)).0;
-                    Some((t, f, d, Via::StraightLine))
-                } else if d / self.travel.circuity <= self.travel.max_direct_m {
-                    Some((offroad.time_for(Meters(d)).0, f, d, Via::Direct))
-                } else {
-                    None
-                }
-            });
-            let snap = ctx.settlement_snaps[k].filter(|sn| sn.offroad.0 <= max_snap);
-            let road = snap.and_then(|sn| self.road_trip(ctx, sn, &paths, &on_segment));
+    /// Access of settlement `k` to `service`, from the node labels of its
+    /// search (`None` for trips off the network), the facilities' seeding
+    /// and an index of their positions.
+    pub fn settlement_access(
+        &self,
+        service: &Service,
+        k: usize,
+        labels: Option<&dyn Labels>,
+        seeding: &Seeding,
+        nearest: &PointIndex,
+    ) -> Access {
+        self.access_of(k, |k| {
+            let trips = self.trips(service);
+            let pos = self.settlements[k].settlement.pos;
+            let direct = nearest
+                .nearest(pos)
+                .and_then(|(f, d)| trips.direct(d).map(|(t, m, via)| (t, f, m, via)));
+            let Some(labels) = labels else {
+                return match direct {
+                    Some((t, f, d, via)) => Access {
+                        time: Some(Seconds(t)),
+                        dist: Some(Meters(d)),
+                        facility: Some(f),
+                        status: Status::Ok,
+                        via,
+                    },
+                    None => Access::NONE,
+                };
+            };
+            let ctx = self.context(&service.profile);
+            let placed = trips.place(ctx.settlement_snaps[k]);
+            let road = placed.and_then(|p| road_trip(&trips, p, labels, &seeding.on_segment));
             let best = match (road, direct) {
                 (Some(r), Some(d)) if d.0 < r.0 => Some(d),
                 (Some(r), _) => Some((r.0, r.1, r.2, Via::Road)),
                 (None, d) => d,
             };
-            let status = match (snap.is_some() || straight_only, best.is_some()) {
+            let status = match (placed.is_some(), best.is_some()) {
                 (false, _) => Status::OffNetwork,
                 (true, true) => Status::Ok,
                 (true, false) => Status::Unreachable,
@@ -351,56 +421,39 @@ impl<'a> TravelModel<'a> {
                     ..Access::NONE
                 },
             }
-        });
-        (access, facilities_on_network)
+        })
     }
+}
 
-    /// Best road trip from a snapped settlement: `(time_s, facility, dist_m)`.
-    fn road_trip(
-        &self,
-        ctx: &ProfileContext,
-        sn: Snap,
-        paths: &crate::search::ShortestPaths,
-        on_segment: &OnSegment,
-    ) -> Option<(f64, u32, f64)> {
-        let seg = &self.net.segments[sn.segment as usize];
-        let usage = ctx.graph.segment_use[sn.segment as usize].expect("usable");
-        let leg_t = ctx.profile.offroad().time_for(sn.offroad).0;
-        let leg_d = sn.offroad.0;
-        let mut best: Option<(f64, u32, f64)> = None;
-        let mut consider = |t: f64, f: u32, d: f64| {
-            if best.is_none_or(|(bt, bf, _)| t < bt || (t == bt && f < bf)) {
-                best = Some((t, f, d));
-            }
-        };
-        // Leave the segment by either end, as its directions allow.
-        let ends = [
-            (usage.forward, seg.b, 1.0 - sn.t),
-            (usage.backward, seg.a, sn.t),
-        ];
-        for (allowed, node, frac) in ends {
-            let v = node as usize;
-            if allowed && paths.source[v] != NO_SOURCE {
-                let (t, d) = self.along(ctx, sn.segment, frac);
-                consider(
-                    leg_t + t + paths.time_s[v],
-                    paths.source[v],
-                    leg_d + d + paths.dist_m[v],
-                );
-            }
+/// Best road trip from a placed settlement: `(time_s, facility, dist_m)`;
+/// ties go to the lowest facility index.
+fn road_trip(
+    trips: &Trips,
+    p: Placed,
+    labels: &dyn Labels,
+    on_segment: &OnSegment,
+) -> Option<(f64, u32, f64)> {
+    let mut best: Option<(f64, u32, f64)> = None;
+    let mut consider = |t: f64, f: u32, d: f64| {
+        if best.is_none_or(|(bt, bf, _)| t < bt || (t == bt && f < bf)) {
+            best = Some((t, f, d));
         }
-        // A facility on the same segment, reached along it.
-        if let Some(list) = on_segment.get(&sn.segment) {
-            for &(f, tf, ft, fd) in list {
-                let ok = (tf >= sn.t && usage.forward) || (tf <= sn.t && usage.backward);
-                if ok {
-                    let (t, d) = self.along(ctx, sn.segment, (tf - sn.t).abs());
-                    consider(leg_t + t + ft, f, leg_d + d + fd);
-                }
-            }
+    };
+    // Leave the segment by either end, as its directions allow.
+    for e in trips.settlement_exits(p) {
+        if let Some((t, d, f)) = labels.label(e.node) {
+            consider(e.time_s + t, f, e.dist_m + d);
         }
-        best
     }
+    // A facility on the same segment, reached along it.
+    if let Some(list) = on_segment.get(&p.snap.segment) {
+        for &(f, fp) in list {
+            if let Some((t, d)) = trips.same_segment(p, fp) {
+                consider(t, f, d);
+            }
+        }
+    }
+    best
 }
 
 /// Facilities of a service's category, in input order.

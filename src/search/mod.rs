@@ -10,10 +10,12 @@
 //! a one-off build.
 
 pub mod access;
+pub mod bounded;
 pub mod ch;
 pub mod dijkstra;
 pub mod fast;
 pub mod queue;
+pub mod trip;
 
 pub use dijkstra::{multi_source_reference, Seed, ShortestPaths, NO_SOURCE};
 pub use fast::multi_source;

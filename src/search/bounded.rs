@@ -1,0 +1,87 @@
+//! Dijkstra stopped at a cutoff, with reusable buffers: the search behind
+//! catchment cost lists (one per facility) and incremental scenario updates.
+//!
+//! **Parameters**: a [`SearchGraph`], seeds `(node, seconds)`, a cutoff in
+//! seconds. **Returns**: calls `visit(node, time)` once per node settled
+//! within the cutoff, in ascending `(time, node)` order. Buffers are reset
+//! through the list of touched nodes, so a search costs what it explores,
+//! not the size of the graph.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::index::SearchGraph;
+
+/// A search label (min-heap on time, then node).
+#[derive(PartialEq)]
+struct Label(f64, u32);
+impl Eq for Label {}
+impl Ord for Label {
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.0.total_cmp(&self.0).then(o.1.cmp(&self.1))
+    }
+}
+impl PartialOrd for Label {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+/// Per-thread buffers of a bounded search over a graph of a given size.
+pub struct BoundedSearch {
+    time: Vec<f64>,
+    touched: Vec<u32>,
+    heap: BinaryHeap<Label>,
+}
+
+impl BoundedSearch {
+    /// Buffers for a graph of `nodes` nodes.
+    pub fn new(nodes: usize) -> Self {
+        BoundedSearch {
+            time: vec![f64::INFINITY; nodes],
+            touched: Vec::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    fn improve(&mut self, v: u32, t: f64) {
+        let k = v as usize;
+        if self.time[k].is_infinite() {
+            self.touched.push(v);
+        }
+        self.time[k] = t;
+        self.heap.push(Label(t, v));
+    }
+
+    /// Runs the search (see the module docs) and resets the buffers.
+    pub fn run(
+        &mut self,
+        graph: &SearchGraph,
+        seeds: &[(u32, f64)],
+        cutoff: f64,
+        mut visit: impl FnMut(u32, f64),
+    ) {
+        for &(v, t) in seeds {
+            if t <= cutoff && t < self.time[v as usize] {
+                self.improve(v, t);
+            }
+        }
+        while let Some(Label(t, u)) = self.heap.pop() {
+            if t > self.time[u as usize] {
+                continue; // stale
+            }
+            visit(u, t);
+            for a in graph.arcs(u) {
+                let v = a.head;
+                let tv = t + a.time_s;
+                if tv <= cutoff && tv < self.time[v as usize] {
+                    self.improve(v, tv);
+                }
+            }
+        }
+        for &v in &self.touched {
+            self.time[v as usize] = f64::INFINITY;
+        }
+        self.touched.clear();
+    }
+}

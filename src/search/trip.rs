@@ -1,0 +1,220 @@
+//! The trip model: how a trip from a settlement to a facility is costed.
+//! Nearest-facility access ([`super::access`]) and catchment cost lists
+//! (`catchment::costs`) both cost trips here, so they cannot disagree.
+//!
+//! A trip is the better (less time) of:
+//!
+//! * **road**: an off-road leg from the settlement to its snap on the nearest
+//!   usable segment, along that segment to one of its ends (as its
+//!   directions allow), the network, along the facility's segment from one
+//!   of its ends, and an off-road leg to the facility; or, when both are
+//!   snapped on the same segment, along it directly;
+//! * **direct**: the great-circle distance × `circuity` at the off-road
+//!   speed, when the great-circle distance is at most `max_direct_m`.
+//!
+//! A run without roads is *straight line only*: distance × `circuity` at the
+//! profile's `no_road_kmh`, with no cap. A `straight_line` service measures
+//! the great-circle distance itself, timed at the off-road speed.
+//!
+//! Time sums are formed in one order everywhere — `(leg + along) + network`,
+//! `(leg + along) + leg` — so the same trip costs the same bits whichever
+//! search reaches it.
+
+use crate::config::Travel;
+use crate::index::{RoadNetwork, Snap};
+use crate::units::{KmPerHour, Meters, Seconds};
+
+use super::access::{ProfileContext, Via};
+
+/// Time off the road network for a distance: today a constant speed per
+/// profile; a terrain-aware cost (slope, barriers) plugs in here.
+pub trait OffRoad: Sync {
+    /// Time to cover `dist` off-road.
+    fn time(&self, dist: Meters) -> Seconds;
+}
+
+impl OffRoad for KmPerHour {
+    fn time(&self, dist: Meters) -> Seconds {
+        self.time_for(dist)
+    }
+}
+
+/// A point where a trip enters or leaves the network: node, seconds and
+/// metres between the place and the node.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Entry {
+    /// Network node.
+    pub node: u32,
+    /// Seconds between the place and the node.
+    pub time_s: f64,
+    /// Metres between the place and the node.
+    pub dist_m: f64,
+}
+
+/// A place snapped onto a segment, with its off-road leg.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed {
+    /// The snap.
+    pub snap: Snap,
+    /// Off-road leg, seconds.
+    pub leg_s: f64,
+    /// Off-road leg, metres.
+    pub leg_m: f64,
+}
+
+/// The trip model of one profile on one network.
+pub struct Trips<'m> {
+    net: &'m RoadNetwork,
+    ctx: &'m ProfileContext,
+    travel: Travel,
+    straight_line_service: bool,
+}
+
+impl<'m> Trips<'m> {
+    /// The trip model of `ctx`'s profile; `straight_line_service` for a
+    /// service that measures the great-circle distance only.
+    pub fn new(
+        net: &'m RoadNetwork,
+        ctx: &'m ProfileContext,
+        travel: Travel,
+        straight_line_service: bool,
+    ) -> Self {
+        Trips {
+            net,
+            ctx,
+            travel,
+            straight_line_service,
+        }
+    }
+
+    /// Whether the run has no road at all.
+    pub fn straight_line_only(&self) -> bool {
+        self.net.segments.is_empty()
+    }
+
+    /// Whether trips use the network (a road run, a service that is not
+    /// `straight_line`).
+    pub fn uses_network(&self) -> bool {
+        !self.straight_line_service && !self.straight_line_only()
+    }
+
+    /// Seconds and metres along `frac` of `segment`.
+    pub fn along(&self, segment: u32, frac: f64) -> (f64, f64) {
+        let s = &self.net.segments[segment as usize];
+        let speed = self.ctx.graph.segment_use[segment as usize]
+            .expect("snaps only land on usable segments")
+            .speed;
+        let d = frac * s.len_m;
+        (speed.time_for(Meters(d)).0, d)
+    }
+
+    /// `snap` when it is within `max_snap_m`, with its off-road leg.
+    pub fn place(&self, snap: Option<Snap>) -> Option<Placed> {
+        let sn = snap.filter(|s| s.offroad.0 <= self.travel.max_snap_m)?;
+        Some(Placed {
+            snap: sn,
+            leg_s: self.ctx.profile.offroad().time(sn.offroad).0,
+            leg_m: sn.offroad.0,
+        })
+    }
+
+    /// Where a trip *to* a facility placed at `p` leaves the network: the
+    /// ends of its segment from which the segment may be travelled to it.
+    /// These seed the search on the reversed graph.
+    pub fn facility_entries(&self, p: Placed) -> impl Iterator<Item = Entry> + '_ {
+        let sn = p.snap;
+        let seg = &self.net.segments[sn.segment as usize];
+        let usage = self.ctx.graph.segment_use[sn.segment as usize].expect("usable");
+        [
+            (usage.forward, seg.a, sn.t),
+            (usage.backward, seg.b, 1.0 - sn.t),
+        ]
+        .into_iter()
+        .filter(|e| e.0)
+        .map(move |(_, node, frac)| {
+            let (t, d) = self.along(sn.segment, frac);
+            Entry {
+                node,
+                time_s: p.leg_s + t,
+                dist_m: p.leg_m + d,
+            }
+        })
+    }
+
+    /// Where a trip *from* a settlement placed at `p` joins the network: the
+    /// ends of its segment it may travel to.
+    pub fn settlement_exits(&self, p: Placed) -> impl Iterator<Item = Entry> + '_ {
+        let sn = p.snap;
+        let seg = &self.net.segments[sn.segment as usize];
+        let usage = self.ctx.graph.segment_use[sn.segment as usize].expect("usable");
+        [
+            (usage.forward, seg.b, 1.0 - sn.t),
+            (usage.backward, seg.a, sn.t),
+        ]
+        .into_iter()
+        .filter(|e| e.0)
+        .map(move |(_, node, frac)| {
+            let (t, d) = self.along(sn.segment, frac);
+            Entry {
+                node,
+                time_s: p.leg_s + t,
+                dist_m: p.leg_m + d,
+            }
+        })
+    }
+
+    /// A trip along one shared segment from settlement `s` to facility `f`
+    /// (seconds, metres), when the segment's directions allow it.
+    pub fn same_segment(&self, s: Placed, f: Placed) -> Option<(f64, f64)> {
+        if s.snap.segment != f.snap.segment {
+            return None;
+        }
+        let usage = self.ctx.graph.segment_use[s.snap.segment as usize].expect("usable");
+        let (ts, tf) = (s.snap.t, f.snap.t);
+        let ok = (tf >= ts && usage.forward) || (tf <= ts && usage.backward);
+        ok.then(|| {
+            let (t, d) = self.along(s.snap.segment, (tf - ts).abs());
+            (s.leg_s + t + f.leg_s, s.leg_m + d + f.leg_m)
+        })
+    }
+
+    /// The speed, circuity and great-circle cap of trips that do not use the
+    /// network.
+    fn straight(&self) -> (KmPerHour, f64, f64) {
+        let offroad = self.ctx.profile.offroad();
+        if self.straight_line_service {
+            (offroad, 1.0, f64::INFINITY)
+        } else if self.straight_line_only() {
+            (
+                KmPerHour(self.ctx.profile.no_road_kmh),
+                self.travel.circuity,
+                f64::INFINITY,
+            )
+        } else {
+            (offroad, self.travel.circuity, self.travel.max_direct_m)
+        }
+    }
+
+    /// The trip that does not use the network, for a great-circle distance
+    /// `d`: `(seconds, metres, via)`, or `None` beyond `max_direct_m`.
+    pub fn direct(&self, d: Meters) -> Option<(f64, f64, Via)> {
+        let (speed, circuity, cap) = self.straight();
+        if d.0 > cap {
+            return None;
+        }
+        let via = if self.straight_line_service || self.straight_line_only() {
+            Via::StraightLine
+        } else {
+            Via::Direct
+        };
+        let m = d.0 * circuity;
+        Some((speed.time(Meters(m)).0, m, via))
+    }
+
+    /// The largest great-circle distance a direct trip of at most `cutoff`
+    /// can cover.
+    pub fn direct_radius(&self, cutoff: Seconds) -> Meters {
+        let (speed, circuity, cap) = self.straight();
+        Meters((cutoff.0 * speed.0 / 3.6 / circuity).min(cap))
+    }
+}
