@@ -3,7 +3,10 @@
 //! The pipeline never prints; it reports stage starts and ends to a
 //! [`Progress`] implementation (the binary draws progress bars with it).
 
+use std::sync::Arc;
 use std::time::Instant;
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 use thiserror::Error;
@@ -13,9 +16,11 @@ use crate::config::{ConfigError, Settings};
 use crate::index::network::Components;
 use crate::index::{RoadNetwork, ZoneIndex};
 use crate::load::{self, Dataset, LoadError};
-use crate::model::{PopulationSource, Zone};
+use crate::model::{LonLat, PopulationSource, Road, Zone};
 use crate::score::{self, Scores};
-use crate::search::access::{access_all, access_all_sequential, ServiceAccess, TravelModel};
+use crate::search::access::{
+    access_all, access_all_sequential, ProfileContext, ServiceAccess, TravelModel,
+};
 use crate::write::WriteError;
 use crate::zones::{self, AllocationReport, ZoneMeasures, ZoneStats};
 
@@ -81,8 +86,8 @@ pub struct Analysis {
     pub settings: Settings,
     /// Inputs as loaded (populations after allocation).
     pub dataset: Dataset,
-    /// `road_network` or `straight_line`.
-    pub travel_mode: &'static str,
+    /// How trips are made.
+    pub travel_mode: TravelMode,
     /// Network figures.
     pub network: NetworkStats,
     /// Per-profile figures.
@@ -93,8 +98,8 @@ pub struct Analysis {
     pub scores: Scores,
     /// Zones (the layer's, or H3 cells).
     pub zones: Vec<Zone>,
-    /// `layer` or `h3`.
-    pub zone_source: &'static str,
+    /// Where the zones come from.
+    pub zone_source: ZoneSource,
     /// Zone of each settlement.
     pub zone_of: Vec<Option<usize>>,
     /// Zone indicators.
@@ -126,6 +131,73 @@ impl Clock<'_> {
     }
 }
 
+/// How trips are made in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TravelMode {
+    /// Along a road network.
+    RoadNetwork,
+    /// No road layer: straight lines only.
+    StraightLine,
+}
+
+impl TravelMode {
+    /// Stable name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TravelMode::RoadNetwork => "road_network",
+            TravelMode::StraightLine => "straight_line",
+        }
+    }
+}
+
+/// Where the zones come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoneSource {
+    /// The configured zone layer.
+    Layer,
+    /// H3 cells made from the settlements.
+    H3,
+}
+
+impl ZoneSource {
+    /// Stable name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ZoneSource::Layer => "layer",
+            ZoneSource::H3 => "h3",
+        }
+    }
+}
+
+/// A prepared network: zones located, populations allocated, the road
+/// network merged, and per profile the graph, segment R-tree and snaps —
+/// built once, then queried by the baseline and by every scenario.
+/// Owned and `Send + Sync`.
+pub struct Study {
+    /// Settings used.
+    pub settings: Settings,
+    /// Inputs after allocation (roads moved to `roads`, zones to `zones`).
+    pub dataset: Dataset,
+    /// Roads as loaded.
+    pub roads: Vec<Road>,
+    /// The merged road network.
+    pub net: RoadNetwork,
+    /// Contexts of the profiles in use.
+    pub profiles: Vec<Arc<ProfileContext>>,
+    /// Zones (the layer's, or H3 cells).
+    pub zones: Vec<Zone>,
+    /// Where the zones come from.
+    pub zone_source: ZoneSource,
+    /// Zone of each settlement.
+    pub zone_of: Vec<Option<usize>>,
+    /// Census allocation report.
+    pub allocation: Option<AllocationReport>,
+    /// Preparation timings in seconds.
+    pub timings: Vec<(String, f64)>,
+}
+
 /// Runs the analysis (no output written; see [`crate::write`]).
 pub fn analyse(
     settings: Settings,
@@ -136,131 +208,211 @@ pub fn analyse(
         progress,
         timings: Vec::new(),
     };
-    let mut dataset = clock.stage("load", || load::load(&settings))?;
+    let dataset = clock.stage("load", || load::load(&settings))?;
+    let mut study = Study::prepare_timed(settings, dataset, &mut clock);
+    let a = study.analyse(exec, progress);
+    Ok(a)
+}
 
-    // Zones: the layer's (with census allocation), or H3 cells.
-    let (zones, zone_of, zone_source, allocation) =
-        clock.stage("zones_locate", || match dataset.zones.take() {
-            Some(zs) => {
-                let idx = ZoneIndex::build(&zs);
-                let zone_of: Vec<Option<usize>> = dataset
-                    .settlements
-                    .iter()
-                    .map(|s| s.valid.then(|| idx.locate(s.settlement.pos)).flatten())
-                    .collect();
-                let allocation = zs.iter().any(|z| z.census_population.is_some()).then(|| {
-                    zones::allocate(
-                        &mut dataset.settlements,
-                        &zone_of,
-                        &zs,
-                        &settings.population,
-                    )
-                });
-                (zs, zone_of, "layer", allocation)
+impl Study {
+    /// Prepares `dataset` under `settings` (see the type's docs).
+    pub fn prepare(settings: Settings, dataset: Dataset, progress: &dyn Progress) -> Study {
+        let mut clock = Clock {
+            progress,
+            timings: Vec::new(),
+        };
+        Study::prepare_timed(settings, dataset, &mut clock)
+    }
+
+    fn prepare_timed(settings: Settings, mut dataset: Dataset, clock: &mut Clock) -> Study {
+        // Zones: the layer's (with census allocation), or H3 cells.
+        let (zones, zone_of, zone_source, allocation) =
+            clock.stage("zones_locate", || match dataset.zones.take() {
+                Some(zs) => {
+                    let idx = ZoneIndex::build(&zs);
+                    let zone_of: Vec<Option<usize>> = dataset
+                        .settlements
+                        .iter()
+                        .map(|s| s.valid.then(|| idx.locate(s.settlement.pos)).flatten())
+                        .collect();
+                    let allocation = zs.iter().any(|z| z.census_population.is_some()).then(|| {
+                        zones::allocate(
+                            &mut dataset.settlements,
+                            &zone_of,
+                            &zs,
+                            &settings.population,
+                        )
+                    });
+                    (zs, zone_of, ZoneSource::Layer, allocation)
+                }
+                None => {
+                    let (zs, zone_of) =
+                        zones::h3::h3_zones(&dataset.settlements, settings.zones.h3_resolution);
+                    (zs, zone_of, ZoneSource::H3, None)
+                }
+            });
+        if let Some(rep) = &allocation {
+            let zone_path = settings
+                .inputs
+                .zones
+                .as_ref()
+                .map(|z| z.path.clone())
+                .unwrap_or_default();
+            for id in &rep.zones_without_settlements {
+                dataset.diagnostics.push(
+                    "census_no_settlement",
+                    &zone_path,
+                    id,
+                    "geometry",
+                    "zone has a census total but no settlement inside it: population unallocated"
+                        .into(),
+                );
             }
-            None => {
-                let (zs, zone_of) =
-                    zones::h3::h3_zones(&dataset.settlements, settings.zones.h3_resolution);
-                (zs, zone_of, "h3", None)
+            for id in &rep.zones_total_exceeded {
+                dataset.diagnostics.push(
+                    "census_exceeded",
+                    &zone_path,
+                    id,
+                    "population",
+                    "settlements' own populations already exceed the zone's census total".into(),
+                );
             }
+        }
+        let mut placement = load::Diagnostics::default();
+        for (i, (s, z)) in dataset.settlements.iter().zip(&zone_of).enumerate() {
+            let file = dataset.settlement_file(i);
+            if s.valid && z.is_none() && zone_source == ZoneSource::Layer {
+                placement.push(
+                    "outside_zones",
+                    file,
+                    &s.settlement.id,
+                    "geometry",
+                    "settlement lies in no zone".into(),
+                );
+            }
+            if s.settlement.population_source == PopulationSource::Missing {
+                placement.push(
+                    "population_missing",
+                    file,
+                    &s.settlement.id,
+                    "population",
+                    "no population and no zone total to allocate: counted as 0".into(),
+                );
+            }
+        }
+        dataset.diagnostics.extend(placement);
+
+        let net = clock.stage("index", || RoadNetwork::build(&dataset.roads));
+        let used: Vec<crate::config::Profile> = settings
+            .profiles
+            .values()
+            .filter(|p| {
+                settings.services.iter().any(|s| s.profile == p.name)
+                    || settings
+                        .measures
+                        .gravity
+                        .as_ref()
+                        .is_some_and(|g| g.profile == p.name)
+            })
+            .cloned()
+            .collect();
+        let positions: Vec<LonLat> = dataset.facilities.iter().map(|f| f.pos).collect();
+        let profiles = clock.stage("snap", || {
+            used.into_par_iter()
+                .map(|p| {
+                    Arc::new(ProfileContext::build(
+                        &net,
+                        p,
+                        &dataset.settlements,
+                        &positions,
+                    ))
+                })
+                .collect()
         });
-    if let Some(rep) = &allocation {
-        let zone_path = settings
-            .inputs
-            .zones
-            .as_ref()
-            .map(|z| z.path.clone())
-            .unwrap_or_default();
-        for id in &rep.zones_without_settlements {
-            dataset.diagnostics.push(
-                "census_no_settlement",
-                &zone_path,
-                id,
-                "geometry",
-                "zone has a census total but no settlement inside it: population unallocated"
-                    .into(),
-            );
-        }
-        for id in &rep.zones_total_exceeded {
-            dataset.diagnostics.push(
-                "census_exceeded",
-                &zone_path,
-                id,
-                "population",
-                "settlements' own populations already exceed the zone's census total".into(),
-            );
+        let roads = std::mem::take(&mut dataset.roads);
+        Study {
+            settings,
+            dataset,
+            roads,
+            net,
+            profiles,
+            zones,
+            zone_source,
+            zone_of,
+            allocation,
+            timings: std::mem::take(&mut clock.timings),
         }
     }
-    let mut placement = load::Diagnostics::default();
-    for (i, (s, z)) in dataset.settlements.iter().zip(&zone_of).enumerate() {
-        let file = dataset.settlement_file(i);
-        if s.valid && z.is_none() && zone_source == "layer" {
-            placement.push(
-                "outside_zones",
-                file,
-                &s.settlement.id,
-                "geometry",
-                "settlement lies in no zone".into(),
-            );
-        }
-        if s.settlement.population_source == PopulationSource::Missing {
-            placement.push(
-                "population_missing",
-                file,
-                &s.settlement.id,
-                "population",
-                "no population and no zone total to allocate: counted as 0".into(),
-            );
-        }
-    }
-    dataset.diagnostics.extend(placement);
 
-    let net = clock.stage("index", || RoadNetwork::build(&dataset.roads));
-    let used: Vec<crate::config::Profile> = settings
-        .profiles
-        .values()
-        .filter(|p| {
-            settings.services.iter().any(|s| s.profile == p.name)
-                || settings
-                    .measures
-                    .gravity
-                    .as_ref()
-                    .is_some_and(|g| g.profile == p.name)
-        })
-        .cloned()
-        .collect();
-    let model = clock.stage("snap", || {
-        TravelModel::build(&net, settings.travel, &dataset.settlements, used)
-    });
-    let access = clock.stage("search", || match exec {
-        Execution::Parallel => access_all(&model, &settings.services, &dataset.facilities),
-        Execution::Sequential => {
-            access_all_sequential(&model, &settings.services, &dataset.facilities)
+    /// The travel model of the prepared network.
+    pub fn model(&self) -> TravelModel<'_> {
+        TravelModel {
+            net: &self.net,
+            travel: self.settings.travel,
+            settlements: &self.dataset.settlements,
+            profiles: self.profiles.clone(),
         }
-    });
-    for sa in &access {
-        if sa.facilities.is_empty() {
-            let cat = &settings
-                .services
-                .iter()
-                .find(|s| s.name == sa.service)
-                .expect("one result per service")
-                .category;
-            dataset.diagnostics.push(
+    }
+
+    /// The baseline analysis.
+    pub fn analyse(&mut self, exec: Execution, progress: &dyn Progress) -> Analysis {
+        let mut clock = Clock {
+            progress,
+            timings: std::mem::take(&mut self.timings),
+        };
+        let model = self.model();
+        let facilities = self.dataset.facilities.clone();
+        let population = self.dataset.populations();
+        let access = clock.stage("search", || {
+            access_stage(&model, &self.settings.services, &facilities, exec)
+        });
+        let results = clock.stage("measure", || {
+            results(
+                &self.settings,
+                &model,
+                &self.zones,
+                &self.zone_of,
+                access,
+                &facilities,
+                &population,
+                exec,
+            )
+        });
+        drop(model);
+        let a = self.analysis(self.dataset.clone(), results);
+        self.timings = clock.timings.clone();
+        Analysis {
+            timings: clock.timings,
+            ..a
+        }
+    }
+
+    /// An [`Analysis`] of `results` computed on `dataset` (the baseline's,
+    /// or a scenario's copy of it).
+    pub fn analysis(&self, mut dataset: Dataset, r: Results) -> Analysis {
+        let settings = &self.settings;
+        let access = r.access;
+        let measures = r.measures;
+        for sa in &access {
+            if sa.facilities.is_empty() {
+                let cat = &settings
+                    .services
+                    .iter()
+                    .find(|s| s.name == sa.service)
+                    .expect("one result per service")
+                    .category;
+                dataset.diagnostics.push(
                 "no_facility",
                 std::path::Path::new("(facility inputs)"),
                 &sa.service,
                 "category",
                 format!("no facility of category `{cat}` in the inputs: service left out of the composite"),
             );
+            }
         }
-    }
-    let measures = clock.stage("catchment", || {
-        catchment::measure(&settings, &model, &access, &dataset.facilities, exec)
-    });
-    if let (Some(g), Some(gs)) = (&measures.gravity, &settings.measures.gravity) {
-        if g.centres == 0 {
-            dataset.diagnostics.push(
+        if let (Some(g), Some(gs)) = (&measures.gravity, &settings.measures.gravity) {
+            if g.centres == 0 {
+                dataset.diagnostics.push(
                 "gravity_no_centre",
                 std::path::Path::new("(settlement inputs)"),
                 "(all)",
@@ -270,104 +422,149 @@ pub fn analyse(
                     gs.centre_min_pop
                 ),
             );
-        }
-    }
-    let mut unused: std::collections::BTreeMap<&str, usize> = Default::default();
-    for f in &dataset.facilities {
-        if !settings.services.iter().any(|s| s.category == f.category) {
-            *unused.entry(f.category.as_str()).or_insert(0) += 1;
-        }
-    }
-    let mut unused_diags = load::Diagnostics::default();
-    for (cat, n) in unused {
-        unused_diags.push(
-            "unused_category",
-            std::path::Path::new("(facility inputs)"),
-            cat,
-            "category",
-            format!("{n} facilities of category `{cat}` serve no configured service"),
-        );
-    }
-    dataset.diagnostics.extend(unused_diags);
-    let population = dataset.populations();
-    let scores = clock.stage("score", || {
-        score::score(&settings.services, &access, &population)
-    });
-    let zone_ids: Vec<String> = zones.iter().map(|z| z.id.clone()).collect();
-    let (zone_stats, zone_measures) = clock.stage("zones", || {
-        let mut stats = zones::aggregate(
-            &zone_ids,
-            &zone_of,
-            &population,
-            &settings.services,
-            &scores,
-            &settings.zones,
-        );
-        let valid: Vec<bool> = dataset.settlements.iter().map(|s| s.valid).collect();
-        let zm = zones::aggregate_measures(
-            zone_ids.len(),
-            &zone_of,
-            &valid,
-            &population,
-            &settings.measures,
-            &measures,
-        );
-        let ms = &settings.measures;
-        if let Some((values, worse)) =
-            zones::measures::field_values(&ms.rank_by, &settings.services, ms, &measures, &zm)
-        {
-            zones::measures::rerank(&mut stats, &zone_ids, &values, worse, &settings.zones);
-        }
-        (stats, zm)
-    });
-
-    let profiles = model
-        .profiles
-        .iter()
-        .map(|c| {
-            let max = settings.travel.max_snap_m;
-            let snapped = c
-                .settlement_snaps
-                .iter()
-                .filter(|s| s.is_some_and(|s| s.offroad.0 <= max))
-                .count();
-            let valid = dataset.settlements.iter().filter(|s| s.valid).count();
-            ProfileStats {
-                profile: c.profile.name.clone(),
-                usable_segments: c.graph.usable_segments,
-                arcs: c.graph.forward.arc_count(),
-                settlements_snapped: snapped,
-                settlements_off_network: valid - snapped,
             }
-        })
-        .collect();
-    let network = NetworkStats {
-        roads: dataset.roads.len(),
-        nodes: net.nodes.len(),
-        segments: net.segments.len(),
-        components: net.components(),
-    };
-    let travel_mode = if net.segments.is_empty() {
-        "straight_line"
-    } else {
-        "road_network"
-    };
-    drop(model);
-    Ok(Analysis {
-        settings,
-        dataset,
-        travel_mode,
-        network,
-        profiles,
-        access,
-        scores,
-        zones,
-        zone_source,
+        }
+        let mut unused: std::collections::BTreeMap<&str, usize> = Default::default();
+        for f in &dataset.facilities {
+            if !settings.services.iter().any(|s| s.category == f.category) {
+                *unused.entry(f.category.as_str()).or_insert(0) += 1;
+            }
+        }
+        let mut unused_diags = load::Diagnostics::default();
+        for (cat, n) in unused {
+            unused_diags.push(
+                "unused_category",
+                std::path::Path::new("(facility inputs)"),
+                cat,
+                "category",
+                format!("{n} facilities of category `{cat}` serve no configured service"),
+            );
+        }
+        dataset.diagnostics.extend(unused_diags);
+        let (scores, zone_stats, zone_measures) = (r.scores, r.zone_stats, r.zone_measures);
+        let profiles = self
+            .profiles
+            .iter()
+            .map(|c| {
+                let max = settings.travel.max_snap_m;
+                let snapped = c
+                    .settlement_snaps
+                    .iter()
+                    .filter(|s| s.is_some_and(|s| s.offroad.0 <= max))
+                    .count();
+                let valid = dataset.settlements.iter().filter(|s| s.valid).count();
+                ProfileStats {
+                    profile: c.profile.name.clone(),
+                    usable_segments: c.graph.usable_segments,
+                    arcs: c.graph.forward.arc_count(),
+                    settlements_snapped: snapped,
+                    settlements_off_network: valid - snapped,
+                }
+            })
+            .collect();
+        let network = NetworkStats {
+            roads: self.roads.len(),
+            nodes: self.net.nodes.len(),
+            segments: self.net.segments.len(),
+            components: self.net.components(),
+        };
+        let travel_mode = if self.net.segments.is_empty() {
+            TravelMode::StraightLine
+        } else {
+            TravelMode::RoadNetwork
+        };
+        Analysis {
+            settings: settings.clone(),
+            dataset,
+            travel_mode,
+            network,
+            profiles,
+            access,
+            scores,
+            zones: self.zones.clone(),
+            zone_source: self.zone_source,
+            zone_of: self.zone_of.clone(),
+            zone_stats,
+            measures,
+            zone_measures,
+            allocation: self.allocation.clone(),
+            timings: Vec::new(),
+        }
+    }
+}
+
+/// What the analysis computed from access onwards.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// Per-service access.
+    pub access: Vec<ServiceAccess>,
+    /// Capacity-aware measures.
+    pub measures: Measures,
+    /// Scores.
+    pub scores: Scores,
+    /// Zone indicators.
+    pub zone_stats: Vec<ZoneStats>,
+    /// Zone aggregates of the measures.
+    pub zone_measures: Vec<ZoneMeasures>,
+}
+
+/// Access of every service: services in parallel, or one after another
+/// (the reference; equal bit for bit).
+pub fn access_stage(
+    model: &TravelModel,
+    services: &[crate::config::Service],
+    facilities: &[crate::model::Facility],
+    exec: Execution,
+) -> Vec<ServiceAccess> {
+    match exec {
+        Execution::Parallel => access_all(model, services, facilities),
+        Execution::Sequential => access_all_sequential(model, services, facilities),
+    }
+}
+
+/// Measures, scores and zones from access: everything after the search.
+#[allow(clippy::too_many_arguments)]
+pub fn results(
+    settings: &Settings,
+    model: &TravelModel,
+    zones: &[Zone],
+    zone_of: &[Option<usize>],
+    access: Vec<ServiceAccess>,
+    facilities: &[crate::model::Facility],
+    population: &[f64],
+    exec: Execution,
+) -> Results {
+    let measures = catchment::measure(settings, model, &access, facilities, population, exec);
+    let scores = score::score(&settings.services, &access, population);
+    let zone_ids: Vec<String> = zones.iter().map(|z| z.id.clone()).collect();
+    let mut stats = zones::aggregate(
+        &zone_ids,
         zone_of,
-        zone_stats,
+        population,
+        &settings.services,
+        &scores,
+        &settings.zones,
+    );
+    let valid: Vec<bool> = model.settlements.iter().map(|s| s.valid).collect();
+    let zm = zones::aggregate_measures(
+        zone_ids.len(),
+        zone_of,
+        &valid,
+        population,
+        &settings.measures,
+        &measures,
+    );
+    let ms = &settings.measures;
+    if let Some((values, worse)) =
+        zones::measures::field_values(&ms.rank_by, &settings.services, ms, &measures, &zm)
+    {
+        zones::measures::rerank(&mut stats, &zone_ids, &values, worse, &settings.zones);
+    }
+    Results {
+        access,
         measures,
-        zone_measures,
-        allocation,
-        timings: clock.timings,
-    })
+        scores,
+        zone_stats: stats,
+        zone_measures: zm,
+    }
 }

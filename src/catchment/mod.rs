@@ -200,10 +200,10 @@ pub fn measure(
     model: &TravelModel,
     access: &[ServiceAccess],
     all_facilities: &[Facility],
+    population: &[f64],
     exec: Execution,
 ) -> Measures {
     let m = &settings.measures;
-    let population = crate::load::populations(model.settlements);
     let valid: Vec<bool> = model.settlements.iter().map(|s| s.valid).collect();
     let mut catchment = Vec::new();
     for (k, service) in settings.services.iter().enumerate() {
@@ -223,7 +223,7 @@ pub fn measure(
             .collect();
         catchment.push(ServiceCatchment {
             service: k,
-            methods: methods(spec, &pairs, &population, &capacity, &valid),
+            methods: methods(spec, &pairs, population, &capacity, &valid),
             capacity,
             pairs: pairs.len(),
             reach,
@@ -241,7 +241,7 @@ pub fn measure(
     let gravity = m
         .gravity
         .as_ref()
-        .map(|g| gravity_stage(g, model, &population, exec));
+        .map(|g| gravity_stage(g, model, population, exec));
     Measures {
         catchment,
         coverage,
@@ -262,7 +262,7 @@ fn gravity_stage(
         .settlements
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.valid && s.settlement.population.0 >= g.centre_min_pop)
+        .filter(|(i, s)| s.valid && population[*i] >= g.centre_min_pop)
         .map(|(i, _)| i)
         .collect();
     let centres: Vec<Facility> = centre_of
@@ -274,7 +274,7 @@ fn gravity_stage(
                 name: s.name.clone(),
                 category: "centre".into(),
                 pos: s.pos,
-                capacity: s.population.0,
+                capacity: population[i],
             }
         })
         .collect();

@@ -33,7 +33,7 @@ pub fn assumptions(a: &Analysis) -> Vec<String> {
         "Distances are great-circle (haversine, R = 6371008.8 m); road lengths sum their segments.".into(),
         "time_min is the trip from the settlement to its nearest facility by time; dist_m is the length of that trip.".into(),
     ];
-    if a.travel_mode == "straight_line" {
+    if a.travel_mode == crate::pipeline::TravelMode::StraightLine {
         v.push(format!(
             "No road layer: every trip is the straight line x circuity {} at the profile's no_road_kmh (walk {} km/h, drive {} km/h by default), with no distance cap.",
             t.circuity,
@@ -110,7 +110,7 @@ pub fn run_json(a: &Analysis, args: &[String], threads: usize, outputs: &[String
         "command": args,
         "threads": threads,
         "crs": "EPSG:4326 (WGS 84 longitude, latitude; RFC 7946)",
-        "travel_mode": a.travel_mode,
+        "travel_mode": a.travel_mode.as_str(),
         "inputs": inputs,
         "settings": a.settings,
         "assumptions": assumptions(a),
@@ -121,7 +121,7 @@ pub fn run_json(a: &Analysis, args: &[String], threads: usize, outputs: &[String
             "population": (total_pop * 100.0).round() / 100.0,
             "facilities": facilities,
             "zones": a.zones.len(),
-            "zone_source": a.zone_source,
+            "zone_source": a.zone_source.as_str(),
             "priority_zones": a.zone_stats.iter().filter(|z| z.priority).count(),
         },
         "network": a.network,

@@ -20,8 +20,8 @@ pub fn summary(a: &Analysis, top: usize) -> String {
         a.dataset.settlements.len(),
         total,
         a.zones.len(),
-        a.zone_source,
-        a.travel_mode
+        a.zone_source.as_str(),
+        a.travel_mode.as_str()
     );
     let _ = writeln!(s, "\nPopulation beyond threshold, by service:");
     for (svc, sum) in a.settings.services.iter().zip(&a.scores.summaries) {

@@ -105,7 +105,7 @@ fn liechtenstein_from_one_pbf() {
     );
     assert_eq!(a.dataset.settlements.len(), expected);
     assert!(expected >= 15, "the extract has at least its 15 villages");
-    assert_eq!(a.travel_mode, "road_network");
+    assert_eq!(a.travel_mode.as_str(), "road_network");
     assert!(a.network.nodes > 10_000 && a.network.segments > 10_000);
     // Distance to the grid is a straight line by default.
     let power = a.access.iter().find(|s| s.service == "power").unwrap();
@@ -130,7 +130,7 @@ fn liechtenstein_from_one_pbf() {
         .expect("Vaduz is in the extract");
     let health = a.access.iter().find(|s| s.service == "health").unwrap();
     assert!(health.access[vaduz].time.unwrap().minutes() < 5.0);
-    assert_eq!(a.zone_source, "h3");
+    assert_eq!(a.zone_source.as_str(), "h3");
     // Hamlets without a population tag are counted, naming the file.
     let missing = &a.dataset.diagnostics;
     assert!(missing.counts["population_missing"] > 0);
@@ -151,9 +151,9 @@ fn tata_with_communes_and_census() {
     let fc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let n = fc["features"].as_array().unwrap().len();
     assert_eq!(a.dataset.settlements.len(), n);
-    assert_eq!(a.travel_mode, "straight_line");
+    assert_eq!(a.travel_mode.as_str(), "straight_line");
     assert_eq!(a.zones.len(), 20);
-    assert_eq!(a.zone_source, "layer");
+    assert_eq!(a.zone_source.as_str(), "layer");
     assert!(a
         .access
         .iter()

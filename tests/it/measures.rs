@@ -132,8 +132,8 @@ fn fixtures_satisfy_the_invariants_and_parallel_equals_sequential() {
             facilities_table(&seq).rows,
             "{cfg}"
         );
-        let t = par.timings.iter().find(|(k, _)| k == "catchment").unwrap();
-        eprintln!("{cfg}: catchment stage {:.3} s", t.1);
+        let t = par.timings.iter().find(|(k, _)| k == "measure").unwrap();
+        eprintln!("{cfg}: measure stage (catchment, score, zones) {:.3} s", t.1);
     }
 }
 
