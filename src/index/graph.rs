@@ -194,6 +194,42 @@ pub struct SegmentUse {
     pub backward: bool,
 }
 
+/// A scenario's edit of one segment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SegmentEdit {
+    /// Unusable for every profile.
+    pub closed: bool,
+    /// A new road class (speeds and access follow the profile's table).
+    pub class: Option<String>,
+    /// Speed changes in order: `(profile or all, set km/h or factor)`.
+    pub speeds: Vec<(Option<String>, SpeedChange)>,
+}
+
+/// A change of speed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SpeedChange {
+    /// New speed, km/h.
+    Set(f64),
+    /// Factor on the current speed.
+    Scale(f64),
+}
+
+impl SegmentEdit {
+    /// The speed for `profile` after the speed changes, from `base`.
+    pub fn speed(&self, profile: &str, base: KmPerHour) -> KmPerHour {
+        let mut v = base.0;
+        for (p, c) in &self.speeds {
+            if p.as_deref().is_none_or(|p| p == profile) {
+                v = match *c {
+                    SpeedChange::Set(k) => k,
+                    SpeedChange::Scale(f) => v * f,
+                };
+            }
+        }
+        KmPerHour(v)
+    }
+}
+
 /// One profile's view of the network.
 #[derive(Debug, Clone)]
 pub struct ProfileGraph {
@@ -214,12 +250,32 @@ impl ProfileGraph {
     /// Builds a profile's graph. Arc time is `len_m / speed`; `oneway` is
     /// honoured only when the profile says so.
     pub fn build(net: &RoadNetwork, profile: &Profile) -> Self {
+        Self::build_edited(net, profile, |_| None)
+    }
+
+    /// As [`ProfileGraph::build`], with segments edited: `edit(segment)`
+    /// gives the segment's edit, if any (a scenario's closures, class
+    /// changes and speed changes).
+    pub fn build_edited<'e>(
+        net: &RoadNetwork,
+        profile: &Profile,
+        edit: impl Fn(usize) -> Option<&'e SegmentEdit>,
+    ) -> Self {
         let mut arcs = Vec::with_capacity(net.segments.len() * 2);
         let mut segment_use = Vec::with_capacity(net.segments.len());
         let mut usable = 0;
-        for s in &net.segments {
+        for (i, s) in net.segments.iter().enumerate() {
             let r = &net.roads[s.road as usize];
-            let Some(speed) = profile.speed(&r.class, r.maxspeed) else {
+            let e = edit(i);
+            let class = e.and_then(|e| e.class.as_deref()).unwrap_or(&r.class);
+            let speed = match e {
+                Some(e) if e.closed => None,
+                Some(e) => profile
+                    .speed(class, r.maxspeed)
+                    .map(|v| e.speed(&profile.name, v)),
+                None => profile.speed(class, r.maxspeed),
+            };
+            let Some(speed) = speed.filter(|v| v.0 > 0.0 && v.0.is_finite()) else {
                 segment_use.push(None);
                 continue;
             };

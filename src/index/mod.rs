@@ -16,7 +16,7 @@ pub mod points;
 pub mod snap;
 pub mod zones;
 
-pub use graph::{Csr, ProfileGraph, SearchArc, SearchGraph};
+pub use graph::{Csr, ProfileGraph, SearchArc, SearchGraph, SegmentEdit, SpeedChange};
 pub use network::{RoadNetwork, Segment};
 pub use points::PointIndex;
 pub use snap::{SegmentIndex, Snap};

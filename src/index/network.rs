@@ -60,6 +60,8 @@ pub struct RoadNetwork {
     pub roads: Vec<RoadAttrs>,
     /// Component id of each node (undirected connectivity).
     pub component: Vec<u32>,
+    /// Shared-node key of each node (its OSM id), when it has one.
+    pub node_key: Vec<Option<i64>>,
 }
 
 #[derive(Hash, PartialEq, Eq)]
@@ -91,6 +93,7 @@ impl RoadNetwork {
                 let id = *ids.entry(k).or_insert(next_id);
                 if id == next_id {
                     net.nodes.push(*pos);
+                    net.node_key.push(*key);
                 }
                 if let Some(p) = prev {
                     let len = haversine(net.nodes[p as usize], net.nodes[id as usize]).0;

@@ -7,3 +7,4 @@ pub use model::{
     Change, FacilitySelection, Modification, NewFacility, NewRoad, RoadEdit, RoadSelection,
     Scenario, ScenarioSet,
 };
+pub mod apply;
