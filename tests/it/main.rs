@@ -13,5 +13,6 @@ mod model;
 mod ogr;
 mod outputs;
 mod peers;
+mod scenario_file;
 mod search;
 mod travel;
