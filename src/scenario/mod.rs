@@ -10,3 +10,5 @@ pub use model::{
     Scenario, ScenarioSet,
 };
 pub mod apply;
+pub mod incremental;
+pub mod run;
