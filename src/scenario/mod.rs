@@ -2,8 +2,10 @@
 //! prepared network, with results compared against the baseline.
 
 pub mod model;
+pub mod seasons;
 
 pub use model::{
     Change, FacilitySelection, Modification, NewFacility, NewRoad, RoadEdit, RoadSelection,
     Scenario, ScenarioSet,
 };
+pub use seasons::seasons_from_osm;

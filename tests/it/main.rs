@@ -14,4 +14,5 @@ mod ogr;
 mod outputs;
 mod peers;
 mod search;
+mod seasons;
 mod travel;
