@@ -113,7 +113,21 @@ pub struct Road {
     /// same key are the same graph node (OSM node ids). Vertices without a key
     /// are joined by coordinate equality.
     pub vertices: Vec<(Option<i64>, LonLat)>,
+    /// Raw OSM tags bearing on seasonal passability ([`PASSABILITY_KEYS`];
+    /// `("ford", "yes")` also when a node of the way is tagged `ford=yes`),
+    /// in tag order. Empty for roads not read from OSM.
+    pub passability: Vec<(String, String)>,
 }
+
+/// The OSM keys kept in [`Road::passability`].
+pub const PASSABILITY_KEYS: [&str; 6] = [
+    "seasonal",
+    "ford",
+    "access:conditional",
+    "motor_vehicle:conditional",
+    "vehicle:conditional",
+    "intermittent",
+];
 
 /// A polygonal zone (commune, district) with an optional census total.
 #[derive(Debug, Clone)]

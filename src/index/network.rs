@@ -167,6 +167,7 @@ mod tests {
                 .iter()
                 .map(|(k, x, y)| (Some(*k), LonLat::new(*x, *y)))
                 .collect(),
+            passability: Vec::new(),
         }
     }
 

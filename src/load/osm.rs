@@ -7,6 +7,13 @@
 //!
 //! * Roads: ways with a `highway=*` tag (class = its value), `oneway`
 //!   (`yes`/`-1`; implied on motorways and roundabouts) and `maxspeed`.
+//!   Their seasonal-passability tags ([`PASSABILITY_KEYS`]) are kept raw in
+//!   [`Road::passability`] (read by `scenario::seasons`). A way with no `ford`
+//!   tag of its own that passes a node tagged `ford=yes` gets `("ford",
+//!   "yes")`: pass 1 keeps the ids of those nodes only (a few per extract).
+//!   Roads crossing `waterway=*` ways tagged `intermittent=yes` without a ford
+//!   or bridge tag are not detected (that needs a geometric intersection of
+//!   roads and waterways).
 //! * Settlements: nodes (or ways, at their centroid) with a `place=*` value
 //!   in the configured list; population from the `population` tag.
 //! * Facilities: nodes and ways matching the facility tag table; ways count at
@@ -22,7 +29,9 @@ use super::layers::{category_for_tag, parse_maxspeed, parse_oneway};
 use super::{Diagnostics, LoadError};
 use crate::config::OsmTags;
 use crate::geometry::{mean_position, sample_line};
-use crate::model::{Facility, LonLat, Oneway, PopulationSource, Road, Settlement};
+use crate::model::{
+    Facility, LonLat, Oneway, PopulationSource, Road, Settlement, PASSABILITY_KEYS,
+};
 use crate::units::{Meters, Population};
 
 /// What a `.pbf` gave.
@@ -104,9 +113,13 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     let mut out = OsmData::default();
     let mut ways: Vec<PendingWay> = Vec::new();
     let mut tagged_nodes: Vec<(i64, LonLat, Tags)> = Vec::new();
+    let mut ford_nodes: HashSet<i64> = HashSet::new();
 
-    // Pass 1: tagged nodes and ways of interest.
+    // Pass 1: tagged nodes and ways of interest, and the ids of ford nodes.
     let mut keep_node = |id: i64, lon: f64, lat: f64, tags: Tags| {
+        if tag(&tags, "ford") == Some("yes") {
+            ford_nodes.insert(id);
+        }
         if is_place(&tags, table) || facility_category(&tags, table).is_some() {
             tagged_nodes.push((id, LonLat::new(lon, lat), tags));
         }
@@ -209,9 +222,20 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
                 (Oneway::No, None) if implied => Oneway::Forward,
                 (o, _) => o,
             };
+            let tagged: Tags = w
+                .tags
+                .iter()
+                .filter(|(k, _)| PASSABILITY_KEYS.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            let has_ford_tag = tagged.iter().any(|(k, _)| k == "ford");
             for (k, run) in runs.iter().enumerate() {
                 if run.len() < 2 {
                     continue;
+                }
+                let mut passability = tagged.clone();
+                if !has_ford_tag && run.iter().any(|(id, _)| ford_nodes.contains(id)) {
+                    passability.push(("ford".into(), "yes".into()));
                 }
                 out.roads.push(Road {
                     id: if runs.len() > 1 {
@@ -223,6 +247,7 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
                     oneway,
                     maxspeed: parse_maxspeed(tag(&w.tags, "maxspeed")),
                     vertices: run.iter().map(|(id, p)| (Some(*id), *p)).collect(),
+                    passability,
                 });
             }
         }

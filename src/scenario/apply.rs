@@ -190,6 +190,7 @@ fn joined_road(net: &RoadNetwork, nodes: &PointIndex, r: &NewRoad) -> (Road, usi
             class: r.class.clone(),
             oneway: crate::model::Oneway::No,
             maxspeed: None,
+            passability: Vec::new(),
             vertices,
         },
         joined,

@@ -15,4 +15,5 @@ mod outputs;
 mod peers;
 mod scenario_file;
 mod search;
+mod seasons;
 mod travel;

@@ -39,6 +39,7 @@ fn road(id: &str, pts: &[(f64, f64)], oneway: Oneway) -> Road {
             .iter()
             .map(|&(x, y)| (None, LonLat::new(x, y)))
             .collect(),
+        passability: Vec::new(),
     }
 }
 

@@ -320,6 +320,7 @@ pub fn roads(
                 oneway: parse_oneway(f.text(oneway_field).as_deref()),
                 maxspeed: parse_maxspeed(f.text(maxspeed_field).as_deref()),
                 vertices: l.0.iter().map(|c| (None, coord(*c))).collect(),
+                passability: Vec::new(),
             });
         }
     }
