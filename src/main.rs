@@ -10,8 +10,14 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use remoteness::config::{RawConfig, Settings};
-use remoteness::pipeline::{analyse, Execution, Progress};
-use remoteness::write::{summary::summary, write_outputs};
+use remoteness::load::load;
+use remoteness::pipeline::{analyse, Execution, Progress, Study};
+use remoteness::scenario::run::run_all;
+use remoteness::scenario::{
+    read_scenarios, seasons_from_osm, Known, Modification, Scenario, ScenarioSet,
+};
+use remoteness::write::compare::{summary as compare_summary, Compared};
+use remoteness::write::{summary::summary, write_outputs, write_scenarios};
 
 /// Measures access to water, power, schools and health care, and ranks the
 /// zones where action helps most.
@@ -26,6 +32,18 @@ struct Cli {
 enum Command {
     /// Run an analysis described by a TOML config and write its outputs.
     Run(RunArgs),
+    /// Run the baseline and every scenario of a scenario file on one
+    /// prepared network; write each run's outputs and the comparisons.
+    Scenarios(ScenarioArgs),
+}
+
+#[derive(clap::Args)]
+struct ScenarioArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Scenario file (TOML).
+    #[arg(long, value_name = "FILE")]
+    scenarios: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -63,6 +81,10 @@ struct RunArgs {
     /// Zones listed in the summary.
     #[arg(long, default_value_t = 10)]
     top: usize,
+    /// Run in a named season: its road edits (from OSM passability tags,
+    /// or from `--scenarios`) are applied to the network.
+    #[arg(long, value_name = "NAME")]
+    season: Option<String>,
 }
 
 struct Bars {
@@ -92,7 +114,9 @@ impl Progress for Bars {
     }
 }
 
-fn run(args: RunArgs) -> Result<()> {
+/// Settings from the config file and the flag overrides; sizes the
+/// thread pool.
+fn settings(args: &RunArgs) -> Result<(Settings, usize, Execution)> {
     let text = std::fs::read_to_string(&args.config)
         .with_context(|| format!("cannot read config {}", args.config.display()))?;
     let mut raw: RawConfig = toml::from_str(&text)
@@ -132,15 +156,113 @@ fn run(args: RunArgs) -> Result<()> {
     } else {
         Execution::Parallel
     };
+    Ok((settings, threads, exec))
+}
+
+/// Loads the inputs, reads the scenario file (or none) with the seasons the
+/// OSM tags define, and prepares the network.
+fn prepare(
+    settings: Settings,
+    file: Option<&PathBuf>,
+    bars: &Bars,
+) -> Result<(Study, ScenarioSet)> {
+    bars.begin("load");
+    let t0 = std::time::Instant::now();
+    let dataset = load(&settings)?;
+    bars.end("load", t0.elapsed().as_secs_f64());
+    let osm_seasons = seasons_from_osm(&dataset.roads);
+    let known = Known {
+        services: settings.services.iter().map(|s| s.name.clone()).collect(),
+        profiles: settings.profiles.keys().cloned().collect(),
+        seasons: osm_seasons.keys().cloned().collect(),
+    };
+    let mut set = match file {
+        Some(f) => read_scenarios(f, &known)?,
+        None => ScenarioSet {
+            path: PathBuf::from("(OSM passability tags)"),
+            sha256: String::new(),
+            seasons: Default::default(),
+            scenarios: Vec::new(),
+        },
+    };
+    for (name, edits) in osm_seasons {
+        set.seasons.entry(name).or_insert(edits);
+    }
+    let study = Study::prepare(settings, dataset, bars);
+    Ok((study, set))
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let (settings, threads, exec) = settings(&args)?;
     let bars = Bars {
         bar: Mutex::new(None),
         quiet: args.quiet,
     };
-    let analysis = analyse(settings, exec, &bars)?;
     let argv: Vec<String> = std::env::args().collect();
+    let analysis = match &args.season {
+        None => analyse(settings, exec, &bars)?,
+        Some(season) => {
+            let (mut study, mut set) = prepare(settings, None, &bars)?;
+            if !set.seasons.contains_key(season) {
+                let known: Vec<&String> = set.seasons.keys().collect();
+                anyhow::bail!(
+                    "--season {season}: no such season (the OSM passability tags define: {known:?})"
+                );
+            }
+            set.scenarios.push(Scenario {
+                name: format!("season_{season}"),
+                description: format!("the {season} season"),
+                modifications: vec![Modification::Season(season.clone())],
+            });
+            let (_, mut outcomes) = run_all(&mut study, &set, exec, &bars)?;
+            outcomes.remove(0).analysis
+        }
+    };
     let written = write_outputs(&analysis, &args.out, &argv, threads)?;
     print!("{}", summary(&analysis, args.top));
     println!("\nWrote {} files to {}", written.len(), args.out.display());
+    Ok(())
+}
+
+fn scenarios(args: ScenarioArgs) -> Result<()> {
+    let (settings, threads, exec) = settings(&args.run)?;
+    let bars = Bars {
+        bar: Mutex::new(None),
+        quiet: args.run.quiet,
+    };
+    let (mut study, mut set) = prepare(settings, Some(&args.scenarios), &bars)?;
+    if let Some(season) = &args.run.season {
+        if !set.seasons.contains_key(season) {
+            anyhow::bail!("--season {season}: no such season");
+        }
+        for sc in &mut set.scenarios {
+            sc.modifications
+                .insert(0, Modification::Season(season.clone()));
+        }
+    }
+    let (baseline, outcomes) = run_all(&mut study, &set, exec, &bars)?;
+    let argv: Vec<String> = std::env::args().collect();
+    let written = write_scenarios(&baseline, &outcomes, &set, &args.run.out, &argv, threads)?;
+    print!("{}", summary(&baseline, args.run.top));
+    let compared: Vec<Compared> = outcomes
+        .iter()
+        .map(|o| Compared {
+            name: &o.name,
+            analysis: &o.analysis,
+        })
+        .collect();
+    for o in &outcomes {
+        for r in &o.reports {
+            let warn = if r.selected_nothing { "  (warning: selects nothing)" } else { "" };
+            println!("{} #{} {}: {}{warn}", o.name, r.index, r.kind, r.report);
+        }
+    }
+    print!("{}", compare_summary(&baseline, &compared, args.run.top.min(5)));
+    println!(
+        "\nWrote {} files to {}",
+        written.len(),
+        args.run.out.display()
+    );
     Ok(())
 }
 
@@ -148,6 +270,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => run(a),
+        Command::Scenarios(a) => scenarios(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

@@ -202,3 +202,71 @@ fn affected(
         .iter()
         .any(|&f| trips.direct(haversine(s.settlement.pos, f)).is_some())
 }
+
+/// One scenario run: its analysis, what each modification touched, and
+/// how each service was obtained.
+pub struct Outcome {
+    /// The scenario's name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// The analysis of the scenario's inputs.
+    pub analysis: crate::pipeline::Analysis,
+    /// A report per modification.
+    pub reports: Vec<super::apply::ModReport>,
+    /// Per service (settings order).
+    pub strategies: Vec<Strategy>,
+}
+
+/// Runs the baseline and every scenario of `set` on the prepared `study`.
+/// Scenarios run one after another; each parallelises inside as the
+/// baseline does, so results do not depend on the thread count.
+pub fn run_all(
+    study: &mut Study,
+    set: &super::ScenarioSet,
+    exec: Execution,
+    progress: &dyn crate::pipeline::Progress,
+) -> Result<(crate::pipeline::Analysis, Vec<Outcome>), super::apply::ApplyError> {
+    let baseline = study.analyse(exec, progress);
+    let base_results = Results {
+        access: baseline.access.clone(),
+        measures: baseline.measures.clone(),
+        scores: baseline.scores.clone(),
+        zone_stats: baseline.zone_stats.clone(),
+        zone_measures: baseline.zone_measures.clone(),
+    };
+    let study: &Study = study;
+    let mut out = Vec::with_capacity(set.scenarios.len());
+    for sc in &set.scenarios {
+        progress.begin(&format!("scenario {}", sc.name));
+        let t0 = std::time::Instant::now();
+        let applied = super::apply::apply(study, set, sc)?;
+        let ev = evaluate(study, &base_results, &applied, exec);
+        let mut dataset = study.dataset.clone();
+        dataset.facilities = applied.facilities.clone();
+        for (s, p) in dataset.settlements.iter_mut().zip(&applied.population) {
+            s.settlement.population = crate::units::Population(*p);
+        }
+        for r in applied.reports.iter().filter(|r| r.selected_nothing) {
+            dataset.diagnostics.push(
+                "scenario_selects_nothing",
+                &set.path,
+                &format!("{} modification {}", sc.name, r.index),
+                r.kind,
+                format!("{}: selects nothing", r.report),
+            );
+        }
+        let mut analysis = study.analysis(dataset, ev.results);
+        let secs = t0.elapsed().as_secs_f64();
+        analysis.timings = vec![("scenario".to_string(), secs)];
+        progress.end(&format!("scenario {}", sc.name), secs);
+        out.push(Outcome {
+            name: sc.name.clone(),
+            description: sc.description.clone(),
+            analysis,
+            reports: applied.reports,
+            strategies: ev.strategies,
+        });
+    }
+    Ok((baseline, out))
+}

@@ -9,6 +9,7 @@
 #[cfg(feature = "gdal")]
 pub mod gpkg;
 pub mod layers;
+pub mod compare;
 pub mod measures;
 pub mod qml;
 pub mod run_json;
@@ -50,6 +51,16 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     }
 }
 
+/// The folder and file name of `path`.
+fn split_name(path: &Path) -> (PathBuf, String) {
+    let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (parent, base)
+}
+
 /// Files staged under temporary names, committed together.
 pub struct Staged {
     dir: PathBuf,
@@ -73,7 +84,9 @@ impl Staged {
         fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<(), WriteError> {
         let final_path = self.dir.join(name);
-        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let (parent, base) = split_name(&final_path);
+        std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let tmp = parent.join(format!(".{base}.tmp-{}", std::process::id()));
         let f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
         let mut w = std::io::BufWriter::new(f);
         let res = fill(&mut w)
@@ -98,7 +111,9 @@ impl Staged {
         fill: impl FnOnce(&Path) -> Result<(), String>,
     ) -> Result<(), WriteError> {
         let final_path = self.dir.join(name);
-        let tmp = self.dir.join(format!(".tmp-{}-{name}", std::process::id()));
+        let (parent, base) = split_name(&final_path);
+        std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let tmp = parent.join(format!(".tmp-{}-{base}", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
         if let Err(message) = fill(&tmp) {
             let _ = std::fs::remove_file(&tmp);
@@ -187,6 +202,21 @@ pub fn write_outputs(
     args: &[String],
     threads: usize,
 ) -> Result<Vec<PathBuf>, WriteError> {
+    let mut staged = Staged::new(dir)?;
+    stage_outputs(a, &mut staged, "", args, threads, None)?;
+    staged.commit()
+}
+
+/// Stages every output of `a` under `prefix` (a sub-folder ending in `/`,
+/// or empty); `extra` is added to `run.json` as its `scenario` member.
+pub fn stage_outputs(
+    a: &crate::pipeline::Analysis,
+    staged: &mut Staged,
+    prefix: &str,
+    args: &[String],
+    threads: usize,
+    extra: Option<serde_json::Value>,
+) -> Result<(), WriteError> {
     let st = layers::settlements_table(a);
     let zt = layers::zones_table(a);
     let ft = measures::facilities_table(a);
@@ -200,16 +230,16 @@ pub fn write_outputs(
         .map(|c| a.settings.services[c.service].name.clone())
         .collect();
     let fq = qml::facilities_qml(&ft, &catchment_services);
-    let mut staged = Staged::new(dir)?;
-    staged.file("settlements.geojson", |w| write_geojson(&st, w))?;
-    staged.file("settlements.csv", |w| write_csv(&st, w))?;
-    staged.file("settlements.qml", |w| w.write_all(sq.as_bytes()))?;
-    staged.file("zones.geojson", |w| write_geojson(&zt, w))?;
-    staged.file("zones.csv", |w| write_csv(&zt, w))?;
-    staged.file("zones.qml", |w| w.write_all(zq.as_bytes()))?;
-    staged.file("facilities.geojson", |w| write_geojson(&ft, w))?;
-    staged.file("facilities.csv", |w| write_csv(&ft, w))?;
-    staged.file("facilities.qml", |w| w.write_all(fq.as_bytes()))?;
+    let name = |n: &str| format!("{prefix}{n}");
+    staged.file(&name("settlements.geojson"), |w| write_geojson(&st, w))?;
+    staged.file(&name("settlements.csv"), |w| write_csv(&st, w))?;
+    staged.file(&name("settlements.qml"), |w| w.write_all(sq.as_bytes()))?;
+    staged.file(&name("zones.geojson"), |w| write_geojson(&zt, w))?;
+    staged.file(&name("zones.csv"), |w| write_csv(&zt, w))?;
+    staged.file(&name("zones.qml"), |w| w.write_all(zq.as_bytes()))?;
+    staged.file(&name("facilities.geojson"), |w| write_geojson(&ft, w))?;
+    staged.file(&name("facilities.csv"), |w| write_csv(&ft, w))?;
+    staged.file(&name("facilities.qml"), |w| w.write_all(fq.as_bytes()))?;
     #[allow(unused_mut)]
     let mut outputs: Vec<String> = OUTPUT_FILES.iter().map(|s| s.to_string()).collect();
     #[cfg(feature = "gdal")]
@@ -219,13 +249,74 @@ pub fn write_outputs(
             ("zones", &zt, &zq),
             ("facilities", &ft, &fq),
         ];
-        staged.path_file(GPKG_FILE, |p| gpkg::write_gpkg(p, &layers))?;
+        staged.path_file(&name(GPKG_FILE), |p| gpkg::write_gpkg(p, &layers))?;
         outputs.push(GPKG_FILE.to_string());
     }
-    let doc = run_json::run_json(a, args, threads, &outputs);
-    staged.file("run.json", |w| {
+    let mut doc = run_json::run_json(a, args, threads, &outputs);
+    if let Some(x) = extra {
+        doc["scenario"] = x;
+    }
+    staged.file(&name("run.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &doc)?;
         w.write_all(b"\n")
-    })?;
+    })
+}
+
+/// Writes the baseline into `dir/baseline/`, each scenario into
+/// `dir/<scenario>/`, and the comparisons (`comparison.csv`,
+/// `comparison.geojson`, `comparison_zones.geojson`) into `dir`, all or
+/// nothing.
+pub fn write_scenarios(
+    baseline: &crate::pipeline::Analysis,
+    outcomes: &[crate::scenario::run::Outcome],
+    set: &crate::scenario::ScenarioSet,
+    dir: &Path,
+    args: &[String],
+    threads: usize,
+) -> Result<Vec<PathBuf>, WriteError> {
+    let mut staged = Staged::new(dir)?;
+    let file = serde_json::json!({
+        "file": set.path.display().to_string(),
+        "sha256": set.sha256,
+    });
+    let mut base_doc = file.clone();
+    base_doc["name"] = "baseline".into();
+    stage_outputs(baseline, &mut staged, "baseline/", args, threads, Some(base_doc))?;
+    for o in outcomes {
+        let services: serde_json::Map<String, serde_json::Value> = baseline
+            .settings
+            .services
+            .iter()
+            .zip(&o.strategies)
+            .map(|(s, st)| (s.name.clone(), serde_json::json!(st)))
+            .collect();
+        let mut doc = file.clone();
+        doc["name"] = o.name.clone().into();
+        doc["description"] = o.description.clone().into();
+        doc["modifications"] = serde_json::json!(o.reports);
+        doc["access_by_service"] = serde_json::Value::Object(services);
+        stage_outputs(
+            &o.analysis,
+            &mut staged,
+            &format!("{}/", o.name),
+            args,
+            threads,
+            Some(doc),
+        )?;
+    }
+    let compared: Vec<compare::Compared> = outcomes
+        .iter()
+        .map(|o| compare::Compared {
+            name: &o.name,
+            analysis: &o.analysis,
+        })
+        .collect();
+    let zt = compare::zone_table(baseline, &compared, false);
+    let zg = compare::zone_table(baseline, &compared, true);
+    let st = compare::settlement_table(baseline, &compared);
+    staged.file("comparison.csv", |w| write_csv(&zt, w))?;
+    staged.file("comparison_zones.geojson", |w| write_geojson(&zg, w))?;
+    staged.file("comparison.geojson", |w| write_geojson(&st, w))?;
+    staged.file("comparison_settlements.csv", |w| write_csv(&st, w))?;
     staged.commit()
 }
