@@ -14,6 +14,7 @@ mod ogr;
 mod outputs;
 mod peers;
 mod scenario_file;
+mod scenarios;
 mod search;
 mod seasons;
 mod travel;
