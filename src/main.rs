@@ -253,11 +253,18 @@ fn scenarios(args: ScenarioArgs) -> Result<()> {
         .collect();
     for o in &outcomes {
         for r in &o.reports {
-            let warn = if r.selected_nothing { "  (warning: selects nothing)" } else { "" };
+            let warn = if r.selected_nothing {
+                "  (warning: selects nothing)"
+            } else {
+                ""
+            };
             println!("{} #{} {}: {}{warn}", o.name, r.index, r.kind, r.report);
         }
     }
-    print!("{}", compare_summary(&baseline, &compared, args.run.top.min(5)));
+    print!(
+        "{}",
+        compare_summary(&baseline, &compared, args.run.top.min(5))
+    );
     println!(
         "\nWrote {} files to {}",
         written.len(),

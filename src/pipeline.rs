@@ -21,7 +21,6 @@ use crate::score::{self, Scores};
 use crate::search::access::{
     access_all, access_all_sequential, ProfileContext, ServiceAccess, TravelModel,
 };
-use crate::write::WriteError;
 use crate::zones::{self, AllocationReport, ZoneMeasures, ZoneStats};
 
 /// Any error of a run, by stage.
@@ -33,9 +32,6 @@ pub enum Error {
     /// Loading inputs.
     #[error(transparent)]
     Load(#[from] LoadError),
-    /// Writing outputs.
-    #[error(transparent)]
-    Write(#[from] WriteError),
 }
 
 /// Receives stage events.

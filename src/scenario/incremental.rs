@@ -10,8 +10,11 @@
 //! case where a node keeps its baseline time yet could change its length is
 //! a *tie*: a new label equal in time to the baseline label of a node that
 //! stays with its baseline facility (its baseline path may run through a
-//! captured node). The update reports it and the caller runs the full
-//! search instead, so the result is exact in every case. The cost is the
+//! captured node). In exact arithmetic this cannot happen (a captured
+//! predecessor offers a strictly smaller time); it can only come from
+//! floating-point rounding (`fl(a + w) = fl(b + w)` with `a < b`). The
+//! update then reports it and the caller runs the full search instead, so
+//! the result is exact in every case. The cost is the
 //! size of the captured region and its border, not of the graph.
 
 use std::cmp::Ordering;

@@ -30,16 +30,44 @@ pub fn zone_table(base: &Analysis, scenarios: &[Compared], with_geometry: bool) 
     t.column("service", Kind::Text, "Service");
     t.column("zone", Kind::Text, "Zone id");
     t.column("zone_name", Kind::Text, "Zone name");
-    t.column("pop", Kind::Float, "Zone population in the scenario (people)");
-    t.column("pop_beyond", Kind::Float, "People beyond the service threshold (people)");
-    t.column("d_beyond", Kind::Float, "Change in people beyond the threshold vs baseline (people)");
-    t.column("mean", Kind::Float, "Population-weighted mean metric (unit in `unit`)");
-    t.column("d_mean", Kind::Float, "Change in the mean metric vs baseline (unit in `unit`)");
+    t.column(
+        "pop",
+        Kind::Float,
+        "Zone population in the scenario (people)",
+    );
+    t.column(
+        "pop_beyond",
+        Kind::Float,
+        "People beyond the service threshold (people)",
+    );
+    t.column(
+        "d_beyond",
+        Kind::Float,
+        "Change in people beyond the threshold vs baseline (people)",
+    );
+    t.column(
+        "mean",
+        Kind::Float,
+        "Population-weighted mean metric (unit in `unit`)",
+    );
+    t.column(
+        "d_mean",
+        Kind::Float,
+        "Change in the mean metric vs baseline (unit in `unit`)",
+    );
     t.column("unit", Kind::Text, "Unit of `mean` and `d_mean` (min or m)");
-    t.column("composite", Kind::Float, "Zone mean composite score (0 to 3 x services)");
+    t.column(
+        "composite",
+        Kind::Float,
+        "Zone mean composite score (0 to 3 x services)",
+    );
     t.column("d_comp", Kind::Float, "Change in composite vs baseline");
     t.column("rank", Kind::Int, "Zone rank (1 = most burdened)");
-    t.column("d_rank", Kind::Int, "Change in rank vs baseline (negative = moved up the priority list)");
+    t.column(
+        "d_rank",
+        Kind::Int,
+        "Change in rank vs baseline (negative = moved up the priority list)",
+    );
     let base_by_zone: Vec<usize> = index_by_zone(base);
     for sc in scenarios {
         let a = sc.analysis;
@@ -65,9 +93,8 @@ pub fn zone_table(base: &Analysis, scenarios: &[Compared], with_geometry: bool) 
                     Cell::Int(zs.rank as i64),
                     Cell::Int(zs.rank as i64 - bs.rank as i64),
                 ]);
-                t.geometry.push(
-                    with_geometry.then(|| Geom::from_multipolygon(&a.zones[z].geometry)),
-                );
+                t.geometry
+                    .push(with_geometry.then(|| Geom::from_multipolygon(&a.zones[z].geometry)));
             }
         }
     }
@@ -98,9 +125,27 @@ pub fn settlement_table(base: &Analysis, scenarios: &[Compared]) -> Table {
     t.column("pop", Kind::Float, "Population in the scenario (people)");
     for svc in &base.settings.services {
         let c = &svc.code;
-        t.column(format!("{c}_min"), Kind::Float, format!("{}: trip time in the scenario (min)", svc.name));
-        t.column(format!("{c}_dmin"), Kind::Float, format!("{}: change of trip time vs baseline (min; negative = faster)", svc.name));
-        t.column(format!("{c}_cross"), Kind::Text, format!("{}: threshold crossed (newly_within, newly_beyond or none)", svc.name));
+        t.column(
+            format!("{c}_min"),
+            Kind::Float,
+            format!("{}: trip time in the scenario (min)", svc.name),
+        );
+        t.column(
+            format!("{c}_dmin"),
+            Kind::Float,
+            format!(
+                "{}: change of trip time vs baseline (min; negative = faster)",
+                svc.name
+            ),
+        );
+        t.column(
+            format!("{c}_cross"),
+            Kind::Text,
+            format!(
+                "{}: threshold crossed (newly_within, newly_beyond or none)",
+                svc.name
+            ),
+        );
     }
     for sc in scenarios {
         let a = sc.analysis;
@@ -120,7 +165,7 @@ pub fn settlement_table(base: &Analysis, scenarios: &[Compared]) -> Table {
             t.rows.push(row);
             t.geometry.push(
                 s.valid
-                    .then(|| Geom::Point(s.settlement.pos.lon, s.settlement.pos.lat)),
+                    .then_some(Geom::Point(s.settlement.pos.lon, s.settlement.pos.lat)),
             );
         }
     }

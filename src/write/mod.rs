@@ -6,10 +6,10 @@
 //! temporary name in the output folder, and renamed into place only after all
 //! files are complete: a failed run leaves no half-written output.
 
+pub mod compare;
 #[cfg(feature = "gdal")]
 pub mod gpkg;
 pub mod layers;
-pub mod compare;
 pub mod measures;
 pub mod qml;
 pub mod run_json;
@@ -281,7 +281,14 @@ pub fn write_scenarios(
     });
     let mut base_doc = file.clone();
     base_doc["name"] = "baseline".into();
-    stage_outputs(baseline, &mut staged, "baseline/", args, threads, Some(base_doc))?;
+    stage_outputs(
+        baseline,
+        &mut staged,
+        "baseline/",
+        args,
+        threads,
+        Some(base_doc),
+    )?;
     for o in outcomes {
         let services: serde_json::Map<String, serde_json::Value> = baseline
             .settings

@@ -18,8 +18,8 @@ use remoteness::scenario::apply::apply;
 use remoteness::scenario::incremental::{add_sources, Overlay};
 use remoteness::scenario::run::{evaluate, evaluate_full, run_all, Strategy};
 use remoteness::scenario::{
-    read_scenarios, seasons_from_osm, Change, FacilitySelection, Known, Modification,
-    NewFacility, RoadEdit, RoadSelection, Scenario, ScenarioSet,
+    read_scenarios, seasons_from_osm, Change, FacilitySelection, Known, Modification, NewFacility,
+    RoadEdit, RoadSelection, Scenario, ScenarioSet,
 };
 use remoteness::search::access::Labels;
 use remoteness::search::{multi_source_reference, Seed};
@@ -80,7 +80,14 @@ fn fingerprint(r: &Results) -> String {
     let access: Vec<_> = r
         .access
         .iter()
-        .map(|a| (&a.service, a.facilities_on_network, &a.access, a.facilities.len()))
+        .map(|a| {
+            (
+                &a.service,
+                a.facilities_on_network,
+                &a.access,
+                a.facilities.len(),
+            )
+        })
         .collect();
     format!(
         "{access:?}\n{:?}\n{:?}\n{:?}\n{}",
@@ -125,11 +132,19 @@ fn square(c: LonLat, half: f64) -> geo_types::Polygon<f64> {
 }
 
 /// A random modification on `study`'s data.
-fn random_modification(rng: &mut Rng, study: &Study, facilities_only: bool, k: usize) -> Modification {
+fn random_modification(
+    rng: &mut Rng,
+    study: &Study,
+    facilities_only: bool,
+    k: usize,
+) -> Modification {
     let s = &study.dataset.settlements;
     let near = |rng: &mut Rng| {
         let p = s[rng.below(s.len())].settlement.pos;
-        LonLat::new(p.lon + (rng.f64() - 0.5) * 0.02, p.lat + (rng.f64() - 0.5) * 0.02)
+        LonLat::new(
+            p.lon + (rng.f64() - 0.5) * 0.02,
+            p.lat + (rng.f64() - 0.5) * 0.02,
+        )
     };
     let services = &study.settings.services;
     let service = services[rng.below(services.len())].name.clone();
@@ -202,7 +217,11 @@ fn check_random_sequences(config: &str, seed: u64, scenarios: usize) {
         let applied = apply(&study, &set, &sc).unwrap();
         let ev = evaluate(&study, &base_r, &applied, Execution::Parallel);
         let full = evaluate_full(&study, &applied, Execution::Sequential);
-        assert_eq!(fingerprint(&ev.results), fingerprint(&full), "{config} {sc:?}");
+        assert_eq!(
+            fingerprint(&ev.results),
+            fingerprint(&full),
+            "{config} {sc:?}"
+        );
         for st in &ev.strategies {
             *strategies.entry(format!("{st:?}")).or_insert(0) += 1;
         }
@@ -210,7 +229,8 @@ fn check_random_sequences(config: &str, seed: u64, scenarios: usize) {
             // A fresh study of the modified inputs: nothing shared.
             let mut ds = dataset.clone();
             ds.facilities = applied.facilities.clone();
-            let fresh = Study::prepare(settings.clone(), ds, &Quiet).analyse(Execution::Parallel, &Quiet);
+            let fresh =
+                Study::prepare(settings.clone(), ds, &Quiet).analyse(Execution::Parallel, &Quiet);
             assert_eq!(
                 fingerprint(&ev.results),
                 fingerprint_analysis(&fresh),
@@ -232,7 +252,14 @@ fn random_modification_sequences_equal_a_from_scratch_run_tata() {
     check_random_sequences("tata/tata.toml", 6, 16);
 }
 
-fn run_file(config: &str, scenarios: &str) -> (Analysis, Vec<remoteness::scenario::run::Outcome>, ScenarioSet) {
+fn run_file(
+    config: &str,
+    scenarios: &str,
+) -> (
+    Analysis,
+    Vec<remoteness::scenario::run::Outcome>,
+    ScenarioSet,
+) {
     let settings = Settings::load(&fixture(config)).unwrap();
     let dataset = load(&settings).unwrap();
     let osm = seasons_from_osm(&dataset.roads);
@@ -260,11 +287,19 @@ fn minutes(a: &Analysis, service: &str, settlement: &str) -> Option<f64> {
 
 #[test]
 fn liechtenstein_scenarios_end_to_end() {
-    let (base, outcomes, set) = run_file("liechtenstein/liechtenstein.toml", "liechtenstein/scenarios.toml");
+    let (base, outcomes, set) = run_file(
+        "liechtenstein/liechtenstein.toml",
+        "liechtenstein/scenarios.toml",
+    );
     let by = |n: &str| outcomes.iter().find(|o| o.name == n).unwrap();
     // A new school in Ruggell: found incrementally, Ruggell at 0 min.
     let school = by("new_school_ruggell");
-    let k = base.settings.services.iter().position(|s| s.name == "school").unwrap();
+    let k = base
+        .settings
+        .services
+        .iter()
+        .position(|s| s.name == "school")
+        .unwrap();
     assert_eq!(school.strategies[k], Strategy::Incremental);
     assert!(minutes(&base, "school", "Ruggell").unwrap() > 30.0);
     assert!(minutes(&school.analysis, "school", "Ruggell").unwrap() < 1.0);
@@ -282,12 +317,20 @@ fn liechtenstein_scenarios_end_to_end() {
     // Written outputs: a folder per run, comparisons with a row per
     // scenario, service and zone.
     let dir = tempfile::tempdir().unwrap();
-    let written = remoteness::write::write_scenarios(&base, &outcomes, &set, dir.path(), &[], 1).unwrap();
-    assert!(written.iter().any(|p| p.ends_with("baseline/settlements.geojson")));
-    assert!(written.iter().any(|p| p.ends_with("new_school_ruggell/run.json")));
+    let written =
+        remoteness::write::write_scenarios(&base, &outcomes, &set, dir.path(), &[], 1).unwrap();
+    assert!(written
+        .iter()
+        .any(|p| p.ends_with("baseline/settlements.geojson")));
+    assert!(written
+        .iter()
+        .any(|p| p.ends_with("new_school_ruggell/run.json")));
     let csv = std::fs::read_to_string(dir.path().join("comparison.csv")).unwrap();
     let rows = csv.lines().count() - 1;
-    assert_eq!(rows, outcomes.len() * base.settings.services.len() * base.zones.len());
+    assert_eq!(
+        rows,
+        outcomes.len() * base.settings.services.len() * base.zones.len()
+    );
     let run: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("malbunstrasse_closed/run.json")).unwrap(),
     )
@@ -298,7 +341,10 @@ fn liechtenstein_scenarios_end_to_end() {
         .unwrap()
         .starts_with("closes "));
     let gj = std::fs::read_to_string(dir.path().join("comparison.geojson")).unwrap();
-    assert!(gj.contains("\"schl_dmin\":-3"), "Ruggell's school time drops by over 30 min");
+    assert!(
+        gj.contains("\"schl_dmin\":-3"),
+        "Ruggell's school time drops by over 30 min"
+    );
 }
 
 #[test]
@@ -308,10 +354,14 @@ fn tata_scenarios_end_to_end() {
         assert!(o.reports.iter().all(|r| !r.selected_nothing), "{}", o.name);
     }
     let posts = outcomes.iter().find(|o| o.name.contains("health")).unwrap();
-    let k = base.settings.services.iter().position(|s| s.name == "health").unwrap();
-    let beyond = |a: &Analysis| -> f64 {
-        a.zone_stats.iter().map(|z| z.services[k].pop_beyond).sum()
-    };
+    let k = base
+        .settings
+        .services
+        .iter()
+        .position(|s| s.name == "health")
+        .unwrap();
+    let beyond =
+        |a: &Analysis| -> f64 { a.zone_stats.iter().map(|z| z.services[k].pop_beyond).sum() };
     assert!(beyond(&posts.analysis) < beyond(&base));
     let closed = outcomes.iter().find(|o| o.name.contains("closed")).unwrap();
     assert!(beyond(&closed.analysis) > beyond(&base));
