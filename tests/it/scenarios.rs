@@ -366,3 +366,32 @@ fn tata_scenarios_end_to_end() {
     let closed = outcomes.iter().find(|o| o.name.contains("closed")).unwrap();
     assert!(beyond(&closed.analysis) > beyond(&base));
 }
+
+#[test]
+fn a_bad_scenario_file_exits_non_zero_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[scenario]]\nname = \"x\"\n[[scenario.modification]]\nkind = \"add_facility\"\nservice = \"school\"\nid = \"a\"\nlon = 200\nlat = 47\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let config = fixture("liechtenstein/liechtenstein.toml");
+    let o = crate::common::run_bin(&[
+        "scenarios",
+        config.to_str().unwrap(),
+        "--scenarios",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.toml") && err.contains("scenario `x`") && err.contains("`lon`"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+}
