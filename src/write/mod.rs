@@ -13,6 +13,7 @@ pub mod layers;
 pub mod measures;
 pub mod qml;
 pub mod run_json;
+pub mod sink;
 pub mod summary;
 pub mod table;
 
@@ -177,20 +178,6 @@ pub fn write_csv(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
     c.flush()
 }
 
-/// Names of the files every run writes (a `gdal` build adds [`GPKG_FILE`]).
-pub const OUTPUT_FILES: [&str; 10] = [
-    "settlements.geojson",
-    "settlements.csv",
-    "settlements.qml",
-    "zones.geojson",
-    "zones.csv",
-    "zones.qml",
-    "facilities.geojson",
-    "facilities.csv",
-    "facilities.qml",
-    "run.json",
-];
-
 /// The GeoPackage a `gdal` build writes: layers `settlements` and `zones`,
 /// with their styles in `layer_styles`.
 pub const GPKG_FILE: &str = "results.gpkg";
@@ -230,28 +217,32 @@ pub fn stage_outputs(
         .map(|c| a.settings.services[c.service].name.clone())
         .collect();
     let fq = qml::facilities_qml(&ft, &catchment_services);
-    let name = |n: &str| format!("{prefix}{n}");
-    staged.file(&name("settlements.geojson"), |w| write_geojson(&st, w))?;
-    staged.file(&name("settlements.csv"), |w| write_csv(&st, w))?;
-    staged.file(&name("settlements.qml"), |w| w.write_all(sq.as_bytes()))?;
-    staged.file(&name("zones.geojson"), |w| write_geojson(&zt, w))?;
-    staged.file(&name("zones.csv"), |w| write_csv(&zt, w))?;
-    staged.file(&name("zones.qml"), |w| w.write_all(zq.as_bytes()))?;
-    staged.file(&name("facilities.geojson"), |w| write_geojson(&ft, w))?;
-    staged.file(&name("facilities.csv"), |w| write_csv(&ft, w))?;
-    staged.file(&name("facilities.qml"), |w| w.write_all(fq.as_bytes()))?;
-    #[allow(unused_mut)]
-    let mut outputs: Vec<String> = OUTPUT_FILES.iter().map(|s| s.to_string()).collect();
-    #[cfg(feature = "gdal")]
-    {
-        let layers = [
-            ("settlements", &st, &sq),
-            ("zones", &zt, &zq),
-            ("facilities", &ft, &fq),
-        ];
-        staged.path_file(&name(GPKG_FILE), |p| gpkg::write_gpkg(p, &layers))?;
-        outputs.push(GPKG_FILE.to_string());
+    let layers = [
+        sink::Layer {
+            name: "settlements",
+            table: &st,
+            style: &sq,
+        },
+        sink::Layer {
+            name: "zones",
+            table: &zt,
+            style: &zq,
+        },
+        sink::Layer {
+            name: "facilities",
+            table: &ft,
+            style: &fq,
+        },
+    ];
+    let mut outputs: Vec<String> = Vec::new();
+    for mut s in sink::default_sinks() {
+        for l in &layers {
+            outputs.extend(s.layer(staged, prefix, l)?);
+        }
+        outputs.extend(s.finish(staged, prefix)?);
     }
+    outputs.push("run.json".to_string());
+    let name = |n: &str| format!("{prefix}{n}");
     let mut doc = run_json::run_json(a, args, threads, &outputs);
     if let Some(x) = extra {
         doc["scenario"] = x;
