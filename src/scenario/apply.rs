@@ -81,9 +81,8 @@ impl Applied {
 
     /// Whether the network differs from the baseline's for `profile`.
     pub fn profile_changed(&self, study: &Study, profile: &str) -> bool {
-        let find = |v: &[Arc<ProfileContext>]| {
-            v.iter().find(|p| p.profile.name == profile).cloned()
-        };
+        let find =
+            |v: &[Arc<ProfileContext>]| v.iter().find(|p| p.profile.name == profile).cloned();
         match (find(&self.profiles), find(&study.profiles)) {
             (Some(a), Some(b)) => !Arc::ptr_eq(&a, &b),
             _ => true,
@@ -97,7 +96,7 @@ fn in_polygon(poly: &Polygon<f64>, p: LonLat) -> bool {
 }
 
 fn facility_selected(sel: &FacilitySelection, f: &Facility, category: Option<&str>) -> bool {
-    (sel.ids.is_empty() || sel.ids.iter().any(|i| *i == f.id))
+    (sel.ids.is_empty() || sel.ids.contains(&f.id))
         && category.is_none_or(|c| c == f.category)
         && sel.within.as_ref().is_none_or(|p| in_polygon(p, f.pos))
 }
@@ -150,13 +149,17 @@ fn select_segments(
             }
             let (a, b) = (net.nodes[s.a as usize], net.nodes[s.b as usize]);
             if let (Some(poly), Some(bb)) = (&sel.within, poly_box) {
-                if !(inside(bb, a) && inside(bb, b) && in_polygon(poly, a) && in_polygon(poly, b))
-                {
+                if !(inside(bb, a) && inside(bb, b) && in_polygon(poly, a) && in_polygon(poly, b)) {
                     return false;
                 }
             }
             if let (Some(line), Some(lb)) = (crossing, line_box) {
-                let sb = (a.lon.min(b.lon), a.lat.min(b.lat), a.lon.max(b.lon), a.lat.max(b.lat));
+                let sb = (
+                    a.lon.min(b.lon),
+                    a.lat.min(b.lat),
+                    a.lon.max(b.lon),
+                    a.lat.max(b.lat),
+                );
                 if sb.0 > lb.2 || sb.2 < lb.0 || sb.1 > lb.3 || sb.3 < lb.1 {
                     return false;
                 }
@@ -232,7 +235,11 @@ pub fn apply(study: &Study, set: &ScenarioSet, scenario: &Scenario) -> Result<Ap
         match m {
             Modification::AddFacility(nf) => {
                 let Some(category) = category_of(&nf.service) else {
-                    return Err(err(index, "service", format!("no service `{}`", nf.service)));
+                    return Err(err(
+                        index,
+                        "service",
+                        format!("no service `{}`", nf.service),
+                    ));
                 };
                 if facilities
                     .iter()
@@ -284,7 +291,11 @@ pub fn apply(study: &Study, set: &ScenarioSet, scenario: &Scenario) -> Result<Ap
                     };
                     n += 1;
                 }
-                report("capacity", n, format!("changes the capacity of {n} facilities"));
+                report(
+                    "capacity",
+                    n,
+                    format!("changes the capacity of {n} facilities"),
+                );
             }
             Modification::Population { zones, change } => {
                 let wanted: Vec<usize> = if zones.is_empty() {
@@ -336,7 +347,10 @@ pub fn apply(study: &Study, set: &ScenarioSet, scenario: &Scenario) -> Result<Ap
     // in order, each on the roads that existed when it was made.
     let mut net: Option<Arc<RoadNetwork>> = None;
     let mut road_limit_at: Vec<usize> = Vec::with_capacity(road_edits.len());
-    if road_edits.iter().any(|(_, e)| matches!(e, RoadEdit::Add(_))) {
+    if road_edits
+        .iter()
+        .any(|(_, e)| matches!(e, RoadEdit::Add(_)))
+    {
         let nodes = PointIndex::build(&study.net.nodes);
         let mut roads = study.roads.clone();
         for (index, e) in &road_edits {
@@ -437,9 +451,8 @@ pub fn apply(study: &Study, set: &ScenarioSet, scenario: &Scenario) -> Result<Ap
             if net.is_none() && !touched {
                 return ctx.clone();
             }
-            let graph = ProfileGraph::build_edited(the_net, &ctx.profile, |s| {
-                edits.get(&(s as u32))
-            });
+            let graph =
+                ProfileGraph::build_edited(the_net, &ctx.profile, |s| edits.get(&(s as u32)));
             Arc::new(ProfileContext::with_graph(
                 the_net,
                 ctx.profile.clone(),

@@ -49,12 +49,7 @@ fn same_positions(a: &[Facility], b: &[Facility]) -> bool {
 /// Everything from scratch on the scenario's inputs: the oracle.
 pub fn evaluate_full(study: &Study, applied: &Applied, exec: Execution) -> Results {
     let model = applied.model(study);
-    let access = access_stage(
-        &model,
-        &study.settings.services,
-        &applied.facilities,
-        exec,
-    );
+    let access = access_stage(&model, &study.settings.services, &applied.facilities, exec);
     finish(study, &model, applied, access, exec)
 }
 
@@ -160,7 +155,15 @@ fn add_facilities(
     let nearest = PointIndex::build(&list.iter().map(|f| f.pos).collect::<Vec<_>>());
     let mut access = base.access.clone();
     for (k, a) in access.iter_mut().enumerate() {
-        if affected(model, &trips, ctx.settlement_snaps[k], k, &changed, &new_segments, &added) {
+        if affected(
+            model,
+            &trips,
+            ctx.settlement_snaps[k],
+            k,
+            &changed,
+            &new_segments,
+            &added,
+        ) {
             *a = model.settlement_access(svc, k, Some(&overlay as &dyn Labels), &seeding, &nearest);
         }
     }

@@ -133,7 +133,10 @@ fn fixtures_satisfy_the_invariants_and_parallel_equals_sequential() {
             "{cfg}"
         );
         let t = par.timings.iter().find(|(k, _)| k == "measure").unwrap();
-        eprintln!("{cfg}: measure stage (catchment, score, zones) {:.3} s", t.1);
+        eprintln!(
+            "{cfg}: measure stage (catchment, score, zones) {:.3} s",
+            t.1
+        );
     }
 }
 
