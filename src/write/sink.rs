@@ -3,9 +3,6 @@
 //! the rest of the run's files. A new format is one `Sink`; the list of
 //! files a run writes comes from the sinks, not from a fixed list.
 
-
-use std::io::Write as _;
-
 use super::{write_csv, write_geojson, Staged, Table, WriteError};
 
 /// One result layer.
