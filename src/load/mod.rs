@@ -189,6 +189,32 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// A dataset built in memory (not from files): every settlement with a
+    /// valid position is placeable; the others are kept and flagged
+    /// `invalid_location`, as a loader would.
+    pub fn from_parts(
+        settlements: Vec<Settlement>,
+        facilities: Vec<Facility>,
+        roads: Vec<Road>,
+        zones: Option<Vec<Zone>>,
+    ) -> Self {
+        let n = settlements.len();
+        Dataset {
+            settlements: settlements
+                .into_iter()
+                .map(|s| LoadedSettlement {
+                    valid: s.pos.is_valid(),
+                    settlement: s,
+                })
+                .collect(),
+            facilities,
+            roads,
+            zones,
+            settlement_sources: vec![(PathBuf::from("(in memory)"), n)],
+            ..Default::default()
+        }
+    }
+
     /// Population of every settlement, in input order (people).
     pub fn populations(&self) -> Vec<f64> {
         populations(&self.settlements)
