@@ -22,7 +22,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::index::SearchGraph;
 use crate::search::access::Labels;
-use crate::search::{Seed, ShortestPaths};
+use crate::search::{Seed, ShortestPaths, NO_SOURCE};
 
 /// Labels that differ from the baseline: node → `(seconds, metres, source)`.
 pub type Changed = HashMap<u32, (f64, f64, u32)>;
@@ -31,17 +31,121 @@ pub type Changed = HashMap<u32, (f64, f64, u32)>;
 pub struct Overlay<'b> {
     /// The baseline search.
     pub base: &'b ShortestPaths,
-    /// The nodes whose label changed.
+    /// The nodes whose label changed (source [`NO_SOURCE`]: now unreached).
     pub changed: &'b Changed,
+    /// New index of each baseline source, when facilities were removed.
+    pub renumber: Option<&'b [u32]>,
 }
 
 impl Labels for Overlay<'_> {
     fn label(&self, v: u32) -> Option<(f64, f64, u32)> {
         match self.changed.get(&v) {
-            Some(l) => Some(*l),
-            None => self.base.label(v),
+            Some(l) => (l.2 != NO_SOURCE).then_some(*l),
+            None => self.base.label(v).map(|(t, d, s)| match self.renumber {
+                Some(r) => (t, d, r[s as usize]),
+                None => (t, d, s),
+            }),
         }
     }
+}
+
+/// The labels that change when the sources marked in `removed` are taken
+/// out of the search `base` on `graph` (see the module docs). `forward` is
+/// `graph` reversed (its arcs give each node's predecessors); `seeds` are
+/// the remaining facilities' seeds with their *new* source indices, and
+/// `renumber` maps each baseline source to its new index. `None` when a tie
+/// makes the update unsafe: run the full search.
+pub fn remove_sources(
+    graph: &SearchGraph,
+    forward: &crate::index::Csr,
+    base: &ShortestPaths,
+    removed: &[bool],
+    renumber: &[u32],
+    seeds: &[Seed],
+) -> Option<Changed> {
+    let in_region = |v: u32| {
+        let s = base.source[v as usize];
+        s != NO_SOURCE && removed[s as usize]
+    };
+    let region: Vec<u32> = (0..base.source.len() as u32)
+        .filter(|&v| in_region(v))
+        .collect();
+    let mut changed: Changed = region
+        .iter()
+        .map(|&v| (v, (f64::INFINITY, f64::INFINITY, NO_SOURCE)))
+        .collect();
+    let better = |t: f64, s: u32, cur: &(f64, f64, u32)| t < cur.0 || (t == cur.0 && s < cur.2);
+    let mut heap = BinaryHeap::new();
+    for s in seeds {
+        if let Some(cur) = changed.get_mut(&s.node) {
+            if better(s.time_s, s.source, cur) {
+                *cur = (s.time_s, s.dist_m, s.source);
+                heap.push(Key(s.time_s, s.source, s.node));
+            }
+        }
+    }
+    // The border: nodes outside the region with an arc into it, at their
+    // baseline keys (marked by a set so each enters once).
+    let mut border: HashSet<u32> = HashSet::new();
+    for &v in &region {
+        for e in forward.arcs(v) {
+            let x = forward.head[e];
+            if !in_region(x) && base.source[x as usize] != NO_SOURCE && border.insert(x) {
+                let tx = base.time_s[x as usize];
+                // The full search queues a border node before anything
+                // later than it only if its label came over an arc that
+                // adds time; an arc absorbed by rounding could reorder.
+                for f in forward.arcs(x) {
+                    let p = forward.head[f] as usize;
+                    if base.time_s[p] == tx && base.time_s[p] + forward.time_s[f] == tx {
+                        return None;
+                    }
+                }
+                let src = renumber[base.source[x as usize] as usize];
+                heap.push(Key(tx, src, x));
+            }
+        }
+    }
+    while let Some(Key(t, src, u)) = heap.pop() {
+        let (d, inside) = match changed.get(&u) {
+            Some(&(ct, cd, cs)) => {
+                if t != ct || src != cs {
+                    continue; // stale
+                }
+                (cd, true)
+            }
+            None => (base.dist_m[u as usize], false),
+        };
+        for a in graph.arcs(u) {
+            let v = a.head;
+            let tv = t + a.time_s;
+            if inside && tv == t {
+                return None; // an arc that adds no time: see above
+            }
+            match changed.get_mut(&v) {
+                Some(cur) => {
+                    if better(tv, src, cur) {
+                        *cur = (tv, d + a.dist_m, src);
+                        heap.push(Key(tv, src, v));
+                    }
+                }
+                None if inside => {
+                    // Leaving the region: a label as good as the node's own
+                    // could change its length.
+                    let k = v as usize;
+                    if base.source[k] == NO_SOURCE {
+                        return None; // cannot happen: guarded all the same
+                    }
+                    let vs = renumber[base.source[k] as usize];
+                    if tv < base.time_s[k] || (tv == base.time_s[k] && src <= vs) {
+                        return None;
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    Some(changed)
 }
 
 #[derive(PartialEq)]

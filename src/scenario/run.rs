@@ -98,6 +98,11 @@ pub fn evaluate(
                     return (sa, Strategy::Incremental);
                 }
             }
+            if let Some(removed) = removed_subset(&base.facilities, &list) {
+                if let Some(sa) = remove_facilities(&model, svc, base, list.clone(), &removed) {
+                    return (sa, Strategy::Incremental);
+                }
+            }
         }
         (model.service_access(svc, list), Strategy::Full)
     };
@@ -145,6 +150,7 @@ fn add_facilities(
     let overlay = Overlay {
         base: paths,
         changed: &changed,
+        renumber: None,
     };
     let added: Vec<LonLat> = list[nb..].iter().map(|f| f.pos).collect();
     let new_segments: Vec<u32> = seeding.placed[nb..]
@@ -165,6 +171,102 @@ fn add_facilities(
             &added,
         ) {
             *a = model.settlement_access(svc, k, Some(&overlay as &dyn Labels), &seeding, &nearest);
+        }
+    }
+    Some(ServiceAccess {
+        service: base.service.clone(),
+        facilities_on_network: seeding.placed.iter().filter(|p| p.is_some()).count(),
+        facilities: list,
+        access,
+        paths: None,
+    })
+}
+
+/// When `list` is `base` with some facilities taken out (in order), which
+/// of `base` are gone.
+fn removed_subset(base: &[Facility], list: &[Facility]) -> Option<Vec<bool>> {
+    if list.len() >= base.len() {
+        return None;
+    }
+    let same = |x: &Facility, y: &Facility| {
+        x.pos.lon.to_bits() == y.pos.lon.to_bits() && x.pos.lat.to_bits() == y.pos.lat.to_bits()
+    };
+    let mut removed = vec![true; base.len()];
+    let mut k = 0;
+    for f in list {
+        while k < base.len() && !same(&base[k], f) {
+            k += 1;
+        }
+        if k == base.len() {
+            return None;
+        }
+        removed[k] = false;
+        k += 1;
+    }
+    Some(removed)
+}
+
+/// Access of `svc` with the facilities marked in `removed` taken out of the
+/// baseline's: `None` when the update cannot be exact.
+fn remove_facilities(
+    model: &TravelModel,
+    svc: &Service,
+    base: &ServiceAccess,
+    list: Vec<Facility>,
+    removed: &[bool],
+) -> Option<ServiceAccess> {
+    let paths = base.paths.as_deref()?;
+    let trips = model.trips(svc);
+    if !trips.uses_network() || list.is_empty() {
+        return None;
+    }
+    let mut renumber = Vec::with_capacity(removed.len());
+    let mut next = 0u32;
+    for &r in removed {
+        renumber.push(if r { crate::search::NO_SOURCE } else { next });
+        next += u32::from(!r);
+    }
+    let seeding = model.seeding(svc, &list);
+    let ctx = model.context(&svc.profile);
+    let changed = super::incremental::remove_sources(
+        &ctx.graph.reverse,
+        &ctx.graph.forward,
+        paths,
+        removed,
+        &renumber,
+        &seeding.seeds,
+    )?;
+    let overlay = Overlay {
+        base: paths,
+        changed: &changed,
+        renumber: Some(&renumber),
+    };
+    let gone_segments: Vec<u32> = base
+        .facilities
+        .iter()
+        .zip(removed)
+        .filter(|(_, &r)| r)
+        .filter_map(|(f, _)| trips.place(ctx.snap_facility(f.pos)))
+        .map(|p| p.snap.segment)
+        .collect();
+    let nearest = PointIndex::build(&list.iter().map(|f| f.pos).collect::<Vec<_>>());
+    let mut access = base.access.clone();
+    for (k, a) in access.iter_mut().enumerate() {
+        let lost = a.facility.is_some_and(|f| removed[f as usize]);
+        if lost
+            || affected(
+                model,
+                &trips,
+                ctx.settlement_snaps[k],
+                k,
+                &changed,
+                &gone_segments,
+                &[],
+            )
+        {
+            *a = model.settlement_access(svc, k, Some(&overlay as &dyn Labels), &seeding, &nearest);
+        } else if let Some(f) = a.facility {
+            a.facility = Some(renumber[f as usize]);
         }
     }
     Some(ServiceAccess {

@@ -15,7 +15,7 @@ use remoteness::load::load;
 use remoteness::model::LonLat;
 use remoteness::pipeline::{Analysis, Execution, Quiet, Results, Study};
 use remoteness::scenario::apply::apply;
-use remoteness::scenario::incremental::{add_sources, Overlay};
+use remoteness::scenario::incremental::{add_sources, remove_sources, Overlay};
 use remoteness::scenario::run::{evaluate, evaluate_full, run_all, Strategy};
 use remoteness::scenario::{
     read_scenarios, seasons_from_osm, Change, FacilitySelection, Known, Modification, NewFacility,
@@ -64,6 +64,7 @@ fn adding_sources_equals_the_full_search_on_random_graphs() {
                 let overlay = Overlay {
                     base: &base,
                     changed: &changed,
+                    renumber: None,
                 };
                 assert!(same_labels(&overlay, &full), "case {case}");
                 exact += 1;
@@ -73,6 +74,63 @@ fn adding_sources_equals_the_full_search_on_random_graphs() {
     }
     // The update must be usable, not a fallback every time.
     assert!(exact > 500, "{exact} exact, {fell_back} fell back");
+}
+
+#[test]
+fn removing_sources_equals_the_full_search_on_random_graphs() {
+    let mut rng = Rng(93);
+    let (mut exact, mut fell_back) = (0, 0);
+    for case in 0..1500 {
+        let (n, mut arcs, mut seeds) = random_case(&mut rng, 60, 12, 0.0);
+        if case % 2 == 0 {
+            for a in &mut arcs {
+                a.2 = (a.2 / 25.0).floor();
+            }
+            for s in &mut seeds {
+                s.time_s = (s.time_s / 10.0).floor();
+                s.dist_m = rng.f64() * 100.0;
+            }
+        }
+        // Several seeds per source now and then.
+        let sources = 1 + seeds.len() / (1 + rng.below(2));
+        for s in &mut seeds {
+            s.source %= sources as u32;
+        }
+        let removed: Vec<bool> = (0..sources).map(|_| rng.below(3) == 0).collect();
+        let mut renumber = Vec::new();
+        let mut next = 0;
+        for &r in &removed {
+            renumber.push(if r { u32::MAX } else { next });
+            next += u32::from(!r);
+        }
+        let csr = Csr::from_arcs(n, arcs);
+        let g = SearchGraph::from(&csr);
+        let base = multi_source_reference(&csr, &seeds);
+        let kept: Vec<Seed> = seeds
+            .iter()
+            .filter(|s| !removed[s.source as usize])
+            .map(|s| Seed {
+                source: renumber[s.source as usize],
+                ..*s
+            })
+            .collect();
+        let full = multi_source_reference(&csr, &kept);
+        let forward = csr.reversed();
+        match remove_sources(&g, &forward, &base, &removed, &renumber, &kept) {
+            Some(changed) => {
+                let overlay = Overlay {
+                    base: &base,
+                    changed: &changed,
+                    renumber: Some(&renumber),
+                };
+                assert!(same_labels(&overlay, &full), "case {case}");
+                exact += 1;
+            }
+            None => fell_back += 1,
+        }
+    }
+    assert!(exact > 500, "{exact} exact, {fell_back} fell back");
+    eprintln!("removal: {exact} exact, {fell_back} fell back");
 }
 
 /// Everything a run computed, with floats at full precision.
@@ -394,4 +452,69 @@ fn a_bad_scenario_file_exits_non_zero_and_writes_nothing() {
         "{err}"
     );
     assert!(!out.exists(), "nothing written");
+}
+
+/// Every facility of the Liechtenstein example removed in turn: the update
+/// from the boundary of its region equals the from-scratch run.
+#[test]
+fn removing_each_facility_equals_a_from_scratch_run() {
+    let settings = Settings::load(&fixture("liechtenstein/liechtenstein.toml")).unwrap();
+    let dataset = load(&settings).unwrap();
+    let mut study = Study::prepare(settings, dataset, &Quiet);
+    let base = study.analyse(Execution::Parallel, &Quiet);
+    let base_r = baseline_results(&base);
+    let set = ScenarioSet {
+        path: "remove.toml".into(),
+        sha256: String::new(),
+        seasons: Default::default(),
+        scenarios: Vec::new(),
+    };
+    // Every facility of a network service (straight-line services have no
+    // search to update), one in three: all services, all kinds of place.
+    let network: Vec<&str> = study
+        .settings
+        .services
+        .iter()
+        .filter(|s| !s.straight_line)
+        .map(|s| s.category.as_str())
+        .collect();
+    let ids: Vec<String> = study
+        .dataset
+        .facilities
+        .iter()
+        .filter(|f| network.contains(&f.category.as_str()))
+        .step_by(3)
+        .map(|f| f.id.clone())
+        .collect();
+    let mut incremental = 0;
+    for id in &ids {
+        let sc = Scenario {
+            name: format!("without_{id}"),
+            description: String::new(),
+            modifications: vec![Modification::RemoveFacilities(FacilitySelection {
+                ids: vec![id.clone()],
+                ..Default::default()
+            })],
+        };
+        let applied = apply(&study, &set, &sc).unwrap();
+        let ev = evaluate(&study, &base_r, &applied, Execution::Parallel);
+        let full = evaluate_full(&study, &applied, Execution::Sequential);
+        assert_eq!(fingerprint(&ev.results), fingerprint(&full), "{id}");
+        incremental += ev
+            .strategies
+            .iter()
+            .filter(|s| **s == Strategy::Incremental)
+            .count();
+    }
+    eprintln!(
+        "{} removals, {incremental} incremental service updates",
+        ids.len()
+    );
+    // Each removal touches one service; most are updated, not re-searched.
+    assert!(ids.len() >= 10);
+    assert!(
+        incremental * 2 > ids.len(),
+        "{incremental} of {}",
+        ids.len()
+    );
 }
