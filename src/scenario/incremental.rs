@@ -123,12 +123,11 @@ pub fn remove_sources(
                 return None; // an arc that adds no time: see above
             }
             match changed.get_mut(&v) {
-                Some(cur) => {
-                    if better(tv, src, cur) {
-                        *cur = (tv, d + a.dist_m, src);
-                        heap.push(Key(tv, src, v));
-                    }
+                Some(cur) if better(tv, src, cur) => {
+                    *cur = (tv, d + a.dist_m, src);
+                    heap.push(Key(tv, src, v));
                 }
+                Some(_) => {}
                 None if inside => {
                     // Leaving the region: a label as good as the node's own
                     // could change its length.
