@@ -371,6 +371,7 @@ impl Study {
                 access,
                 &facilities,
                 &population,
+                &catchment::Prior::default(),
                 exec,
             )
         });
@@ -528,9 +529,12 @@ pub fn results(
     access: Vec<ServiceAccess>,
     facilities: &[crate::model::Facility],
     population: &[f64],
+    prior: &catchment::Prior,
     exec: Execution,
 ) -> Results {
-    let measures = catchment::measure(settings, model, &access, facilities, population, exec);
+    let measures = catchment::measure(
+        settings, model, &access, facilities, population, prior, exec,
+    );
     let scores = score::score(&settings.services, &access, population);
     let zone_ids: Vec<String> = zones.iter().map(|z| z.id.clone()).collect();
     let mut stats = zones::aggregate(

@@ -16,6 +16,8 @@ pub mod coverage;
 pub mod fca;
 pub mod gravity;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::config::{CatchmentSpec, GravityDecay, Method, Service, Settings};
@@ -57,6 +59,9 @@ pub struct ServiceCatchment {
     pub reach: Vec<(usize, f64)>,
     /// Per method, in output order.
     pub methods: Vec<MethodResult>,
+    /// The cost rows the methods ran on, kept so that a scenario can reuse
+    /// the rows of the facilities it leaves in place.
+    pub costs: Arc<Pairs>,
 }
 
 /// Gravity remoteness of every settlement.
@@ -194,13 +199,39 @@ pub fn methods(
         .collect()
 }
 
-/// Runs the stage: catchments per service, coverage, gravity remoteness.
+/// What a scenario can take from the baseline's measures as they are: the
+/// cost rows of facilities that stay where they were on a network that did
+/// not change, and gravity remoteness when neither the network nor the
+/// population changed. Each row is the same bounded search from the same
+/// place, so reusing it gives the same numbers as searching again.
+#[derive(Default)]
+pub struct Prior<'b> {
+    /// Per service (settings order; missing or `None`: search every
+    /// facility).
+    pub rows: Vec<Option<PriorRows<'b>>>,
+    /// The baseline's gravity result, when it still holds.
+    pub gravity: Option<&'b GravityResult>,
+}
+
+/// One service's reusable cost rows.
+pub struct PriorRows<'b> {
+    /// The baseline's cost rows.
+    pub costs: &'b Pairs,
+    /// For each of this run's facilities of the service, its row in
+    /// `costs` (`None`: search it).
+    pub row_of: Vec<Option<usize>>,
+}
+
+/// Runs the stage: catchments per service, coverage, gravity remoteness,
+/// computing only what `prior` does not hold (`Prior::default()` computes
+/// everything).
 pub fn measure(
     settings: &Settings,
     model: &TravelModel,
     access: &[ServiceAccess],
     all_facilities: &[Facility],
     population: &[f64],
+    prior: &Prior,
     exec: Execution,
 ) -> Measures {
     let m = &settings.measures;
@@ -212,7 +243,11 @@ pub fn measure(
         };
         let facilities = facilities_for(service, all_facilities);
         let builder = CostBuilder::new(model, service);
-        let pairs = builder.pairs(&facilities, Seconds(spec.search_cutoff() * 60.0), exec);
+        let cutoff = Seconds(spec.search_cutoff() * 60.0);
+        let pairs = match prior.rows.get(k).and_then(Option::as_ref) {
+            Some(p) => reuse_rows(&builder, &facilities, p, cutoff, exec),
+            None => builder.pairs(&facilities, cutoff, exec),
+        };
         let capacity: Vec<f64> = facilities.iter().map(|f| f.capacity).collect();
         let reach = (0..pairs.facilities())
             .map(|j| {
@@ -227,6 +262,7 @@ pub fn measure(
             capacity,
             pairs: pairs.len(),
             reach,
+            costs: Arc::new(pairs),
         });
     }
     let coverage = settings
@@ -238,15 +274,42 @@ pub fn measure(
                 .then(|| coverage::flags(&sa.access, &m.coverage_min))
         })
         .collect();
-    let gravity = m
-        .gravity
-        .as_ref()
-        .map(|g| gravity_stage(g, model, population, exec));
+    let gravity = m.gravity.as_ref().map(|g| match prior.gravity {
+        Some(done) => done.clone(),
+        None => gravity_stage(g, model, population, exec),
+    });
     Measures {
         catchment,
         coverage,
         gravity,
     }
+}
+
+/// The cost rows of `facilities`: the baseline's row where `prior` names
+/// one, a bounded search for the others.
+fn reuse_rows(
+    builder: &CostBuilder,
+    facilities: &[Facility],
+    prior: &PriorRows,
+    cutoff: Seconds,
+    exec: Execution,
+) -> Pairs {
+    let (base, row_of) = (prior.costs, &prior.row_of);
+    let todo: Vec<Facility> = facilities
+        .iter()
+        .zip(row_of)
+        .filter(|(_, r)| r.is_none())
+        .map(|(f, _)| f.clone())
+        .collect();
+    let mut fresh = builder.rows(&todo, cutoff, exec).into_iter();
+    let rows = row_of
+        .iter()
+        .map(|r| match r {
+            Some(j) => base.of_facility(*j).map(|(i, c)| (i as u32, c)).collect(),
+            None => fresh.next().unwrap_or_default(),
+        })
+        .collect();
+    Pairs::from_rows(base.settlements(), rows)
 }
 
 /// Gravity remoteness: centres are settlements of at least

@@ -1,13 +1,19 @@
 //! Running scenarios on a prepared network: each service is reused,
 //! updated incrementally or searched again, whichever its changes allow;
-//! measures, scores and zones are then recomputed on the scenario's inputs.
+//! measures, scores and zones are then recomputed on the scenario's inputs,
+//! taking from the baseline the catchment cost rows of facilities that did
+//! not move on an unchanged profile, and gravity remoteness when neither its
+//! profile nor the population changed ([`Prior`]).
 //! [`evaluate_full`] computes everything from scratch and is the oracle the
 //! incremental path is tested against.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 
 use super::apply::Applied;
 use super::incremental::{add_sources, Overlay};
+use crate::catchment::{Prior, PriorRows};
 use crate::config::Service;
 use crate::execution::Execution;
 use crate::geometry::haversine;
@@ -23,11 +29,12 @@ use crate::search::trip::Trips;
 pub enum Strategy {
     /// Same network, same facility positions: the baseline's access.
     Reused,
-    /// Facilities added: one search from them, pruned where they do not
-    /// improve the baseline.
+    /// Facilities added (one search from them, pruned where they do not
+    /// improve the baseline) or removed (a search of the nodes they served,
+    /// from the border of that region).
     Incremental,
-    /// A full search (network edited, facilities removed or moved, or a tie
-    /// that an update cannot settle exactly).
+    /// A full search (network edited, facilities moved, added and removed
+    /// at once, or a tie that an update cannot settle exactly).
     Full,
 }
 
@@ -50,7 +57,7 @@ fn same_positions(a: &[Facility], b: &[Facility]) -> bool {
 pub fn evaluate_full(study: &Study, applied: &Applied, exec: Execution) -> Results {
     let model = applied.model(study);
     let access = access_stage(&model, &study.settings.services, &applied.facilities, exec);
-    finish(study, &model, applied, access, exec)
+    finish(study, &model, applied, access, &Prior::default(), exec)
 }
 
 fn finish(
@@ -58,6 +65,7 @@ fn finish(
     model: &TravelModel,
     applied: &Applied,
     access: Vec<ServiceAccess>,
+    prior: &Prior,
     exec: Execution,
 ) -> Results {
     results(
@@ -68,8 +76,63 @@ fn finish(
         access,
         &applied.facilities,
         &applied.population,
+        prior,
         exec,
     )
+}
+
+/// What the scenario's measures can take from the baseline's: the cost
+/// rows of every facility still at its baseline position, per service whose
+/// profile is unchanged; gravity when its profile and every population are.
+fn prior<'b>(
+    study: &Study,
+    baseline: &'b Results,
+    applied: &Applied,
+    access: &[ServiceAccess],
+) -> Prior<'b> {
+    let services = &study.settings.services;
+    let rows = services
+        .iter()
+        .enumerate()
+        .map(|(k, svc)| {
+            if applied.profile_changed(study, &svc.profile) {
+                return None;
+            }
+            let cat = baseline
+                .measures
+                .catchment
+                .iter()
+                .find(|c| c.service == k)?;
+            let mut row_of: HashMap<(u64, u64), usize> = HashMap::new();
+            for (j, f) in baseline.access[k].facilities.iter().enumerate() {
+                row_of.entry(position_key(f.pos)).or_insert(j);
+            }
+            Some(PriorRows {
+                costs: &cat.costs,
+                row_of: access[k]
+                    .facilities
+                    .iter()
+                    .map(|f| row_of.get(&position_key(f.pos)).copied())
+                    .collect(),
+            })
+        })
+        .collect();
+    let population_same = applied.population.len() == study.dataset.settlements.len()
+        && applied
+            .population
+            .iter()
+            .zip(study.dataset.populations())
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+    let gravity = study.settings.measures.gravity.as_ref().and_then(|g| {
+        (population_same && !applied.profile_changed(study, &g.profile))
+            .then_some(baseline.measures.gravity.as_ref())
+            .flatten()
+    });
+    Prior { rows, gravity }
+}
+
+fn position_key(p: LonLat) -> (u64, u64) {
+    (p.lon.to_bits(), p.lat.to_bits())
 }
 
 /// The scenario's results, reusing and updating the baseline's searches
@@ -118,8 +181,9 @@ pub fn evaluate(
         Execution::Sequential => services.iter().zip(&baseline.access).map(one).collect(),
     };
     let (access, strategies): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+    let prior = prior(study, baseline, applied, &access);
     Evaluation {
-        results: finish(study, &model, applied, access, exec),
+        results: finish(study, &model, applied, access, &prior, exec),
         strategies,
     }
 }

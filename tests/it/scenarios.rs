@@ -148,8 +148,9 @@ fn fingerprint(r: &Results) -> String {
         })
         .collect();
     format!(
-        "{access:?}\n{:?}\n{:?}\n{:?}\n{}",
+        "{access:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}",
         r.measures,
+        r.zone_measures,
         r.scores.per_service,
         r.scores.composite,
         serde_json::to_string(&r.zone_stats).unwrap()
