@@ -179,15 +179,15 @@ fn closure(study: &Study, n: usize) -> Scenario {
         pts.iter().map(|p| p.lon).sum::<f64>() / pts.len() as f64,
         pts.iter().map(|p| p.lat).sum::<f64>() / pts.len() as f64,
     );
-    // Grow the square until it holds 1 % of the distinct vertices (each
-    // vertex is listed once per segment it ends, about twice).
+    // Grow the square until it holds 1 % of the vertices (each node is
+    // listed once per segment it ends, inside as outside the square).
     let mut half = 0.001;
     loop {
         let inside = pts
             .iter()
             .filter(|p| (p.lon - cx).abs() <= half && (p.lat - cy).abs() <= half)
             .count();
-        if inside * 2 >= pts.len() / 100 {
+        if inside >= pts.len() / 100 {
             eprintln!(
                 "figure: closure square {:.3}° a side, {inside} of {} road vertices (network {n} nodes)",
                 2.0 * half,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::catchment::{self, Measures};
-use crate::config::{ConfigError, Settings};
+use crate::config::{ConfigError, RankBy, Settings};
 use crate::index::network::Components;
 use crate::index::{RoadNetwork, ZoneIndex};
 use crate::load::{self, Dataset, LoadError};
@@ -554,11 +554,15 @@ pub fn results(
         &settings.measures,
         &measures,
     );
-    let ms = &settings.measures;
-    if let Some((values, worse)) =
-        zones::measures::field_values(&ms.rank_by, &settings.services, ms, &measures, &zm)
-    {
-        zones::measures::rerank(&mut stats, &zone_ids, &values, worse, &settings.zones);
+    if let RankBy::Measure { measure, .. } = settings.measures.rank_by {
+        let values = zones::measures::field_values(measure, &measures, &zm);
+        zones::measures::rerank(
+            &mut stats,
+            &zone_ids,
+            &values,
+            measure.worse(),
+            &settings.zones,
+        );
     }
     Results {
         access,

@@ -21,36 +21,29 @@
 //! Costs are returned in minutes. Settlements with an invalid location have
 //! no pair.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
-use rstar::primitives::GeomWithData;
-use rstar::RTree;
 
 use super::fca::Pairs;
 use crate::config::Service;
 use crate::execution::Execution;
-use crate::geometry::{haversine, meters_to_chord, to_unit};
+use crate::geometry::haversine;
+use crate::index::PointIndex;
 use crate::model::Facility;
 use crate::search::access::TravelModel;
 use crate::search::bounded::BoundedSearch;
-use crate::search::trip::{Placed, Trips};
+use crate::search::trip::{ExitIndex, Trips};
 use crate::units::{Meters, Seconds};
-
-type PointEntry = GeomWithData<[f64; 3], u32>;
 
 /// Per-service data shared by every facility's search.
 pub struct CostBuilder<'m, 'a> {
     model: &'m TravelModel<'a>,
     trips: Trips<'m>,
     service: Service,
-    settlements: RTree<PointEntry>,
-    /// `exits[exit_first[v]..exit_first[v+1]]`: settlements joining the
-    /// network at node `v`, with the seconds to reach it.
-    exit_first: Vec<u32>,
-    exits: Vec<(u32, f64)>,
-    /// Settlements placed on each segment.
-    on_segment: HashMap<u32, Vec<(u32, Placed)>>,
+    /// The valid settlements by position (the profile context's).
+    settlements: &'m PointIndex,
+    /// Where settlements join the network (the profile context's), for a
+    /// service with road trips.
+    exits: Option<&'m ExitIndex>,
 }
 
 /// Reusable per-thread buffers: the search's, and settlement costs reset
@@ -59,6 +52,12 @@ struct Scratch {
     search: BoundedSearch,
     cost: Vec<f64>,
     reached: Vec<u32>,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        std::mem::replace(&mut self.search, BoundedSearch::new(0)).release();
+    }
 }
 
 impl Scratch {
@@ -89,76 +88,30 @@ impl Scratch {
 }
 
 impl<'m, 'a> CostBuilder<'m, 'a> {
-    /// Prepares the searches of `service` (its profile must be in `model`).
+    /// Prepares the searches of `service` (its profile must be in `model`):
+    /// the settlement indices come from the profile's context, built once.
     pub fn new(model: &'m TravelModel<'a>, service: &Service) -> Self {
-        let entries = model
-            .settlements
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.valid)
-            .map(|(i, s)| GeomWithData::new(to_unit(s.settlement.pos), i as u32))
-            .collect();
-        let mut b = CostBuilder {
+        let trips = model.trips(service);
+        let ctx = model.context(&service.profile);
+        let exits = trips
+            .uses_network()
+            .then(|| ctx.exits(&trips, model.settlements));
+        CostBuilder {
             model,
-            trips: model.trips(service),
+            trips,
             service: service.clone(),
-            settlements: RTree::bulk_load(entries),
-            exit_first: Vec::new(),
-            exits: Vec::new(),
-            on_segment: HashMap::new(),
-        };
-        if b.trips.uses_network() {
-            b.index_exits();
+            settlements: ctx.settlement_points(model.settlements),
+            exits,
         }
-        b
-    }
-
-    /// Where every placed settlement joins the network (the trip model's
-    /// exits), indexed by node.
-    fn index_exits(&mut self) {
-        let ctx = self.model.context(&self.service.profile);
-        let mut list: Vec<(u32, u32, f64)> = Vec::new();
-        for (i, snap) in ctx.settlement_snaps.iter().enumerate() {
-            if !self.model.settlements[i].valid {
-                continue;
-            }
-            let Some(p) = self.trips.place(*snap) else {
-                continue;
-            };
-            for e in self.trips.settlement_exits(p) {
-                list.push((e.node, i as u32, e.time_s));
-            }
-            self.on_segment
-                .entry(p.snap.segment)
-                .or_default()
-                .push((i as u32, p));
-        }
-        list.sort_by_key(|x| (x.0, x.1));
-        let n = ctx.graph.reverse.node_count();
-        let mut first = vec![0u32; n + 1];
-        for e in &list {
-            first[e.0 as usize + 1] += 1;
-        }
-        for v in 0..n {
-            first[v + 1] += first[v];
-        }
-        self.exit_first = first;
-        self.exits = list.into_iter().map(|(_, i, c)| (i, c)).collect();
     }
 
     /// Settlements within `radius` of `f` by great circle, with that distance.
     fn near(&self, f: &Facility, radius: Meters) -> impl Iterator<Item = (u32, Meters)> + '_ {
-        let r = meters_to_chord(radius) * (1.0 + 1e-9) + 1e-12;
         let pos = f.pos;
         let settlements = self.model.settlements;
         self.settlements
-            .locate_within_distance(to_unit(pos), r * r)
-            .map(move |e| {
-                (
-                    e.data,
-                    haversine(settlements[e.data as usize].settlement.pos, pos),
-                )
-            })
+            .within(pos, radius)
+            .map(move |i| (i, haversine(settlements[i as usize].settlement.pos, pos)))
             .filter(move |(_, d)| d.0 <= radius.0)
     }
 
@@ -173,9 +126,9 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
                 }
             }
         }
-        if !self.trips.uses_network() {
+        let Some(exits) = self.exits else {
             return s.take();
-        }
+        };
         // Road trips: the facility's placement seeds a search on the
         // reversed graph.
         let ctx = self.model.context(&self.service.profile);
@@ -189,8 +142,7 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
             .collect();
         let mut found: Vec<(u32, f64)> = Vec::new();
         s.search.run(&ctx.graph.reverse, &seeds, c0, |v, t| {
-            let (a, b) = (self.exit_first[v as usize], self.exit_first[v as usize + 1]);
-            for &(i, cx) in &self.exits[a as usize..b as usize] {
+            for &(i, cx) in exits.at_node(v) {
                 let c = cx + t;
                 if c <= c0 {
                     found.push((i, c));
@@ -201,12 +153,10 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
             s.relax(i, c);
         }
         // Settlement and facility on the same segment, along it.
-        if let Some(list) = self.on_segment.get(&fp.snap.segment) {
-            for &(i, sp) in list {
-                if let Some((c, _)) = self.trips.same_segment(sp, fp) {
-                    if c <= c0 {
-                        s.relax(i, c);
-                    }
+        for &(i, sp) in exits.on_segment(fp.snap.segment) {
+            if let Some((c, _)) = self.trips.same_segment(sp, fp) {
+                if c <= c0 {
+                    s.relax(i, c);
                 }
             }
         }
@@ -216,7 +166,7 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
     fn scratch(&self) -> Scratch {
         let ctx = self.model.context(&self.service.profile);
         Scratch {
-            search: BoundedSearch::new(ctx.graph.reverse.node_count()),
+            search: BoundedSearch::pooled(ctx.graph.reverse.node_count()),
             cost: vec![f64::INFINITY; self.model.settlements.len()],
             reached: Vec::new(),
         }

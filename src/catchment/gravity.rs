@@ -20,15 +20,8 @@
 //!   every `G_i` is equal, `IR_i = 0`.
 
 use super::fca::Pairs;
-
-/// How the gravity sum is rescaled to the index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transform {
-    /// Min–max of `ln G`.
-    Log,
-    /// Min–max of `G`.
-    Linear,
-}
+/// How the gravity sum is rescaled to the index: the setting itself.
+pub use crate::config::GravityTransform as Transform;
 
 /// The gravity sum `G_i` of every settlement.
 ///

@@ -372,14 +372,10 @@ fn gravity_stage(
         .zip(&within)
         .filter(|(a, w)| a.is_some() && !**w)
         .count();
-    let transform = if g.transform == "linear" {
-        gravity::Transform::Linear
-    } else {
-        gravity::Transform::Log
-    };
+
     GravityResult {
         centres: centres.len(),
-        index: gravity::index(&acc, transform),
+        index: gravity::index(&acc, g.transform),
         accessibility: acc,
         fallback,
     }

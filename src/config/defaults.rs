@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::kinds::GravityTransform;
 use super::raw::RawService;
 
 /// Default drive speeds (km/h) by `highway` class: typical rural speeds, lower
@@ -179,4 +180,4 @@ pub const GRAVITY_FLOOR_MIN: f64 = 5.0;
 pub const GRAVITY_PROFILE: &str = "drive";
 /// The gravity sum spans orders of magnitude: the index rescales its
 /// logarithm (`log`; or `linear`).
-pub const GRAVITY_TRANSFORM: &str = "log";
+pub const GRAVITY_TRANSFORM: GravityTransform = GravityTransform::Log;

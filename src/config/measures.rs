@@ -8,68 +8,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::defaults::{
     CATCHMENT_CUTOFF_MIN, CATCHMENT_METHODS, COVERAGE_MIN, E2SFCA_STEPS, G2SFCA_DECAY,
     G2SFCA_FLOOR_MIN, G2SFCA_POWER, G2SFCA_SCALE_MIN, G2SFCA_SIGMA_MIN, GRAVITY_CENTRE_MIN_POP,
     GRAVITY_CUTOFF_MIN, GRAVITY_FLOOR_MIN, GRAVITY_PROFILE, GRAVITY_TRANSFORM, THREE_STEP_STEPS,
 };
+use super::kinds::GravityTransform;
+use super::raw::{RawCatchment, RawCoverage, RawGravity};
 use super::{ConfigError, Profile, Service, Threshold};
-
-/// `[services.NAME.catchment]` as written.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCatchment {
-    /// Any of `2sfca`, `e2sfca`, `g2sfca`, `3sfca`; `[]` turns them off.
-    pub methods: Option<Vec<String>>,
-    /// Catchment of 2SFCA and G2SFCA, minutes (inclusive).
-    pub cutoff_min: Option<f64>,
-    /// E2SFCA zone upper bounds, minutes, ascending (the last is its cutoff).
-    pub steps_min: Option<Vec<f64>>,
-    /// E2SFCA zone weights.
-    pub step_weights: Option<Vec<f64>>,
-    /// G2SFCA decay: `power` or `gaussian`.
-    pub decay: Option<String>,
-    /// Power decay exponent `β`: `w = (max(t, floor_min) / scale_min)^-β`.
-    pub power: Option<f64>,
-    /// Power decay scale, minutes.
-    pub scale_min: Option<f64>,
-    /// Power decay floor, minutes.
-    pub floor_min: Option<f64>,
-    /// Gaussian decay width `σ`, minutes.
-    pub sigma_min: Option<f64>,
-    /// 3SFCA zone upper bounds, minutes, ascending (the last is its cutoff).
-    pub steps3_min: Option<Vec<f64>>,
-    /// 3SFCA zone weights.
-    pub weights3: Option<Vec<f64>>,
-}
-
-/// `[coverage]` as written.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCoverage {
-    /// Thresholds in whole minutes (1–999), ascending; `[]` turns coverage off.
-    pub thresholds_min: Option<Vec<f64>>,
-}
-
-/// `[gravity]` as written.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawGravity {
-    /// Compute the gravity remoteness index (default true).
-    pub enabled: Option<bool>,
-    /// Travel profile of the trips to centres.
-    pub profile: Option<String>,
-    /// Settlements with at least this population are centres.
-    pub centre_min_pop: Option<f64>,
-    /// Centres within this many minutes count.
-    pub cutoff_min: Option<f64>,
-    /// Travel costs below this many minutes count as this.
-    pub floor_min: Option<f64>,
-    /// Rescaling: `log` (default) or `linear`.
-    pub transform: Option<String>,
-}
 
 /// A floating catchment method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -188,8 +136,72 @@ pub struct GravitySettings {
     pub cutoff_min: f64,
     /// Minutes.
     pub floor_min: f64,
-    /// `log` or `linear`.
-    pub transform: String,
+    /// How the sum is rescaled to the index.
+    pub transform: GravityTransform,
+}
+
+/// What ranks the zones (`[zones] rank_by`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RankBy {
+    /// Burden (the composite ranking), the default.
+    Composite,
+    /// A zone measure, worst first.
+    Measure {
+        /// Its field name in the zone outputs (`hlth_e2sf`, `schl_np30`).
+        field: String,
+        /// The measure.
+        measure: ZoneMeasure,
+    },
+}
+
+impl RankBy {
+    /// The zone field it names (`composite` for the burden ranking).
+    pub fn field(&self) -> &str {
+        match self {
+            RankBy::Composite => "composite",
+            RankBy::Measure { field, .. } => field,
+        }
+    }
+}
+
+/// Written as the field name, as in the config.
+impl Serialize for RankBy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.field())
+    }
+}
+
+/// A zone measure that can rank the zones.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ZoneMeasure {
+    /// Mean accessibility of a service (index in the settings' services)
+    /// by a catchment method: lowest first.
+    Catchment {
+        /// Service index.
+        service: usize,
+        /// Method.
+        method: Method,
+    },
+    /// People a service does not cover at a coverage threshold (index in
+    /// `coverage_min`): most first.
+    NotCovered {
+        /// Service index.
+        service: usize,
+        /// Threshold index.
+        threshold: usize,
+    },
+    /// Mean gravity remoteness index: highest first.
+    Gravity,
+}
+
+impl ZoneMeasure {
+    /// Which way the measure points.
+    pub fn worse(self) -> Worse {
+        match self {
+            ZoneMeasure::Catchment { .. } => Worse::Lower,
+            ZoneMeasure::NotCovered { .. } | ZoneMeasure::Gravity => Worse::Higher,
+        }
+    }
 }
 
 /// Every setting of the capacity-aware measures.
@@ -202,8 +214,8 @@ pub struct Measures {
     pub coverage_min: Vec<f64>,
     /// Gravity remoteness, when enabled.
     pub gravity: Option<GravitySettings>,
-    /// Zone field that ranks the zones (`composite`: burden).
-    pub rank_by: String,
+    /// What ranks the zones.
+    pub rank_by: RankBy,
 }
 
 /// Raw parts of the file the measures read.
@@ -395,14 +407,19 @@ pub fn measures(
                 format!("unknown profile `{profile}`"),
             ));
         }
-        let transform = g.transform.unwrap_or_else(|| GRAVITY_TRANSFORM.to_string());
-        if transform != "log" && transform != "linear" {
-            return Err(invalid(
-                origin,
-                "gravity.transform",
-                format!("`{transform}`: expected `log` or `linear`"),
-            ));
-        }
+        let transform = match g.transform {
+            None => GRAVITY_TRANSFORM,
+            Some(t) => GravityTransform::ALL
+                .into_iter()
+                .find(|x| x.key() == t)
+                .ok_or_else(|| {
+                    invalid(
+                        origin,
+                        "gravity.transform",
+                        format!("`{t}`: expected `log` or `linear`"),
+                    )
+                })?,
+        };
         Some(GravitySettings {
             profile,
             centre_min_pop: positive(
@@ -429,12 +446,12 @@ pub fn measures(
         catchment,
         coverage_min,
         gravity,
-        rank_by: "composite".into(),
+        rank_by: RankBy::Composite,
     };
     if let Some(r) = raw.rank_by {
-        let allowed = m.rank_fields(services);
-        if !allowed.iter().any(|(f, _)| *f == r) {
-            let names: Vec<&str> = allowed.iter().map(|(f, _)| f.as_str()).collect();
+        let Some(rank) = m.rank_field(services, &r) else {
+            let allowed = m.rank_fields(services);
+            let names: Vec<&str> = allowed.iter().map(RankBy::field).collect();
             return Err(invalid(
                 origin,
                 "zones.rank_by",
@@ -443,8 +460,8 @@ pub fn measures(
                     names.join(", ")
                 ),
             ));
-        }
-        m.rank_by = r;
+        };
+        m.rank_by = rank;
     }
     Ok(m)
 }
@@ -465,24 +482,39 @@ impl Measures {
     }
 
     /// Zone fields that may rank the zones, with their direction.
-    pub fn rank_fields(&self, services: &[Service]) -> Vec<(String, Worse)> {
-        let mut v = vec![("composite".to_string(), Worse::Higher)];
-        for s in services {
+    pub fn rank_fields(&self, services: &[Service]) -> Vec<RankBy> {
+        let mut v = vec![RankBy::Composite];
+        let mut push = |field: String, measure| v.push(RankBy::Measure { field, measure });
+        for (service, s) in services.iter().enumerate() {
             if let Some(spec) = self.catchment.get(&s.name) {
-                for m in &spec.methods {
-                    v.push((format!("{}_{}", s.code, m.suffix()), Worse::Lower));
+                for &method in &spec.methods {
+                    push(
+                        format!("{}_{}", s.code, method.suffix()),
+                        ZoneMeasure::Catchment { service, method },
+                    );
                 }
             }
             if self.covers(s) {
-                for t in &self.coverage_min {
-                    v.push((format!("{}_np{t}", s.code), Worse::Higher));
+                for (threshold, t) in self.coverage_min.iter().enumerate() {
+                    push(
+                        format!("{}_np{t}", s.code),
+                        ZoneMeasure::NotCovered { service, threshold },
+                    );
                 }
             }
         }
         if self.gravity.is_some() {
-            v.push(("grav_idx".into(), Worse::Higher));
+            push("grav_idx".into(), ZoneMeasure::Gravity);
         }
         v
+    }
+
+    /// The ranking a `[zones] rank_by` field name selects, if it is one of
+    /// [`Measures::rank_fields`].
+    pub fn rank_field(&self, services: &[Service], field: &str) -> Option<RankBy> {
+        self.rank_fields(services)
+            .into_iter()
+            .find(|r| r.field() == field)
     }
 }
 
@@ -513,10 +545,10 @@ mod tests {
         assert_eq!(m.coverage_min, [15.0, 30.0, 60.0, 120.0]);
         let g = m.gravity.unwrap();
         assert_eq!(
-            (g.profile.as_str(), g.centre_min_pop, g.transform.as_str()),
-            ("drive", 1000.0, "log")
+            (g.profile.as_str(), g.centre_min_pop, g.transform),
+            ("drive", 1000.0, GravityTransform::Log)
         );
-        assert_eq!(m.rank_by, "composite");
+        assert_eq!(m.rank_by, RankBy::Composite);
     }
 
     #[test]
@@ -533,8 +565,8 @@ mod tests {
         let fields: Vec<String> = s
             .measures
             .rank_fields(&s.services)
-            .into_iter()
-            .map(|f| f.0)
+            .iter()
+            .map(|f| f.field().to_string())
             .collect();
         assert!(
             fields.contains(&"hlth_3sf".to_string()) && fields.contains(&"hlth_np120".to_string())

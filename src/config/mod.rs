@@ -16,19 +16,20 @@ use crate::units::{KmPerHour, Meters, Seconds};
 
 mod defaults;
 mod inputs;
+mod kinds;
 mod measures;
 mod raw;
 
 use defaults::{default_services, map_of, SERVICE_CODES};
 pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
 pub use inputs::{is_connection_string, Inputs};
+pub use kinds::GravityTransform;
 pub use measures::{
-    CatchmentSpec, GravityDecay, GravitySettings, Measures, Method, RawCatchment, RawCoverage,
-    RawGravity, Worse,
+    CatchmentSpec, GravityDecay, GravitySettings, Measures, Method, RankBy, Worse, ZoneMeasure,
 };
 pub use raw::{
-    CensusSpec, LayerSpec, RawConfig, RawInputs, RawOsm, RawPopulation, RawProfile, RawService,
-    RawTravel, RawZones,
+    CensusSpec, LayerSpec, RawCatchment, RawConfig, RawCoverage, RawGravity, RawInputs, RawOsm,
+    RawPopulation, RawProfile, RawService, RawTravel, RawZones,
 };
 
 /// A configuration error, naming the file and the key at fault.

@@ -5,8 +5,6 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::measures::{RawCatchment, RawCoverage, RawGravity};
-
 /// The file as written: every field optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -226,4 +224,58 @@ pub struct RawOsm {
     /// Tag holding a facility's capacity (e.g. `beds`); 1 per facility when
     /// not configured or not tagged.
     pub capacity_tag: Option<String>,
+}
+
+/// `[services.NAME.catchment]` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCatchment {
+    /// Any of `2sfca`, `e2sfca`, `g2sfca`, `3sfca`; `[]` turns them off.
+    pub methods: Option<Vec<String>>,
+    /// Catchment of 2SFCA and G2SFCA, minutes (inclusive).
+    pub cutoff_min: Option<f64>,
+    /// E2SFCA zone upper bounds, minutes, ascending (the last is its cutoff).
+    pub steps_min: Option<Vec<f64>>,
+    /// E2SFCA zone weights.
+    pub step_weights: Option<Vec<f64>>,
+    /// G2SFCA decay: `power` or `gaussian`.
+    pub decay: Option<String>,
+    /// Power decay exponent `β`: `w = (max(t, floor_min) / scale_min)^-β`.
+    pub power: Option<f64>,
+    /// Power decay scale, minutes.
+    pub scale_min: Option<f64>,
+    /// Power decay floor, minutes.
+    pub floor_min: Option<f64>,
+    /// Gaussian decay width `σ`, minutes.
+    pub sigma_min: Option<f64>,
+    /// 3SFCA zone upper bounds, minutes, ascending (the last is its cutoff).
+    pub steps3_min: Option<Vec<f64>>,
+    /// 3SFCA zone weights.
+    pub weights3: Option<Vec<f64>>,
+}
+
+/// `[coverage]` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCoverage {
+    /// Thresholds in whole minutes (1–999), ascending; `[]` turns coverage off.
+    pub thresholds_min: Option<Vec<f64>>,
+}
+
+/// `[gravity]` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGravity {
+    /// Compute the gravity remoteness index (default true).
+    pub enabled: Option<bool>,
+    /// Travel profile of the trips to centres.
+    pub profile: Option<String>,
+    /// Settlements with at least this population are centres.
+    pub centre_min_pop: Option<f64>,
+    /// Centres within this many minutes count.
+    pub cutoff_min: Option<f64>,
+    /// Travel costs below this many minutes count as this.
+    pub floor_min: Option<f64>,
+    /// Rescaling: `log` (default) or `linear`.
+    pub transform: Option<String>,
 }

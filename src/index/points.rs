@@ -3,7 +3,7 @@
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
-use crate::geometry::{chord_to_meters, to_unit};
+use crate::geometry::{chord_to_meters, meters_to_chord, to_unit};
 use crate::model::LonLat;
 use crate::units::Meters;
 
@@ -25,6 +25,28 @@ impl PointIndex {
         PointIndex {
             tree: RTree::bulk_load(entries),
         }
+    }
+
+    /// Indexes the points `(index, position)`; query results are the given
+    /// indices.
+    pub fn from_indexed(points: impl IntoIterator<Item = (u32, LonLat)>) -> Self {
+        let entries = points
+            .into_iter()
+            .map(|(i, p)| GeomWithData::new(to_unit(p), i))
+            .collect();
+        PointIndex {
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    /// Every point that may lie within `radius` of `p` by great circle: a
+    /// superset (a hair of slack against rounding), to be checked exactly
+    /// by the caller.
+    pub fn within(&self, p: LonLat, radius: Meters) -> impl Iterator<Item = u32> + '_ {
+        let r = meters_to_chord(radius) * (1.0 + 1e-9) + 1e-12;
+        self.tree
+            .locate_within_distance(to_unit(p), r * r)
+            .map(|e| e.data)
     }
 
     /// The nearest point and its great-circle distance; ties go to the lowest

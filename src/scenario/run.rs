@@ -20,8 +20,9 @@ use crate::geometry::haversine;
 use crate::index::PointIndex;
 use crate::model::{Facility, LonLat};
 use crate::pipeline::{access_stage, results, Results, Study};
-use crate::search::access::{facilities_for, Labels, ServiceAccess, TravelModel};
+use crate::search::access::{facilities_for, Access, Labels, ServiceAccess, TravelModel};
 use crate::search::trip::Trips;
+use crate::units::Seconds;
 
 /// How a service's access was obtained in a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -182,8 +183,9 @@ pub fn evaluate(
     };
     let (access, strategies): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
     let prior = prior(study, baseline, applied, &access);
+    let r = finish(study, &model, applied, access, &prior, exec);
     Evaluation {
-        results: finish(study, &model, applied, access, &prior, exec),
+        results: r,
         strategies,
     }
 }
@@ -224,18 +226,10 @@ fn add_facilities(
         .collect();
     let nearest = PointIndex::build(&list.iter().map(|f| f.pos).collect::<Vec<_>>());
     let mut access = base.access.clone();
-    for (k, a) in access.iter_mut().enumerate() {
-        if affected(
-            model,
-            &trips,
-            ctx.settlement_snaps[k],
-            k,
-            &changed,
-            &new_segments,
-            &added,
-        ) {
-            *a = model.settlement_access(svc, k, Some(&overlay as &dyn Labels), &seeding, &nearest);
-        }
+    let aff = affected(model, &trips, &changed, &new_segments, &added, &base.access);
+    for k in aff {
+        access[k] =
+            model.settlement_access(svc, k, Some(&overlay as &dyn Labels), &seeding, &nearest);
     }
     Some(ServiceAccess {
         service: base.service.clone(),
@@ -315,19 +309,13 @@ fn remove_facilities(
         .collect();
     let nearest = PointIndex::build(&list.iter().map(|f| f.pos).collect::<Vec<_>>());
     let mut access = base.access.clone();
+    let mut redo = vec![false; access.len()];
+    for k in affected(model, &trips, &changed, &gone_segments, &[], &base.access) {
+        redo[k] = true;
+    }
     for (k, a) in access.iter_mut().enumerate() {
         let lost = a.facility.is_some_and(|f| removed[f as usize]);
-        if lost
-            || affected(
-                model,
-                &trips,
-                ctx.settlement_snaps[k],
-                k,
-                &changed,
-                &gone_segments,
-                &[],
-            )
-        {
+        if lost || redo[k] {
             *a = model.settlement_access(svc, k, Some(&overlay as &dyn Labels), &seeding, &nearest);
         } else if let Some(f) = a.facility {
             a.facility = Some(renumber[f as usize]);
@@ -342,34 +330,44 @@ fn remove_facilities(
     })
 }
 
-/// Whether settlement `k`'s trip can change: it joins the network at a
-/// changed node, shares a segment with a new facility, or a new facility is
-/// within direct reach.
+/// The settlements whose trip can change, ascending: those joining the
+/// network at a changed node, placed on a segment in `segments` (where a
+/// facility was added or removed), or with a direct trip to a facility in
+/// `added` no longer than their `current` trip (the direct trip goes to the
+/// nearest facility, and wins only when shorter than the road trip: an
+/// added facility farther in time than the current trip changes nothing).
+/// Found through the profile's exit and settlement indices, so the cost
+/// follows the size of the change, not the number of settlements.
 fn affected(
     model: &TravelModel,
     trips: &Trips,
-    snap: Option<crate::index::Snap>,
-    k: usize,
     changed: &super::incremental::Changed,
-    new_segments: &[u32],
+    segments: &[u32],
     added: &[LonLat],
-) -> bool {
-    let s = &model.settlements[k];
-    if !s.valid {
-        return false;
+    current: &[Access],
+) -> Vec<usize> {
+    let ctx = trips.context();
+    let exits = ctx.exits(trips, model.settlements);
+    let mut out: Vec<u32> = changed
+        .keys()
+        .flat_map(|&v| exits.at_node(v).iter().map(|e| e.0))
+        .collect();
+    for &s in segments {
+        out.extend(exits.on_segment(s).iter().map(|e| e.0));
     }
-    if let Some(p) = trips.place(snap) {
-        if new_segments.contains(&p.snap.segment)
-            || trips
-                .settlement_exits(p)
-                .any(|e| changed.contains_key(&e.node))
-        {
-            return true;
-        }
+    let points = ctx.settlement_points(model.settlements);
+    let reach = trips.direct_radius(Seconds(f64::INFINITY));
+    for &f in added {
+        out.extend(points.within(f, reach).filter(|&i| {
+            let d = haversine(model.settlements[i as usize].settlement.pos, f);
+            trips
+                .direct(d)
+                .is_some_and(|(t, _, _)| current[i as usize].time.is_none_or(|now| t <= now.0))
+        }));
     }
-    added
-        .iter()
-        .any(|&f| trips.direct(haversine(s.settlement.pos, f)).is_some())
+    out.sort_unstable();
+    out.dedup();
+    out.into_iter().map(|i| i as usize).collect()
 }
 
 /// One scenario run: its analysis, what each modification touched, and

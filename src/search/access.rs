@@ -15,12 +15,12 @@
 //! scenario swaps only the ones it edits.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::trip::{Placed, Trips};
+use super::trip::{ExitIndex, Placed, Trips};
 use crate::config::{Profile, Service, Travel};
 use crate::index::{PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
 use crate::load::LoadedSettlement;
@@ -142,6 +142,10 @@ pub struct ProfileContext {
     /// Snaps of the facilities known when the context was built, by
     /// position (a snap depends on the position only).
     facility_snaps: HashMap<(u64, u64), Option<Snap>>,
+    /// The valid settlements by position, built on first use.
+    settlement_points: OnceLock<PointIndex>,
+    /// Where the settlements join the network, built on first use.
+    exits: OnceLock<ExitIndex>,
 }
 
 fn pos_key(p: LonLat) -> (u64, u64) {
@@ -185,7 +189,37 @@ impl ProfileContext {
             segments,
             settlement_snaps,
             facility_snaps,
+            settlement_points: OnceLock::new(),
+            exits: OnceLock::new(),
         }
+    }
+
+    /// The valid `settlements` (those this context was built with) indexed
+    /// by position; query results are settlement indices.
+    pub fn settlement_points(&self, settlements: &[LoadedSettlement]) -> &PointIndex {
+        self.settlement_points.get_or_init(|| {
+            PointIndex::from_indexed(
+                settlements
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.valid)
+                    .map(|(i, s)| (i as u32, s.settlement.pos)),
+            )
+        })
+    }
+
+    /// Where the settlements this context was built with join its network
+    /// by `trips` (a network trip model of this profile; the travel
+    /// settings are the study's, the same for every call).
+    pub fn exits(&self, trips: &Trips, settlements: &[LoadedSettlement]) -> &ExitIndex {
+        self.exits.get_or_init(|| {
+            ExitIndex::build(
+                trips,
+                &self.settlement_snaps,
+                |i| settlements[i].valid,
+                self.graph.reverse.node_count(),
+            )
+        })
     }
 
     /// The snap of a facility at `p` (from the cache, or computed).

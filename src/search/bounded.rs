@@ -7,6 +7,7 @@
 //! through the list of touched nodes, so a search costs what it explores,
 //! not the size of the graph.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -25,6 +26,11 @@ impl PartialOrd for Label {
     fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
         Some(self.cmp(o))
     }
+}
+
+thread_local! {
+    /// Reset buffers kept for [`BoundedSearch::pooled`].
+    static POOL: RefCell<Vec<BoundedSearch>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Per-thread buffers of a bounded search over a graph of a given size.
@@ -51,6 +57,35 @@ impl BoundedSearch {
         }
         self.time[k] = t;
         self.heap.push(Label(t, v));
+    }
+
+    /// Buffers for a graph of `nodes` nodes, taken from this thread's pool
+    /// when it holds some of that size (they are always left reset), so
+    /// that a caller running a few searches does not pay for clearing a
+    /// large graph's buffers each time. Give them back with
+    /// [`BoundedSearch::release`].
+    pub fn pooled(nodes: usize) -> Self {
+        POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            match p.iter().position(|b| b.time.len() == nodes) {
+                Some(k) => p.swap_remove(k),
+                None => BoundedSearch::new(nodes),
+            }
+        })
+    }
+
+    /// Returns the buffers to this thread's pool (at most two are kept;
+    /// buffers left dirty by an interrupted search are dropped).
+    pub fn release(self) {
+        if !self.touched.is_empty() || !self.heap.is_empty() || self.time.is_empty() {
+            return;
+        }
+        POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < 2 {
+                p.push(self);
+            }
+        });
     }
 
     /// Runs the search (see the module docs) and resets the buffers.

@@ -20,6 +20,8 @@
 //! `(leg + along) + leg` — so the same trip costs the same bits whichever
 //! search reaches it.
 
+use std::collections::HashMap;
+
 use crate::config::Travel;
 use crate::index::{RoadNetwork, Snap};
 use crate::units::{KmPerHour, Meters, Seconds};
@@ -85,6 +87,11 @@ impl<'m> Trips<'m> {
             travel,
             straight_line_service,
         }
+    }
+
+    /// The profile context the trips run on.
+    pub fn context(&self) -> &'m ProfileContext {
+        self.ctx
     }
 
     /// Whether the run has no road at all.
@@ -216,5 +223,72 @@ impl<'m> Trips<'m> {
     pub fn direct_radius(&self, cutoff: Seconds) -> Meters {
         let (speed, circuity, cap) = self.straight();
         Meters((cutoff.0 * speed.0 / 3.6 / circuity).min(cap))
+    }
+}
+
+/// Where every placed settlement joins one profile's network: by node, the
+/// settlements that exit there with the seconds to reach it; by segment,
+/// the settlements placed on it. It depends on the settlements and the trip
+/// model only, so a profile context builds it once
+/// ([`ProfileContext::exits`]) for every facility's search and scenario.
+pub struct ExitIndex {
+    /// `exits[first[v]..first[v + 1]]` exit at node `v`.
+    first: Vec<u32>,
+    exits: Vec<(u32, f64)>,
+    on_segment: HashMap<u32, Vec<(u32, Placed)>>,
+}
+
+impl ExitIndex {
+    /// Indexes the settlements whose snap `snaps[i]` places on `trips`'
+    /// network and for which `valid(i)` holds; `nodes` is the graph's node
+    /// count.
+    pub fn build(
+        trips: &Trips,
+        snaps: &[Option<Snap>],
+        valid: impl Fn(usize) -> bool,
+        nodes: usize,
+    ) -> Self {
+        let mut list: Vec<(u32, u32, f64)> = Vec::new();
+        let mut on_segment: HashMap<u32, Vec<(u32, Placed)>> = HashMap::new();
+        for (i, snap) in snaps.iter().enumerate() {
+            if !valid(i) {
+                continue;
+            }
+            let Some(p) = trips.place(*snap) else {
+                continue;
+            };
+            for e in trips.settlement_exits(p) {
+                list.push((e.node, i as u32, e.time_s));
+            }
+            on_segment
+                .entry(p.snap.segment)
+                .or_default()
+                .push((i as u32, p));
+        }
+        list.sort_by_key(|x| (x.0, x.1));
+        let mut first = vec![0u32; nodes + 1];
+        for e in &list {
+            first[e.0 as usize + 1] += 1;
+        }
+        for v in 0..nodes {
+            first[v + 1] += first[v];
+        }
+        ExitIndex {
+            first,
+            exits: list.into_iter().map(|(_, i, c)| (i, c)).collect(),
+            on_segment,
+        }
+    }
+
+    /// The settlements exiting at node `v`, with the seconds from each to
+    /// `v`, by settlement.
+    pub fn at_node(&self, v: u32) -> &[(u32, f64)] {
+        let (a, b) = (self.first[v as usize], self.first[v as usize + 1]);
+        &self.exits[a as usize..b as usize]
+    }
+
+    /// The settlements placed on segment `s`, with their placement.
+    pub fn on_segment(&self, s: u32) -> &[(u32, Placed)] {
+        self.on_segment.get(&s).map_or(&[], Vec::as_slice)
     }
 }

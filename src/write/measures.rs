@@ -8,7 +8,7 @@
 
 use super::table::{Cell, Geom, Kind, Table};
 use crate::catchment::MethodResult;
-use crate::config::{CatchmentSpec, Method};
+use crate::config::{CatchmentSpec, GravityTransform, Method, RankBy};
 use crate::pipeline::Analysis;
 
 /// Accessibility ratios are small (capacity per person): kept to 1e-15.
@@ -233,13 +233,15 @@ pub fn assumptions(a: &Analysis) -> Vec<String> {
         v.push(format!(
             "Gravity remoteness (Statistics Canada's form): G_i = sum over centres (settlements of at least {} people) within {} min by {} of population / max(time, {} min), else the nearest centre alone; index = min-max rescaling of {} G over settlements, 0 least remote, 1 most remote.",
             g.centre_min_pop, g.cutoff_min, g.profile, g.floor_min,
-            if g.transform == "log" { "ln" } else { "" }
+            match g.transform {
+                GravityTransform::Log => "ln",
+                GravityTransform::Linear => "",
+            }
         ));
     }
-    if ms.rank_by != "composite" {
+    if let RankBy::Measure { field, .. } = &ms.rank_by {
         v.push(format!(
-            "Zones are ranked by {} (worst first), not by burden.",
-            ms.rank_by
+            "Zones are ranked by {field} (worst first), not by burden."
         ));
     }
     v

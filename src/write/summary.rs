@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::config::RankBy;
 use crate::pipeline::Analysis;
 
 /// Formats the summary (plain text, one item per line).
@@ -47,9 +48,9 @@ pub fn summary(a: &Analysis, top: usize) -> String {
     }
     let mut zs: Vec<_> = a.zone_stats.iter().collect();
     zs.sort_by_key(|z| z.rank);
-    let by = match a.settings.measures.rank_by.as_str() {
-        "composite" => String::new(),
-        m => format!(", ranked by {m}"),
+    let by = match &a.settings.measures.rank_by {
+        RankBy::Composite => String::new(),
+        RankBy::Measure { field, .. } => format!(", ranked by {field}"),
     };
     let _ = writeln!(
         s,

@@ -20,7 +20,7 @@
 
 use crate::catchment::coverage::{self, Covered};
 use crate::catchment::Measures;
-use crate::config::{Measures as MeasureSettings, Service, Worse, ZoneSettings};
+use crate::config::{Measures as MeasureSettings, Worse, ZoneMeasure, ZoneSettings};
 use crate::zones::aggregate::weighted_mean;
 use crate::zones::ZoneStats;
 
@@ -82,35 +82,31 @@ pub fn aggregate_measures(
         .collect()
 }
 
-/// The value of zone field `field` in every zone, with its direction; `None`
-/// when the field is not a capacity-aware measure of this run.
-pub fn field_values(
-    field: &str,
-    services: &[Service],
-    settings: &MeasureSettings,
-    m: &Measures,
-    zm: &[ZoneMeasures],
-) -> Option<(Vec<Option<f64>>, Worse)> {
-    for (k, sc) in m.catchment.iter().enumerate() {
-        let code = &services[sc.service].code;
-        for (r, res) in sc.methods.iter().enumerate() {
-            if field == format!("{code}_{}", res.method.suffix()) {
-                return Some((zm.iter().map(|z| z.catchment[k][r]).collect(), Worse::Lower));
+/// Per zone, the value of the ranking measure `measure`.
+pub fn field_values(measure: ZoneMeasure, m: &Measures, zm: &[ZoneMeasures]) -> Vec<Option<f64>> {
+    match measure {
+        ZoneMeasure::Catchment { service, method } => {
+            let found = m.catchment.iter().enumerate().find_map(|(k, sc)| {
+                let r = sc.methods.iter().position(|res| res.method == method)?;
+                (sc.service == service).then_some((k, r))
+            });
+            match found {
+                Some((k, r)) => zm.iter().map(|z| z.catchment[k][r]).collect(),
+                None => vec![None; zm.len()],
             }
         }
+        ZoneMeasure::NotCovered { service, threshold } => zm
+            .iter()
+            .map(|z| {
+                z.coverage
+                    .get(service)
+                    .and_then(|c| c.as_ref())
+                    .and_then(|c| c.get(threshold))
+                    .map(|c| c.not_covered)
+            })
+            .collect(),
+        ZoneMeasure::Gravity => zm.iter().map(|z| z.gravity).collect(),
     }
-    for (s, svc) in services.iter().enumerate() {
-        for (t, thr) in settings.coverage_min.iter().enumerate() {
-            if field == format!("{}_np{thr}", svc.code) {
-                let v = zm
-                    .iter()
-                    .map(|z| z.coverage[s].as_ref().map(|c| c[t].not_covered))
-                    .collect();
-                return Some((v, Worse::Higher));
-            }
-        }
-    }
-    (field == "grav_idx").then(|| (zm.iter().map(|z| z.gravity).collect(), Worse::Higher))
 }
 
 /// Re-ranks `stats` by `values` worst first (see the module docs).

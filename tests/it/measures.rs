@@ -143,7 +143,7 @@ fn fixtures_satisfy_the_invariants_and_parallel_equals_sequential() {
 #[test]
 fn zones_rank_by_a_measure_worst_first() {
     let mut s = all_methods("tata/tata.toml");
-    s.measures.rank_by = "hlth_e2sf".into();
+    s.measures.rank_by = s.measures.rank_field(&s.services, "hlth_e2sf").unwrap();
     let a = analyse(s, Execution::Parallel, &Quiet).unwrap();
     let k = a
         .measures
@@ -168,7 +168,7 @@ fn zones_rank_by_a_measure_worst_first() {
 
     // People not covered: most first; priority only where someone is not covered.
     let mut s = all_methods("tata/tata.toml");
-    s.measures.rank_by = "schl_np30".into();
+    s.measures.rank_by = s.measures.rank_field(&s.services, "schl_np30").unwrap();
     let a = analyse(s, Execution::Parallel, &Quiet).unwrap();
     let k = a
         .settings
