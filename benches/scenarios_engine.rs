@@ -309,6 +309,14 @@ fn engine(c: &mut Criterion) {
             })
         });
     }
+    g.bench_function("road_closure_apply", |b| {
+        b.iter(|| apply(&study, &set, black_box(&closed)).unwrap())
+    });
+    let applied_closed = apply(&study, &set, &closed).unwrap();
+    g.bench_function("road_closure_search", |b| {
+        let m = applied_closed.model(&study);
+        b.iter(|| m.service_access(health, black_box(study.dataset.facilities.clone())))
+    });
     g.bench_function("road_closure", |b| {
         b.iter(|| {
             let a = apply(&study, &set, black_box(&closed)).unwrap();

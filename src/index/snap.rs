@@ -74,9 +74,19 @@ impl SegmentIndex {
     /// segments at the same distance (a shared vertex), the lowest index wins,
     /// so the result does not depend on tree layout.
     pub fn snap(&self, p: LonLat) -> Option<Snap> {
+        self.snap_where(p, |_| true)
+    }
+
+    /// As [`SegmentIndex::snap`], among the indexed segments for which
+    /// `usable` holds: the same snap as an index of those segments alone
+    /// (a scenario that closes roads snaps on the baseline's index).
+    pub fn snap_where(&self, p: LonLat, usable: impl Fn(u32) -> bool) -> Option<Snap> {
         let q = to_unit(p);
         let mut best: Option<(f64, u32, [f64; 3], [f64; 3])> = None;
         for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+            if !usable(e.data) {
+                continue;
+            }
             if let Some((bd2, bi, _, _)) = best {
                 if d2 > bd2 * (1.0 + 1e-12) + 1e-30 {
                     break;

@@ -453,11 +453,23 @@ pub fn apply(study: &Study, set: &ScenarioSet, scenario: &Scenario) -> Result<Ap
             }
             let graph =
                 ProfileGraph::build_edited(the_net, &ctx.profile, |s| edits.get(&(s as u32)));
+            let settlements = &study.dataset.settlements;
+            if net.is_none() {
+                // Same network: closures and speed changes snap on the
+                // baseline's segment index.
+                return Arc::new(ProfileContext::edited(
+                    ctx,
+                    the_net,
+                    graph,
+                    settlements,
+                    &positions,
+                ));
+            }
             Arc::new(ProfileContext::with_graph(
                 the_net,
                 ctx.profile.clone(),
                 graph,
-                &study.dataset.settlements,
+                settlements,
                 &positions,
             ))
         })

@@ -135,8 +135,9 @@ pub struct ProfileContext {
     pub profile: Profile,
     /// Its graph.
     pub graph: ProfileGraph,
-    /// Its segment R-tree.
-    pub segments: SegmentIndex,
+    /// An R-tree of (at least) the segments usable in `graph`; snaps skip
+    /// the others (see [`ProfileContext::snap`]).
+    segments: Arc<SegmentIndex>,
     /// Snap of each settlement (`None`: invalid position, or no usable road).
     pub settlement_snaps: Vec<Option<Snap>>,
     /// Snaps of the facilities known when the context was built, by
@@ -174,24 +175,87 @@ impl ProfileContext {
         settlements: &[LoadedSettlement],
         facilities: &[LonLat],
     ) -> Self {
-        let segments = SegmentIndex::build(net, &graph);
-        let settlement_snaps = settlements
-            .par_iter()
-            .map(|s| s.valid.then(|| segments.snap(s.settlement.pos)).flatten())
-            .collect();
-        let facility_snaps = facilities
-            .par_iter()
-            .map(|&p| (pos_key(p), segments.snap(p)))
-            .collect();
-        ProfileContext {
+        let segments = Arc::new(SegmentIndex::build(net, &graph));
+        let mut ctx = ProfileContext {
             profile,
             graph,
             segments,
-            settlement_snaps,
-            facility_snaps,
+            settlement_snaps: Vec::new(),
+            facility_snaps: HashMap::new(),
             settlement_points: OnceLock::new(),
             exits: OnceLock::new(),
+        };
+        ctx.settlement_snaps = settlements
+            .par_iter()
+            .map(|s| s.valid.then(|| ctx.snap(s.settlement.pos)).flatten())
+            .collect();
+        ctx.facility_snaps = facilities
+            .par_iter()
+            .map(|&p| (pos_key(p), ctx.snap(p)))
+            .collect();
+        ctx
+    }
+
+    /// `base`'s context with `graph`, an edited graph of the same network
+    /// `net`. When no segment unusable in `base` became usable (roads closed
+    /// or slowed), `base`'s segment index is shared and only the places
+    /// that snapped to a segment `graph` no longer uses are snapped again;
+    /// otherwise the context is built afresh ([`ProfileContext::with_graph`]).
+    /// Either way, the same context as `with_graph` on the same inputs.
+    pub fn edited(
+        base: &ProfileContext,
+        net: &RoadNetwork,
+        graph: ProfileGraph,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+    ) -> Self {
+        let opened = graph
+            .segment_use
+            .iter()
+            .zip(&base.graph.segment_use)
+            .any(|(now, was)| now.is_some() && was.is_none());
+        if opened || graph.segment_use.len() != base.graph.segment_use.len() {
+            return Self::with_graph(net, base.profile.clone(), graph, settlements, facilities);
         }
+        let mut ctx = ProfileContext {
+            profile: base.profile.clone(),
+            graph,
+            segments: base.segments.clone(),
+            settlement_snaps: Vec::new(),
+            facility_snaps: HashMap::new(),
+            settlement_points: OnceLock::new(),
+            exits: OnceLock::new(),
+        };
+        // A snap whose segment is still usable stays the nearest: the
+        // usable set only shrank.
+        let keep = |old: Option<Snap>, p: LonLat| match old {
+            Some(s) if ctx.graph.segment_use[s.segment as usize].is_none() => ctx.snap(p),
+            other => other,
+        };
+        let settlement_snaps = settlements
+            .par_iter()
+            .zip(&base.settlement_snaps)
+            .map(|(s, &old)| keep(old, s.settlement.pos))
+            .collect();
+        let facility_snaps = facilities
+            .par_iter()
+            .map(|&p| {
+                let old = match base.facility_snaps.get(&pos_key(p)) {
+                    Some(&s) => s,
+                    None => base.snap(p),
+                };
+                (pos_key(p), keep(old, p))
+            })
+            .collect();
+        ctx.settlement_snaps = settlement_snaps;
+        ctx.facility_snaps = facility_snaps;
+        ctx
+    }
+
+    /// The nearest point of the nearest segment this profile can use.
+    pub fn snap(&self, p: LonLat) -> Option<Snap> {
+        self.segments
+            .snap_where(p, |s| self.graph.segment_use[s as usize].is_some())
     }
 
     /// The valid `settlements` (those this context was built with) indexed
@@ -226,7 +290,7 @@ impl ProfileContext {
     pub fn snap_facility(&self, p: LonLat) -> Option<Snap> {
         match self.facility_snaps.get(&pos_key(p)) {
             Some(s) => *s,
-            None => self.segments.snap(p),
+            None => self.snap(p),
         }
     }
 }

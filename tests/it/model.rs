@@ -215,10 +215,7 @@ pub fn all_pair_times(model: &TravelModel, facilities: &[Facility]) -> Vec<Vec<f
     let mut out = Vec::new();
     for pl in model.settlements {
         let sp = pl.settlement.pos;
-        let s_snap = ctx
-            .segments
-            .snap(sp)
-            .filter(|x| x.offroad.0 <= travel.max_snap_m);
+        let s_snap = ctx.snap(sp).filter(|x| x.offroad.0 <= travel.max_snap_m);
         let mut row = Vec::new();
         for f in facilities {
             let mut best = f64::INFINITY;
@@ -226,10 +223,7 @@ pub fn all_pair_times(model: &TravelModel, facilities: &[Facility]) -> Vec<Vec<f
             if straight <= travel.max_direct_m {
                 best = best.min(straight * travel.circuity / v_off);
             }
-            let fs = ctx
-                .segments
-                .snap(f.pos)
-                .filter(|x| x.offroad.0 <= travel.max_snap_m);
+            let fs = ctx.snap(f.pos).filter(|x| x.offroad.0 <= travel.max_snap_m);
             if let (Some(ss), Some(fs)) = (s_snap, fs) {
                 let (su, fu) = (
                     g.segment_use[ss.segment as usize].unwrap(),
