@@ -13,8 +13,10 @@
 //! * `sweep_add_scenarios`: 1,000 single-facility additions, each at
 //!   another settlement, scenarios in parallel on a 2-thread pool;
 //! * `growth/add_K`: K = 1, 4, 16, 64 facilities added in one scenario;
-//! * `road_closure`: every road inside a square holding 1 % of the nodes
-//!   closed: the profile's graph rebuilt, searched again, re-scored.
+//! * `road_closure`: every road inside a square holding 1 % of the road
+//!   vertices closed: the profile's context rebuilt, searched again,
+//!   re-scored; `road_closure_apply` and `road_closure_search` time the
+//!   first two apart (the time to new labels).
 //!
 //! Gravity remoteness (bounded searches from every centre, independent of
 //! the facilities) is off: it would inflate the full evaluation, which the
@@ -271,10 +273,12 @@ fn engine(c: &mut Criterion) {
         let ev = evaluate(&study, &baseline, &applied, Execution::Parallel);
         let full = evaluate_full(&study, &applied, Execution::Parallel);
         assert_eq!(fingerprint(&ev.results), fingerprint(&full), "{label}");
-        let reports: Vec<&str> = applied.reports.iter().map(|r| r.report.as_str()).collect();
+        let first = applied.reports.first().map_or("", |r| r.report.as_str());
         eprintln!(
-            "figure: {label} {}: {:?}; {reports:?}",
-            sc.name, ev.strategies
+            "figure: {label} {}: {:?}; {} modification(s), first: {first}",
+            sc.name,
+            ev.strategies,
+            applied.reports.len()
         );
     }
 

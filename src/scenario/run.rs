@@ -20,7 +20,7 @@ use crate::geometry::haversine;
 use crate::index::PointIndex;
 use crate::model::{Facility, LonLat};
 use crate::pipeline::{access_stage, results, Results, Study};
-use crate::search::access::{facilities_for, Access, Labels, ServiceAccess, TravelModel};
+use crate::search::access::{facilities_for, Access, Labels, Seeding, ServiceAccess, TravelModel};
 use crate::search::trip::Trips;
 use crate::units::Seconds;
 
@@ -231,13 +231,25 @@ fn add_facilities(
         access[k] =
             model.settlement_access(svc, k, Some(&overlay as &dyn Labels), &seeding, &nearest);
     }
-    Some(ServiceAccess {
+    Some(updated(base, list, &seeding, access))
+}
+
+/// The updated access of `base`'s service with the facilities `list`
+/// (placed by `seeding`); no labels are kept, so a scenario's result is
+/// never the base of another update.
+fn updated(
+    base: &ServiceAccess,
+    list: Vec<Facility>,
+    seeding: &Seeding,
+    access: Vec<Access>,
+) -> ServiceAccess {
+    ServiceAccess {
         service: base.service.clone(),
         facilities_on_network: seeding.placed.iter().filter(|p| p.is_some()).count(),
         facilities: list,
         access,
         paths: None,
-    })
+    }
 }
 
 /// When `list` is `base` with some facilities taken out (in order), which
@@ -321,13 +333,7 @@ fn remove_facilities(
             a.facility = Some(renumber[f as usize]);
         }
     }
-    Some(ServiceAccess {
-        service: base.service.clone(),
-        facilities_on_network: seeding.placed.iter().filter(|p| p.is_some()).count(),
-        facilities: list,
-        access,
-        paths: None,
-    })
+    Some(updated(base, list, &seeding, access))
 }
 
 /// The settlements whose trip can change, ascending: those joining the
