@@ -20,6 +20,12 @@ impl LonLat {
         Self { lon, lat }
     }
 
+    /// The exact bits of both coordinates: a hashable key under which two
+    /// positions are the same only when they are the same to the bit.
+    pub fn bits(&self) -> (u64, u64) {
+        (self.lon.to_bits(), self.lat.to_bits())
+    }
+
     /// Whether both coordinates are finite and inside the WGS 84 ranges.
     pub fn is_valid(&self) -> bool {
         self.lon.is_finite()

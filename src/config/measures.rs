@@ -575,4 +575,43 @@ mod tests {
             !fields.contains(&"powr_np15".to_string()) && !fields.contains(&"grav_idx".to_string())
         );
     }
+
+    #[test]
+    fn ranking_and_transform_are_typed_and_written_as_in_the_file() {
+        let s = parse(
+            "[inputs]\nosm='x'\n[zones]\nrank_by='schl_np30'\n[gravity]\ntransform='linear'\n",
+        )
+        .unwrap();
+        let school = s.services.iter().position(|x| x.name == "school").unwrap();
+        let t30 = s
+            .measures
+            .coverage_min
+            .iter()
+            .position(|&t| t == 30.0)
+            .unwrap();
+        assert_eq!(
+            s.measures.rank_by,
+            RankBy::Measure {
+                field: "schl_np30".into(),
+                measure: ZoneMeasure::NotCovered {
+                    service: school,
+                    threshold: t30
+                },
+            }
+        );
+        assert_eq!(s.measures.rank_by.field(), "schl_np30");
+        assert_eq!(
+            serde_json::to_string(&s.measures.rank_by).unwrap(),
+            "\"schl_np30\""
+        );
+        let g = s.measures.gravity.as_ref().unwrap();
+        assert_eq!(g.transform, GravityTransform::Linear);
+        assert_eq!(serde_json::to_string(&g.transform).unwrap(), "\"linear\"");
+        // Every listed field parses back to itself.
+        for r in s.measures.rank_fields(&s.services) {
+            assert_eq!(s.measures.rank_field(&s.services, r.field()), Some(r));
+        }
+        let err = parse("[inputs]\nosm='x'\n[gravity]\ntransform='sqrt'\n").unwrap_err();
+        assert!(err.to_string().contains("gravity.transform"), "{err}");
+    }
 }

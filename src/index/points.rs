@@ -95,4 +95,42 @@ mod tests {
             assert!((haversine(q, pts[i as usize]).0 - best).abs() < 1e-3);
         }
     }
+
+    #[test]
+    fn within_holds_every_point_in_the_radius_and_indices_as_given() {
+        let mut s = 777u64;
+        let mut rnd = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let pts: Vec<(u32, LonLat)> = (0..400)
+            .map(|i| {
+                (
+                    1000 + 3 * i,
+                    LonLat::new(-9.0 + 2.0 * rnd(), 29.0 + 2.0 * rnd()),
+                )
+            })
+            .collect();
+        let idx = PointIndex::from_indexed(pts.iter().copied());
+        for _ in 0..50 {
+            let q = LonLat::new(-9.0 + 2.0 * rnd(), 29.0 + 2.0 * rnd());
+            let r = Meters(5_000.0 + 40_000.0 * rnd());
+            let mut got: Vec<u32> = idx
+                .within(q, r)
+                .filter(|&i| {
+                    let p = pts.iter().find(|x| x.0 == i).unwrap().1;
+                    haversine(q, p).0 <= r.0
+                })
+                .collect();
+            got.sort_unstable();
+            let want: Vec<u32> = pts
+                .iter()
+                .filter(|(_, p)| haversine(q, *p).0 <= r.0)
+                .map(|x| x.0)
+                .collect();
+            assert_eq!(got, want);
+        }
+    }
 }

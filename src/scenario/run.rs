@@ -48,10 +48,7 @@ pub struct Evaluation {
 }
 
 fn same_positions(a: &[Facility], b: &[Facility]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            x.pos.lon.to_bits() == y.pos.lon.to_bits() && x.pos.lat.to_bits() == y.pos.lat.to_bits()
-        })
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.pos.bits() == y.pos.bits())
 }
 
 /// Everything from scratch on the scenario's inputs: the oracle.
@@ -106,14 +103,14 @@ fn prior<'b>(
                 .find(|c| c.service == k)?;
             let mut row_of: HashMap<(u64, u64), usize> = HashMap::new();
             for (j, f) in baseline.access[k].facilities.iter().enumerate() {
-                row_of.entry(position_key(f.pos)).or_insert(j);
+                row_of.entry(f.pos.bits()).or_insert(j);
             }
             Some(PriorRows {
                 costs: &cat.costs,
                 row_of: access[k]
                     .facilities
                     .iter()
-                    .map(|f| row_of.get(&position_key(f.pos)).copied())
+                    .map(|f| row_of.get(&f.pos.bits()).copied())
                     .collect(),
             })
         })
@@ -130,10 +127,6 @@ fn prior<'b>(
             .flatten()
     });
     Prior { rows, gravity }
-}
-
-fn position_key(p: LonLat) -> (u64, u64) {
-    (p.lon.to_bits(), p.lat.to_bits())
 }
 
 /// The scenario's results, reusing and updating the baseline's searches
@@ -258,13 +251,10 @@ fn removed_subset(base: &[Facility], list: &[Facility]) -> Option<Vec<bool>> {
     if list.len() >= base.len() {
         return None;
     }
-    let same = |x: &Facility, y: &Facility| {
-        x.pos.lon.to_bits() == y.pos.lon.to_bits() && x.pos.lat.to_bits() == y.pos.lat.to_bits()
-    };
     let mut removed = vec![true; base.len()];
     let mut k = 0;
     for f in list {
-        while k < base.len() && !same(&base[k], f) {
+        while k < base.len() && base[k].pos.bits() != f.pos.bits() {
             k += 1;
         }
         if k == base.len() {

@@ -149,10 +149,6 @@ pub struct ProfileContext {
     exits: OnceLock<ExitIndex>,
 }
 
-fn pos_key(p: LonLat) -> (u64, u64) {
-    (p.lon.to_bits(), p.lat.to_bits())
-}
-
 impl ProfileContext {
     /// Builds `profile`'s graph and segment index on `net`, snaps every
     /// valid settlement and every position of `facilities`.
@@ -191,7 +187,7 @@ impl ProfileContext {
             .collect();
         ctx.facility_snaps = facilities
             .par_iter()
-            .map(|&p| (pos_key(p), ctx.snap(p)))
+            .map(|&p| (p.bits(), ctx.snap(p)))
             .collect();
         ctx
     }
@@ -240,11 +236,11 @@ impl ProfileContext {
         let facility_snaps = facilities
             .par_iter()
             .map(|&p| {
-                let old = match base.facility_snaps.get(&pos_key(p)) {
+                let old = match base.facility_snaps.get(&p.bits()) {
                     Some(&s) => s,
                     None => base.snap(p),
                 };
-                (pos_key(p), keep(old, p))
+                (p.bits(), keep(old, p))
             })
             .collect();
         ctx.settlement_snaps = settlement_snaps;
@@ -288,7 +284,7 @@ impl ProfileContext {
 
     /// The snap of a facility at `p` (from the cache, or computed).
     pub fn snap_facility(&self, p: LonLat) -> Option<Snap> {
-        match self.facility_snaps.get(&pos_key(p)) {
+        match self.facility_snaps.get(&p.bits()) {
             Some(s) => *s,
             None => self.snap(p),
         }

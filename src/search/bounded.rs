@@ -120,3 +120,36 @@ impl BoundedSearch {
         self.touched.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visits(b: &mut BoundedSearch, g: &SearchGraph, seed: u32) -> Vec<(u32, f64)> {
+        let mut out = Vec::new();
+        b.run(g, &[(seed, 0.0)], 25.0, |v, t| out.push((v, t)));
+        out
+    }
+
+    #[test]
+    fn pooled_buffers_come_back_reset_and_dirty_ones_are_dropped() {
+        // A path 0 - 1 - … - 9, 10 s an arc each way.
+        let arcs = (0..9u32)
+            .flat_map(|v| [(v, v + 1, 10.0, 100.0), (v + 1, v, 10.0, 100.0)])
+            .collect();
+        let g = SearchGraph::from_arcs(10, arcs);
+        let want = visits(&mut BoundedSearch::new(10), &g, 4);
+        assert_eq!(want, [(4, 0.0), (3, 10.0), (5, 10.0), (2, 20.0), (6, 20.0)]);
+        let mut b = BoundedSearch::pooled(10);
+        assert_eq!(visits(&mut b, &g, 4), want);
+        b.release();
+        let mut b = BoundedSearch::pooled(10);
+        assert_eq!(visits(&mut b, &g, 4), want);
+        // Left dirty (as by a panic mid-search): not pooled again.
+        b.improve(7, 1.0);
+        b.release();
+        let mut b = BoundedSearch::pooled(10);
+        assert!(b.touched.is_empty() && b.time.iter().all(|t| t.is_infinite()));
+        assert_eq!(visits(&mut b, &g, 4), want);
+    }
+}

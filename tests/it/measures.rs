@@ -285,6 +285,7 @@ fn bad_measure_settings_name_the_key() {
             "coverage.thresholds_min",
         ),
         ("[gravity]\nprofile = \"bike\"\n", "gravity.profile"),
+        ("[gravity]\ntransform = \"sqrt\"\n", "gravity.transform"),
         ("[zones]\nrank_by = \"hlth_g2sf\"\n", "zones.rank_by"),
     ] {
         let (ok, err) = run(d.path(), f, extra);
