@@ -70,16 +70,20 @@ mod tests {
     use super::*;
     use crate::geometry::haversine;
 
-    #[test]
-    fn nearest_matches_brute_force_at_high_latitude_spread() {
-        // Points spread over 20°–60° N, where a lon/lat index would misjudge.
-        let mut s = 12345u64;
-        let mut rnd = || {
+    /// Seeded uniform numbers in [0, 1).
+    fn uniform(mut s: u64) -> impl FnMut() -> f64 {
+        move || {
             s = s
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        }
+    }
+
+    #[test]
+    fn nearest_matches_brute_force_at_high_latitude_spread() {
+        // Points spread over 20°–60° N, where a lon/lat index would misjudge.
+        let mut rnd = uniform(12345);
         let pts: Vec<LonLat> = (0..500)
             .map(|_| LonLat::new(-10.0 + 20.0 * rnd(), 20.0 + 40.0 * rnd()))
             .collect();
@@ -98,13 +102,7 @@ mod tests {
 
     #[test]
     fn within_holds_every_point_in_the_radius_and_indices_as_given() {
-        let mut s = 777u64;
-        let mut rnd = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = uniform(777);
         let pts: Vec<(u32, LonLat)> = (0..400)
             .map(|i| {
                 (
