@@ -30,6 +30,7 @@ pub mod catchment;
 pub mod config;
 pub mod crs;
 pub mod execution;
+pub mod files;
 pub mod geometry;
 pub mod index;
 pub mod load;

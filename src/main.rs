@@ -117,8 +117,7 @@ impl Progress for Bars {
 /// Settings from the config file and the flag overrides; sizes the
 /// thread pool.
 fn settings(args: &RunArgs) -> Result<(Settings, usize, Execution)> {
-    let text = std::fs::read_to_string(&args.config)
-        .with_context(|| format!("cannot read config {}", args.config.display()))?;
+    let text = remoteness::files::read_text(&args.config).context("cannot read the config")?;
     let mut raw: RawConfig = toml::from_str(&text)
         .with_context(|| format!("config {} is not valid", args.config.display()))?;
     if let Some(v) = &args.crs {

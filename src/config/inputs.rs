@@ -63,6 +63,39 @@ pub(super) fn from_raw(
     base: &Path,
     invalid: &dyn Fn(&str, String) -> ConfigError,
 ) -> Result<Inputs, ConfigError> {
+    let empty = |key: String, p: &Path| {
+        p.as_os_str()
+            .is_empty()
+            .then(|| invalid(&key, "the path is empty: give a file name".into()))
+    };
+    let raw_layers = [
+        ("settlements", &raw.settlements),
+        ("roads", &raw.roads),
+        ("facilities", &raw.facilities),
+    ];
+    for (name, ls) in raw_layers {
+        for (i, l) in ls.iter().enumerate() {
+            if let Some(e) = empty(format!("inputs.{name}[{i}].path"), &l.path) {
+                return Err(e);
+            }
+        }
+    }
+    let singles = [
+        (
+            "inputs.zones.path",
+            raw.zones.as_ref().map(|z| z.path.as_path()),
+        ),
+        (
+            "inputs.census.path",
+            raw.census.as_ref().map(|c| c.path.as_path()),
+        ),
+        ("inputs.osm", raw.osm.as_deref()),
+    ];
+    for (key, p) in singles {
+        if let Some(e) = p.and_then(|p| empty(key.to_string(), p)) {
+            return Err(e);
+        }
+    }
     let resolve = |p: &Path| -> PathBuf {
         if p.is_absolute() || is_connection_string(p) {
             p.to_path_buf()

@@ -35,14 +35,10 @@ pub use raw::{
 /// A configuration error, naming the file and the key at fault.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    /// The config file could not be read.
-    #[error("cannot read config {path}")]
-    Read {
-        /// Config file.
-        path: PathBuf,
-        /// Cause.
-        source: std::io::Error,
-    },
+    /// The config file could not be read (missing, not a regular file,
+    /// not UTF-8).
+    #[error("config: {0}")]
+    File(#[from] crate::files::FileError),
     /// The config file is not valid TOML or has unknown/mistyped keys.
     #[error("config {path}: {message}")]
     Parse {
@@ -211,10 +207,7 @@ pub struct Settings {
 impl Settings {
     /// Reads and validates a config file; relative paths resolve against its folder.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::files::read_text(path)?;
         let raw: RawConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: e.to_string(),

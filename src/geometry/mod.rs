@@ -9,7 +9,7 @@
 
 mod rings;
 
-pub use rings::polygon_problem;
+pub use rings::{nest as nest_rings, polygon_problem};
 
 use crate::model::LonLat;
 use crate::units::Meters;

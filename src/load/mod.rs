@@ -27,6 +27,10 @@ use crate::model::{Facility, Road, Settlement, Zone};
 /// A fatal loading error.
 #[derive(Debug, Error)]
 pub enum LoadError {
+    /// The file is not a readable regular file (missing, a folder, a FIFO,
+    /// too large, not UTF-8).
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
     /// The file could not be opened or read.
     #[error("{path}: cannot read")]
     Io {
@@ -249,6 +253,9 @@ fn read_into(
     let layer = formats::read_layer(spec, default_crs)?;
     ds.files.push(spec.path.clone());
     ds.crs.push((spec.path.clone(), layer.crs));
+    for w in layer.warnings {
+        ds.diagnostics.warn(w);
+    }
     Ok(layer.features)
 }
 

@@ -86,7 +86,8 @@ fn pbf_error(path: &Path, e: osmpbf::Error) -> LoadError {
 }
 
 fn open(path: &Path) -> Result<ElementReader<std::io::BufReader<std::fs::File>>, LoadError> {
-    ElementReader::from_path(path).map_err(|e| pbf_error(path, e))
+    let file = crate::files::open(path)?;
+    Ok(ElementReader::new(std::io::BufReader::new(file)))
 }
 
 fn facility_category(tags: &Tags, table: &OsmTags) -> Option<String> {

@@ -281,7 +281,7 @@ fn scenario_file_read_from_disk_and_unreadable() {
 
     let missing = dir.path().join("nope.toml");
     let e = read_scenarios(&missing, &known()).unwrap_err();
-    assert!(matches!(e, ScenarioError::Read { .. }), "{e:?}");
+    assert!(matches!(e, ScenarioError::File(_)), "{e:?}");
     assert!(e.to_string().contains("nope.toml"), "{e}");
 
     let latin1 = dir.path().join("latin1.toml");

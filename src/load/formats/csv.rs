@@ -24,17 +24,81 @@ fn find_column(headers: &csv::StringRecord, wanted: Option<&str>, names: &[&str]
 }
 
 /// Opens a CSV (every record as wide as the header) and reads its header.
-fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord), LoadError> {
-    let fail = |what: &str, e: csv::Error| LoadError::Format {
-        path: path.to_path_buf(),
-        message: format!("cannot read CSV{what}: {e}"),
-    };
+fn open(
+    path: &Path,
+) -> Result<(csv::Reader<std::io::Cursor<Vec<u8>>>, csv::StringRecord), LoadError> {
+    let bytes = crate::files::read(path)?;
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_path(path)
-        .map_err(|e| fail("", e))?;
-    let headers = rdr.headers().map_err(|e| fail(" header", e))?.clone();
+        .from_reader(std::io::Cursor::new(bytes));
+    let headers = rdr.headers().map_err(|e| record_error(path, e))?.clone();
+    check_record(path, &headers, &headers, 1)?;
     Ok((rdr, headers))
+}
+
+/// A CSV error with its line, in words.
+fn record_error(path: &Path, e: csv::Error) -> LoadError {
+    let line =
+        |p: Option<&csv::Position>| p.map_or(String::new(), |p| format!("line {}: ", p.line()));
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { pos, err } => format!(
+            "{}field {} is not UTF-8 text (invalid byte {} bytes into the field); save the \
+             file as UTF-8",
+            line(pos.as_ref()),
+            err.field() + 1,
+            err.valid_up_to()
+        ),
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => format!(
+            "{}{len} fields where the header has {expected_len}",
+            line(pos.as_ref())
+        ),
+        _ => format!("not a readable CSV: {e}"),
+    };
+    LoadError::Format {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Refuses a value with a line break: in these tables it is the mark of an
+/// unterminated quote that swallowed the following rows.
+fn check_record(
+    path: &Path,
+    headers: &csv::StringRecord,
+    rec: &csv::StringRecord,
+    line: u64,
+) -> Result<(), LoadError> {
+    for (i, v) in rec.iter().enumerate() {
+        if v.contains(['\n', '\r']) {
+            let field = headers.get(i).unwrap_or("?");
+            return Err(LoadError::Format {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {line}: field `{field}` runs over several lines: a quote (\") opened \
+                     there is not closed, so the rows after it were swallowed; close or remove it"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every record with its line number, checked.
+fn records<'a>(
+    path: &'a Path,
+    rdr: &'a mut csv::Reader<std::io::Cursor<Vec<u8>>>,
+    headers: &'a csv::StringRecord,
+) -> impl Iterator<Item = Result<csv::StringRecord, LoadError>> + 'a {
+    rdr.records().map(move |r| {
+        let rec = r.map_err(|e| record_error(path, e))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        check_record(path, headers, &rec, line)?;
+        Ok(rec)
+    })
 }
 
 /// Reads a CSV of points with longitude and latitude (or x and y) columns.
@@ -59,11 +123,8 @@ pub fn read(
     let lon_name = headers[lon_i].to_string();
     let lat_name = headers[lat_i].to_string();
     let mut out = Vec::new();
-    for (index, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| LoadError::Format {
-            path: path.to_path_buf(),
-            message: format!("CSV record {index}: {e}"),
-        })?;
+    for (index, rec) in records(path, &mut rdr, &headers).enumerate() {
+        let rec = rec?;
         let properties: Map<String, Value> = headers
             .iter()
             .zip(rec.iter())
@@ -97,6 +158,7 @@ pub fn read(
     Ok(RawLayer {
         features: out,
         crs: None,
+        warnings: Vec::new(),
     })
 }
 
@@ -118,11 +180,8 @@ pub fn read_table(path: &Path, columns: &[&str]) -> Result<Vec<Vec<String>>, Loa
         })
         .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| LoadError::Format {
-            path: path.to_path_buf(),
-            message: format!("CSV record {i}: {e}"),
-        })?;
+    for rec in records(path, &mut rdr, &headers) {
+        let rec = rec?;
         out.push(idx.iter().map(|&k| rec[k].to_string()).collect());
     }
     Ok(out)

@@ -11,10 +11,7 @@ use crate::load::LoadError;
 
 /// Reads a GeoJSON FeatureCollection (or a single Feature).
 pub fn read(path: &Path) -> Result<RawLayer, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::files::read_text(path)?;
     let gj: geojson::GeoJson = text
         .parse()
         .map_err(|e: geojson::Error| LoadError::Format {
@@ -65,6 +62,7 @@ pub fn read(path: &Path) -> Result<RawLayer, LoadError> {
     Ok(RawLayer {
         features,
         crs: crs.map(|c| (c, "GeoJSON `crs` member".to_string())),
+        warnings: Vec::new(),
     })
 }
 

@@ -22,7 +22,7 @@ use geo_types::Geometry;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::LoadError;
+use super::{LoadError, Warning};
 use crate::config::LayerSpec;
 use crate::crs::Crs;
 
@@ -34,6 +34,8 @@ pub struct RawLayer {
     pub features: Vec<Feature>,
     /// The declared CRS (WKT, identifier or PROJ string) and its source.
     pub crs: Option<(String, String)>,
+    /// Recoverable problems of the file as a whole (an unknown code page…).
+    pub warnings: Vec<Warning>,
 }
 
 /// The CRS a layer was read in, for `run.json`.
@@ -53,6 +55,8 @@ pub struct Layer {
     pub features: Vec<Feature>,
     /// The CRS the file was read in.
     pub crs: LayerCrs,
+    /// Recoverable problems of the file as a whole.
+    pub warnings: Vec<Warning>,
 }
 
 /// One feature of a layer.
@@ -141,6 +145,7 @@ pub fn read_layer(spec: &LayerSpec, default_crs: Option<&str>) -> Result<Layer, 
             crs: crs.label().to_string(),
             source,
         },
+        warnings: raw.warnings,
     })
 }
 

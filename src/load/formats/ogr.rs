@@ -44,6 +44,10 @@ fn field_value(v: Option<FieldValue>) -> Value {
 
 /// Reads one layer of an OGR source.
 pub fn read(path: &Path, layer_name: Option<&str>) -> Result<RawLayer, LoadError> {
+    if !crate::config::is_connection_string(path) && !path.is_dir() {
+        // A FIFO or device would block GDAL; folders are OGR sources.
+        crate::files::regular_file(path)?;
+    }
     let ds = Dataset::open(path)
         .map_err(|e| format_error(path, format!("GDAL cannot open it as a vector source: {e}")))?;
     let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
@@ -92,5 +96,9 @@ pub fn read(path: &Path, layer_name: Option<&str>) -> Result<RawLayer, LoadError
             properties,
         });
     }
-    Ok(RawLayer { features, crs })
+    Ok(RawLayer {
+        features,
+        crs,
+        warnings: Vec::new(),
+    })
 }

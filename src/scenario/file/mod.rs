@@ -82,14 +82,9 @@ pub struct Known {
 /// scenario, the modification and the key at fault.
 #[derive(Debug, Error)]
 pub enum ScenarioError {
-    /// The file could not be read.
-    #[error("cannot read scenario file {path}")]
-    Read {
-        /// Scenario file.
-        path: PathBuf,
-        /// Cause.
-        source: std::io::Error,
-    },
+    /// The file could not be read (missing, not a regular file, not UTF-8).
+    #[error("scenario file: {0}")]
+    File(#[from] crate::files::FileError),
     /// The file is not UTF-8 TOML, or has an unknown or mistyped key.
     #[error("{path}: {message}")]
     Parse {
@@ -134,14 +129,7 @@ pub fn read_scenarios(
     path: &Path,
     known: &Known,
 ) -> std::result::Result<ScenarioSet, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| ScenarioError::Parse {
-        path: path.to_path_buf(),
-        message: format!("not UTF-8 text ({e})"),
-    })?;
+    let text = crate::files::read_text(path)?;
     parse_scenarios(&text, path, known)
 }
 
