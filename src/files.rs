@@ -210,7 +210,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("line 2, column 9"), "{e}");
-        assert!(e.contains("byte offset 11"), "{e}");
+        assert!(e.contains("byte offset 10"), "{e}");
         assert!(e.contains("0xE9"), "{e}");
     }
 

@@ -17,7 +17,7 @@ use remoteness::scenario::{
     read_scenarios, seasons_from_osm, Known, Modification, Scenario, ScenarioSet,
 };
 use remoteness::write::compare::{summary as compare_summary, Compared};
-use remoteness::write::{summary::summary, write_outputs, write_scenarios};
+use remoteness::write::{check_output_folder, summary::summary, write_outputs, write_scenarios};
 
 /// Measures access to water, power, schools and health care, and ranks the
 /// zones where action helps most.
@@ -114,9 +114,12 @@ impl Progress for Bars {
     }
 }
 
+/// More worker threads than this per core only cost time spawning them.
+const MAX_THREADS_PER_CORE: usize = 4;
+
 /// Settings from the config file and the flag overrides; sizes the
 /// thread pool.
-fn settings(args: &RunArgs) -> Result<(Settings, usize, Execution)> {
+fn settings(args: &RunArgs, extra_inputs: &[PathBuf]) -> Result<(Settings, usize, Execution)> {
     let text = remoteness::files::read_text(&args.config).context("cannot read the config")?;
     let mut raw: RawConfig = toml::from_str(&text)
         .with_context(|| format!("config {} is not valid", args.config.display()))?;
@@ -141,11 +144,27 @@ fn settings(args: &RunArgs) -> Result<(Settings, usize, Execution)> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."));
     let settings = Settings::from_raw(raw, &base, &args.config)?;
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    // Refuse an unusable --out now, not after the analysis.
+    let mut inputs = settings.inputs.paths();
+    inputs.push(args.config.clone());
+    inputs.extend(extra_inputs.iter().cloned());
+    check_output_folder(&args.out, &inputs)?;
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let threads = match args.threads {
+        None => cores,
+        Some(0) => anyhow::bail!("--threads 0: give at least 1"),
+        Some(n) if n > MAX_THREADS_PER_CORE * cores => {
+            let cap = MAX_THREADS_PER_CORE * cores;
+            eprintln!(
+                "note: --threads {n} capped at {cap} ({MAX_THREADS_PER_CORE} per core on {cores} \
+                 cores); results do not depend on it"
+            );
+            cap
+        }
+        Some(n) => n,
+    };
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -192,7 +211,7 @@ fn prepare(
 }
 
 fn run(args: RunArgs) -> Result<()> {
-    let (settings, threads, exec) = settings(&args)?;
+    let (settings, threads, exec) = settings(&args, &[])?;
     let bars = Bars {
         bar: Mutex::new(None),
         quiet: args.quiet,
@@ -217,14 +236,14 @@ fn run(args: RunArgs) -> Result<()> {
             outcomes.remove(0).analysis
         }
     };
-    let written = write_outputs(&analysis, &args.out, &argv, threads)?;
+    let written = write_outputs(&analysis, &args.out, &argv, threads, &[args.config.clone()])?;
     print!("{}", summary(&analysis, args.top));
     println!("\nWrote {} files to {}", written.len(), args.out.display());
     Ok(())
 }
 
 fn scenarios(args: ScenarioArgs) -> Result<()> {
-    let (settings, threads, exec) = settings(&args.run)?;
+    let (settings, threads, exec) = settings(&args.run, std::slice::from_ref(&args.scenarios))?;
     let bars = Bars {
         bar: Mutex::new(None),
         quiet: args.run.quiet,
@@ -241,7 +260,15 @@ fn scenarios(args: ScenarioArgs) -> Result<()> {
     }
     let (baseline, outcomes) = run_all(&mut study, &set, exec, &bars)?;
     let argv: Vec<String> = std::env::args().collect();
-    let written = write_scenarios(&baseline, &outcomes, &set, &args.run.out, &argv, threads)?;
+    let written = write_scenarios(
+        &baseline,
+        &outcomes,
+        &set,
+        &args.run.out,
+        &argv,
+        threads,
+        &[args.run.config.clone()],
+    )?;
     print!("{}", summary(&baseline, args.run.top));
     let compared: Vec<Compared> = outcomes
         .iter()

@@ -260,7 +260,9 @@ impl Study {
                     &zone_path,
                     id,
                     "geometry",
-                    "zone has a census total but no settlement inside it: population unallocated"
+                    "the zone's census total exceeds the populations of the settlements inside \
+                     it, and no settlement without a population of its own is there to receive \
+                     the rest: it stays unallocated (allocation.population_unallocated)"
                         .into(),
                 );
             }

@@ -22,6 +22,32 @@ pub struct KmPerHour(pub f64);
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default, Serialize)]
 pub struct Population(pub f64);
 
+impl Population {
+    /// The largest population one settlement may have: 10⁹ people. A larger
+    /// figure is an input error (and would overflow sums and ratios).
+    pub const MAX_SETTLEMENT: f64 = 1e9;
+    /// The largest census total of one zone: 10¹⁰ people.
+    pub const MAX_ZONE: f64 = 1e10;
+
+    /// `v` as a population when it is finite and in `[0, max]`; otherwise
+    /// why not, in words.
+    pub fn checked(v: f64, max: f64) -> Result<Population, String> {
+        if !v.is_finite() {
+            Err(format!("population {v} is not a finite number"))
+        } else if v < 0.0 {
+            Err(format!("negative population {v}"))
+        } else if v > max {
+            Err(format!("population {v} is out of range (0 to {max:e})"))
+        } else {
+            Ok(Population(v))
+        }
+    }
+}
+
+/// The largest capacity of one facility (beds, pupils, m³…): 10⁹. A larger
+/// figure is an input error (and would overflow ratios).
+pub const MAX_CAPACITY: f64 = 1e9;
+
 impl Seconds {
     /// The duration in minutes.
     pub fn minutes(self) -> f64 {

@@ -26,12 +26,16 @@
 //! The cutoff is inclusive (`≤`), as in PySAL. Where PySAL's table joins give
 //! NaN or infinity this module gives `None`: `A_i` is `None` when no pair of
 //! `i` is within the cutoff (PySAL: NaN); `R_j` is `None` when no pair of `j`
-//! is within the cutoff or `D_j = 0` (PySAL: the facility drops out, or
-//! `S_j / 0`), and such a facility adds nothing to any `A_i`; a settlement
+//! is within the cutoff or `D_j < 10⁻⁹` people ([`MIN_DEMAND`]; PySAL: the
+//! facility drops out, or `S_j / 0`, or a ratio that overflows), and such a
+//! facility adds nothing to any `A_i`; a settlement
 //! whose weights sum to 0 has `G_ij = 0` (PySAL: 0/0).
 //!
 //! Whatever the weights, `Σ_i P_i · A_i = Σ_{j: R_j defined} S_j`: every unit
 //! of capacity within reach of some demand is shared out exactly once.
+
+/// The smallest demand `D_j` (people) a facility ratio is computed for.
+pub const MIN_DEMAND: f64 = 1e-9;
 
 /// Sparse costs between `settlements` demand sites and facilities, grouped
 /// by facility (compressed rows): never a dense settlements × facilities
@@ -260,7 +264,9 @@ fn stepped(
                 *dj += demand[i] * weight(i, c);
             }
         }
-        if any && *dj > 0.0 {
+        // Below a billionth of a person the ratio is not a measure (and
+        // could overflow): such a facility has no demand.
+        if any && *dj >= MIN_DEMAND {
             ratio[j] = Some(supply[j] / *dj);
         }
     }

@@ -29,6 +29,18 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// Every input file named by the config (layers, OSM extract, census).
+    pub fn paths(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = self
+            .layers()
+            .into_iter()
+            .map(|(_, l)| l.path.clone())
+            .collect();
+        v.extend(self.osm.clone());
+        v.extend(self.census.as_ref().map(|c| c.path.clone()));
+        v
+    }
+
     /// Every layer with its config key (`inputs.settlements[0]`…).
     pub fn layers(&self) -> Vec<(String, &LayerSpec)> {
         let mut v = Vec::new();

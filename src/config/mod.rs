@@ -98,15 +98,28 @@ impl Profile {
 }
 
 /// What a service's threshold measures.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(tag = "metric", content = "value")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Threshold {
     /// Travel time.
-    #[serde(rename = "time_min")]
     Time(Seconds),
     /// Travel distance along the chosen route.
-    #[serde(rename = "dist_m")]
     Distance(Meters),
+}
+
+/// `{"metric": "time_min", "value": 60}`: the value in the unit its
+/// label names (minutes, or metres).
+impl Serialize for Threshold {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (metric, value) = match *self {
+            Threshold::Time(t) => ("time_min", t.minutes()),
+            Threshold::Distance(d) => ("dist_m", d.0),
+        };
+        let mut st = s.serialize_struct("Threshold", 2)?;
+        st.serialize_field("metric", metric)?;
+        st.serialize_field("value", &value)?;
+        st.end()
+    }
 }
 
 /// A service after defaults.

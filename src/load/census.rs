@@ -22,15 +22,21 @@ pub fn join_census(
     for (line, row) in rows.iter().enumerate() {
         let key = row[0].trim().to_string();
         let feature = format!("row {} (key={key})", line + 2);
-        let pop = match row[1].trim().parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 => v,
-            _ => {
+        let checked = row[1]
+            .trim()
+            .replace([' ', '\u{a0}'], "")
+            .parse::<f64>()
+            .map_err(|_| format!("not a number: `{}`", row[1]))
+            .and_then(|v| Population::checked(v, Population::MAX_ZONE));
+        let pop = match checked {
+            Ok(v) => v.0,
+            Err(why) => {
                 diags.push(
                     "population_invalid",
                     &census.path,
                     &feature,
                     &census.population_field,
-                    format!("not a population: `{}`: row ignored", row[1]),
+                    format!("{why}: row ignored"),
                 );
                 continue;
             }

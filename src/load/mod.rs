@@ -271,8 +271,8 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
             .push((path.clone(), o.settlements.len()));
         ds.settlements
             .extend(o.settlements.into_iter().map(|s| LoadedSettlement {
+                valid: s.pos.is_valid(),
                 settlement: s,
-                valid: true,
             }));
         ds.facilities.extend(o.facilities);
         ds.roads.extend(o.roads);

@@ -106,7 +106,8 @@ fn parse_population(v: &str) -> Option<f64> {
     cleaned
         .parse::<f64>()
         .ok()
-        .filter(|x| x.is_finite() && *x >= 0.0)
+        .and_then(|x| Population::checked(x, Population::MAX_SETTLEMENT).ok())
+        .map(|p| p.0)
 }
 
 /// Reads a `.osm.pbf` file.
@@ -177,13 +178,27 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     for (id, pos, tags) in tagged_nodes {
         let label = format!("node/{id}");
         if !pos.is_valid() {
+            // A place is kept (status `invalid_location`); a facility cannot be.
+            let place = is_place(&tags, table);
             out.diagnostics.push(
                 "invalid_coordinates",
                 path,
                 &label,
                 "lon/lat",
-                format!("({}, {}) out of range: skipped", pos.lon, pos.lat),
+                format!(
+                    "({}, {}) out of range: {}",
+                    pos.lon,
+                    pos.lat,
+                    if place {
+                        "settlement kept as invalid_location"
+                    } else {
+                        "skipped"
+                    }
+                ),
             );
+            if place {
+                add_place(&mut out, path, &format!("osm:node/{id}"), pos, &tags);
+            }
             continue;
         }
         add_tagged(&mut out, path, &format!("osm:node/{id}"), pos, &tags, table);
@@ -299,8 +314,28 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
 }
 
 fn add_tagged(out: &mut OsmData, path: &Path, id: &str, pos: LonLat, tags: &Tags, table: &OsmTags) {
-    let name = tag(tags, "name").unwrap_or_default().to_string();
     if is_place(tags, table) {
+        add_place(out, path, id, pos, tags);
+    }
+    if let Some(category) = facility_category(tags, table) {
+        let capacity = table
+            .capacity_tag
+            .as_deref()
+            .map_or(1.0, |key| osm_capacity(out, path, id, tags, key));
+        out.facilities.push(Facility {
+            id: id.to_string(),
+            name: tag(tags, "name").unwrap_or_default().to_string(),
+            category,
+            pos,
+            capacity,
+        });
+    }
+}
+
+/// Adds a `place=*` element as a settlement.
+fn add_place(out: &mut OsmData, path: &Path, id: &str, pos: LonLat, tags: &Tags) {
+    let name = tag(tags, "name").unwrap_or_default().to_string();
+    {
         let (population, population_source) = match tag(tags, "population") {
             None => (Population(0.0), PopulationSource::Missing),
             Some(v) => match parse_population(v) {
@@ -311,7 +346,10 @@ fn add_tagged(out: &mut OsmData, path: &Path, id: &str, pos: LonLat, tags: &Tags
                         path,
                         id,
                         "population",
-                        format!("not a number: `{v}`: treated as unknown"),
+                        format!(
+                            "not a population from 0 to {:e}: `{v}`: treated as unknown",
+                            Population::MAX_SETTLEMENT
+                        ),
                     );
                     (Population(0.0), PopulationSource::Missing)
                 }
@@ -319,24 +357,11 @@ fn add_tagged(out: &mut OsmData, path: &Path, id: &str, pos: LonLat, tags: &Tags
         };
         out.settlements.push(Settlement {
             id: id.to_string(),
-            name: name.clone(),
+            name,
             place: tag(tags, "place").unwrap_or_default().to_string(),
             pos,
             population,
             population_source,
-        });
-    }
-    if let Some(category) = facility_category(tags, table) {
-        let capacity = table
-            .capacity_tag
-            .as_deref()
-            .map_or(1.0, |key| osm_capacity(out, path, id, tags, key));
-        out.facilities.push(Facility {
-            id: id.to_string(),
-            name,
-            category,
-            pos,
-            capacity,
         });
     }
 }
@@ -349,14 +374,17 @@ fn osm_capacity(out: &mut OsmData, path: &Path, id: &str, tags: &Tags, key: &str
         return 1.0;
     };
     match v.trim().parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= 0.0 => x,
+        Ok(x) if x.is_finite() && (0.0..=crate::units::MAX_CAPACITY).contains(&x) => x,
         _ => {
             out.diagnostics.push(
                 "capacity_invalid",
                 path,
                 id,
                 key,
-                format!("capacity `{v}` is not a non-negative number: counted as 1"),
+                format!(
+                    "capacity `{v}` is not a number from 0 to {:e}: counted as 1",
+                    crate::units::MAX_CAPACITY
+                ),
             );
             1.0
         }

@@ -40,7 +40,8 @@ pub const CLASS_NAMES: [&str; 5] = [
 pub struct ServiceScore {
     /// Metric value (minutes or metres), when a trip exists.
     pub value: Option<f64>,
-    /// Beyond the threshold; `None` when unknown (no facility, invalid place).
+    /// Beyond the threshold (always, when the service has no facility);
+    /// `None` when unknown (invalid place).
     pub beyond: Option<bool>,
     /// Composite component `min(3, value / mean)`; `None` when the service is
     /// not in the composite or the place is invalid.
@@ -138,7 +139,10 @@ pub fn score(services: &[Service], access: &[ServiceAccess], population: &[f64])
             .enumerate()
             .map(|(i, (a, v))| {
                 *status_counts.entry(a.status.as_str()).or_insert(0) += 1;
-                let known = !matches!(a.status, Status::NoFacility | Status::InvalidLocation);
+                // With no facility at all everyone is beyond the threshold
+                // (as coverage counts them uncovered); only an invalid
+                // place is unknown.
+                let known = a.status != Status::InvalidLocation;
                 let beyond = known.then(|| v.is_none_or(|x| x > thr));
                 if beyond == Some(true) {
                     pop_beyond += population[i];

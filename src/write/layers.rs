@@ -14,7 +14,7 @@ use crate::search::access::Status;
 const MIN_DP: u8 = 3;
 const M_DP: u8 = 1;
 const SCORE_DP: u8 = 4;
-const POP_DP: u8 = 2;
+use super::table::POP_DP;
 
 /// A threshold in words with its unit: `60 min`, `5000 m`.
 fn threshold_text(t: Threshold) -> String {

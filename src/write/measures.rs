@@ -13,7 +13,7 @@ use crate::pipeline::Analysis;
 
 /// Accessibility ratios are small (capacity per person): kept to 1e-15.
 const ACC_DP: u8 = 15;
-const POP_DP: u8 = 2;
+use super::table::POP_DP;
 const IDX_DP: u8 = 6;
 
 /// Method name with its catchment and weights, for titles.

@@ -2,9 +2,10 @@
 //! `run.json`, and with the `gdal` feature a GeoPackage.
 //!
 //! Results are first laid out as a flat, typed [`Table`] (one per layer), so
-//! GeoJSON and CSV carry exactly the same fields. Every file is written to a
-//! temporary name in the output folder, and renamed into place only after all
-//! files are complete: a failed run leaves no half-written output.
+//! GeoJSON and CSV carry exactly the same fields. The whole output folder is
+//! written beside its final place and swapped in with one rename once every
+//! file is complete ([`Staged`]): a failed run leaves the previous output as
+//! it was, and no half-written file.
 
 pub mod compare;
 #[cfg(feature = "gdal")]
@@ -35,6 +36,14 @@ pub enum WriteError {
         /// Cause.
         source: std::io::Error,
     },
+    /// The output folder cannot be used.
+    #[error("--out {path}: {message}")]
+    Refused {
+        /// Output folder.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// Serialising failed.
     #[error("{path}: {message}")]
     Encode {
@@ -62,86 +71,180 @@ fn split_name(path: &Path) -> (PathBuf, String) {
     (parent, base)
 }
 
-/// Files staged under temporary names, committed together.
+/// An output folder built in a fresh sibling folder and swapped in whole.
+///
+/// Files go to `.NAME.tmp-PID-N/` beside the output folder `NAME`; on
+/// [`Staged::commit`] the previous `NAME` (if any) is moved aside, the new
+/// folder renamed into place, and the old one deleted. Until then the
+/// previous output is untouched; if the run fails or is dropped, the staging
+/// folder is removed. The output folder may not hold any input (it is
+/// replaced whole), and an existing folder is replaced only when it is empty
+/// or a previous output (it has a `run.json`).
 pub struct Staged {
     dir: PathBuf,
-    files: Vec<(PathBuf, PathBuf)>,
+    staging: PathBuf,
+    files: Vec<PathBuf>,
+    committed: bool,
+}
+
+/// Absolute, with symbolic links resolved as far as the path exists.
+fn resolved(p: &Path) -> PathBuf {
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => resolved(parent).join(name),
+        (_, Some(name)) => std::env::current_dir().unwrap_or_default().join(name),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Checks, before anything is computed, that `dir` can be the output
+/// folder: it is not, and does not hold, any of `inputs`, and it is absent,
+/// empty or a previous output (it has a `run.json`).
+pub fn check_output_folder(dir: &Path, inputs: &[PathBuf]) -> Result<(), WriteError> {
+    let refuse = |message: String| WriteError::Refused {
+        path: dir.to_path_buf(),
+        message,
+    };
+    let target = resolved(dir);
+    if target.parent().is_none() {
+        return Err(refuse("the output cannot be the root folder".into()));
+    }
+    for input in inputs {
+        let input = resolved(input);
+        if input.starts_with(&target) {
+            return Err(refuse(format!(
+                "it holds the input {}, and the output folder is replaced whole: it would \
+                 overwrite an input; choose another --out",
+                input.display()
+            )));
+        }
+    }
+    match std::fs::metadata(dir) {
+        Ok(m) if !m.is_dir() => Err(refuse("exists and is not a folder".into())),
+        Ok(_) => {
+            let mut entries = std::fs::read_dir(dir).map_err(io_err(dir))?;
+            let empty = entries.next().is_none();
+            if !empty && !dir.join("run.json").is_file() {
+                return Err(refuse(
+                    "the folder is not empty and holds no run.json, so it is not a previous \
+                     output; the output folder is replaced whole: choose an empty or new folder"
+                        .into(),
+                ));
+            }
+            Ok(())
+        }
+        Err(_) => Ok(()),
+    }
 }
 
 impl Staged {
-    /// Starts staging into `dir` (created if needed).
-    pub fn new(dir: &Path) -> Result<Self, WriteError> {
-        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    /// Starts staging the output folder `dir`. `inputs` are the run's input
+    /// files: an output folder that is, or holds, one of them is refused
+    /// before anything is written.
+    pub fn new(dir: &Path, inputs: &[PathBuf]) -> Result<Self, WriteError> {
+        check_output_folder(dir, inputs)?;
+        let refuse = |message: String| WriteError::Refused {
+            path: dir.to_path_buf(),
+            message,
+        };
+        let target = resolved(dir);
+        let parent = match target.parent() {
+            Some(p) => p.to_path_buf(),
+            None => return Err(refuse("the output cannot be the root folder".into())),
+        };
+        std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let staging = parent.join(format!(".{name}.tmp-{}-{seq}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir(&staging).map_err(io_err(&staging))?;
         Ok(Staged {
-            dir: dir.to_path_buf(),
+            dir: target,
+            staging,
             files: Vec::new(),
+            committed: false,
         })
     }
 
-    /// Writes `name` under a temporary name with `fill`, synced to disk.
+    /// The staging path of `name`, its folder created.
+    fn place(&mut self, name: &str) -> Result<PathBuf, WriteError> {
+        let path = self.staging.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        self.files.push(PathBuf::from(name));
+        Ok(path)
+    }
+
+    /// Writes `name` with `fill`, synced to disk.
     pub fn file(
         &mut self,
         name: &str,
         fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<(), WriteError> {
-        let final_path = self.dir.join(name);
-        let (parent, base) = split_name(&final_path);
-        std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-        let tmp = parent.join(format!(".{base}.tmp-{}", std::process::id()));
-        let f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        let path = self.place(name)?;
+        let f = std::fs::File::create(&path).map_err(io_err(&path))?;
         let mut w = std::io::BufWriter::new(f);
-        let res = fill(&mut w)
+        fill(&mut w)
             .and_then(|_| w.flush())
-            .and_then(|_| w.get_ref().sync_all());
-        if let Err(e) = res {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(WriteError::Io {
-                path: final_path,
-                source: e,
-            });
-        }
-        self.files.push((tmp, final_path));
-        Ok(())
+            .and_then(|_| w.get_ref().sync_all())
+            .map_err(|source| WriteError::Io {
+                path: self.dir.join(name),
+                source,
+            })
     }
 
-    /// Has `fill` create `name` at a temporary path (for writers that need a
-    /// path, such as GDAL's), to be renamed with the rest.
+    /// Has `fill` create `name` at a path (for writers that need one, such
+    /// as GDAL's).
     pub fn path_file(
         &mut self,
         name: &str,
         fill: impl FnOnce(&Path) -> Result<(), String>,
     ) -> Result<(), WriteError> {
-        let final_path = self.dir.join(name);
-        let (parent, base) = split_name(&final_path);
-        std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-        let tmp = parent.join(format!(".tmp-{}-{base}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        if let Err(message) = fill(&tmp) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(WriteError::Encode {
-                path: final_path,
-                message,
-            });
-        }
-        self.files.push((tmp, final_path));
-        Ok(())
+        let path = self.place(name)?;
+        fill(&path).map_err(|message| WriteError::Encode {
+            path: self.dir.join(name),
+            message,
+        })
     }
 
-    /// Renames every staged file into place.
-    pub fn commit(self) -> Result<Vec<PathBuf>, WriteError> {
-        let mut done = Vec::new();
-        for (tmp, dest) in &self.files {
-            std::fs::rename(tmp, dest).map_err(io_err(dest))?;
-            done.push(dest.clone());
+    /// Swaps the staged folder in for the output folder; returns the paths
+    /// of the files written.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
+        let (parent, name) = split_name(&self.dir);
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let had_old = self.dir.exists();
+        if had_old {
+            let _ = std::fs::remove_dir_all(&old);
+            std::fs::rename(&self.dir, &old).map_err(io_err(&self.dir))?;
         }
-        Ok(done)
+        if let Err(source) = std::fs::rename(&self.staging, &self.dir) {
+            if had_old {
+                let _ = std::fs::rename(&old, &self.dir);
+            }
+            return Err(WriteError::Io {
+                path: self.dir.clone(),
+                source,
+            });
+        }
+        self.committed = true;
+        if had_old {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(self.files.iter().map(|f| self.dir.join(f)).collect())
     }
 }
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        for (tmp, _) in &self.files {
-            let _ = std::fs::remove_file(tmp);
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staging);
         }
     }
 }
@@ -182,14 +285,22 @@ pub fn write_csv(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
 /// with their styles in `layer_styles`.
 pub const GPKG_FILE: &str = "results.gpkg";
 
-/// Writes every output of `a` into `dir`, all or nothing.
+/// The run's inputs: its data files and `extra` (the config file, a
+/// scenario file).
+fn inputs_of(a: &crate::pipeline::Analysis, extra: &[PathBuf]) -> Vec<PathBuf> {
+    a.dataset.files.iter().chain(extra).cloned().collect()
+}
+
+/// Writes every output of `a` into the folder `dir`, all or nothing (see
+/// [`Staged`]); `extra_inputs` are input files besides the data (config).
 pub fn write_outputs(
     a: &crate::pipeline::Analysis,
     dir: &Path,
     args: &[String],
     threads: usize,
+    extra_inputs: &[PathBuf],
 ) -> Result<Vec<PathBuf>, WriteError> {
-    let mut staged = Staged::new(dir)?;
+    let mut staged = Staged::new(dir, &inputs_of(a, extra_inputs))?;
     stage_outputs(a, &mut staged, "", args, threads, None)?;
     staged.commit()
 }
@@ -204,6 +315,7 @@ pub fn stage_outputs(
     threads: usize,
     extra: Option<serde_json::Value>,
 ) -> Result<(), WriteError> {
+    let started = std::time::Instant::now();
     let st = layers::settlements_table(a);
     let zt = layers::zones_table(a);
     let ft = measures::facilities_table(a);
@@ -243,7 +355,8 @@ pub fn stage_outputs(
     }
     outputs.push("run.json".to_string());
     let name = |n: &str| format!("{prefix}{n}");
-    let mut doc = run_json::run_json(a, args, threads, &outputs);
+    let write_s = started.elapsed().as_secs_f64();
+    let mut doc = run_json::run_json(a, args, threads, &outputs, write_s);
     if let Some(x) = extra {
         doc["scenario"] = x;
     }
@@ -264,8 +377,11 @@ pub fn write_scenarios(
     dir: &Path,
     args: &[String],
     threads: usize,
+    extra_inputs: &[PathBuf],
 ) -> Result<Vec<PathBuf>, WriteError> {
-    let mut staged = Staged::new(dir)?;
+    let mut inputs = inputs_of(baseline, extra_inputs);
+    inputs.push(set.path.clone());
+    let mut staged = Staged::new(dir, &inputs)?;
     let file = serde_json::json!({
         "file": set.path.display().to_string(),
         "sha256": set.sha256,

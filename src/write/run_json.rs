@@ -70,8 +70,28 @@ pub fn assumptions(a: &Analysis) -> Vec<String> {
     v
 }
 
-/// Builds the `run.json` document.
-pub fn run_json(a: &Analysis, args: &[String], threads: usize, outputs: &[String]) -> Value {
+/// Replaces `-0.0` by `0` everywhere in `v` (serde_json already writes
+/// non-finite numbers as null).
+pub fn normalise_zeros(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.as_f64() == Some(0.0) && !n.is_u64() && !n.is_i64() => {
+            *v = json!(0.0);
+        }
+        Value::Array(a) => a.iter_mut().for_each(normalise_zeros),
+        Value::Object(o) => o.values_mut().for_each(normalise_zeros),
+        _ => {}
+    }
+}
+
+/// Builds the `run.json` document; `write_s` is the time spent laying out
+/// and writing the other outputs.
+pub fn run_json(
+    a: &Analysis,
+    args: &[String],
+    threads: usize,
+    outputs: &[String],
+    write_s: f64,
+) -> Value {
     let inputs: Vec<Value> = a
         .dataset
         .files
@@ -104,7 +124,7 @@ pub fn run_json(a: &Analysis, args: &[String], threads: usize, outputs: &[String
         .iter()
         .map(|s| s.settlement.population.0)
         .sum();
-    json!({
+    let mut doc = json!({
         "tool": "remoteness",
         "version": env!("CARGO_PKG_VERSION"),
         "command": args,
@@ -118,7 +138,7 @@ pub fn run_json(a: &Analysis, args: &[String], threads: usize, outputs: &[String
             "settlements": a.dataset.settlements.len(),
             "settlements_valid": valid,
             "settlements_invalid": a.dataset.settlements.len() - valid,
-            "population": (total_pop * 100.0).round() / 100.0,
+            "population": total_pop,
             "facilities": facilities,
             "zones": a.zones.len(),
             "zone_source": a.zone_source.as_str(),
@@ -131,7 +151,22 @@ pub fn run_json(a: &Analysis, args: &[String], threads: usize, outputs: &[String
         "measures": super::measures::run_json(a),
         "allocation": a.allocation,
         "warnings": a.dataset.diagnostics,
-        "timings_s": a.timings.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "timings_s": timings(a, write_s),
         "outputs": outputs,
-    })
+    });
+    normalise_zeros(&mut doc);
+    doc
+}
+
+/// Stage timings in seconds, with `write` and their `total`.
+fn timings(a: &Analysis, write_s: f64) -> Value {
+    let mut m: serde_json::Map<String, Value> = a
+        .timings
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    m.insert("write".into(), json!(write_s));
+    let total = a.timings.iter().map(|(_, v)| v).sum::<f64>() + write_s;
+    m.insert("total".into(), json!(total));
+    Value::Object(m)
 }

@@ -25,6 +25,10 @@ pub struct Column {
     pub title: String,
 }
 
+/// Decimals of populations (people): enough that sums over zones stay
+/// within 10⁻⁶ of the census totals they were allocated from.
+pub const POP_DP: u8 = 6;
+
 /// Longest field name: dBase (shapefile) keeps 10 characters.
 pub const MAX_FIELD_NAME: usize = 10;
 
@@ -54,7 +58,13 @@ impl Cell {
 
     fn rounded(x: f64, d: u8) -> f64 {
         let f = 10f64.powi(d as i32);
-        let r = (x * f).round() / f;
+        let scaled = x * f;
+        // Past 2⁵³ there is no fraction left to round (and x·f may overflow).
+        let r = if scaled.abs() < 9.0e15 {
+            scaled.round() / f
+        } else {
+            x
+        };
         if r == 0.0 {
             0.0
         } else {

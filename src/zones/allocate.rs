@@ -6,7 +6,10 @@
 //! (`population.class_weights`; default town 10, village 3, hamlet 1…),
 //! equally when all weights are 0. When `R ≤ 0` those settlements get 0 and
 //! the zone is reported; when the zone has no settlement to receive `R`, it
-//! is reported as unallocated. Settlements outside every zone keep no
+//! is reported as unallocated; when the settlements' own figures exceed
+//! `T` (even with no settlement left to receive a share) the zone is
+//! reported as exceeded. Differences below [`MISMATCH`] of `T` are float
+//! noise and not reported. Settlements outside every zone keep no
 //! population and are reported.
 //!
 //! In `census` mode the zone total is authoritative: `R = T` is shared among
@@ -87,15 +90,17 @@ pub fn allocate(
             })
             .collect();
         let remainder = total - own;
+        // Own figures above the total are reported whether or not any
+        // settlement is left to receive a share.
+        if remainder < -MISMATCH * total.max(1.0) || (remainder <= 0.0 && !receivers.is_empty()) {
+            report.zones_total_exceeded.push(zone.id.clone());
+        }
         if receivers.is_empty() {
-            if remainder > 0.0 {
+            if remainder > MISMATCH * total.max(1.0) {
                 report.population_unallocated += remainder;
                 report.zones_without_settlements.push(zone.id.clone());
             }
             continue;
-        }
-        if remainder <= 0.0 {
-            report.zones_total_exceeded.push(zone.id.clone());
         }
         let w: Vec<f64> = receivers
             .iter()
@@ -122,8 +127,9 @@ pub fn allocate(
             report.population_allocated += p;
         }
     }
-    // Sums of shares carry float noise; people are reported to 0.01.
-    report.population_allocated = (report.population_allocated * 100.0).round() / 100.0;
-    report.population_unallocated = (report.population_unallocated * 100.0).round() / 100.0;
     report
 }
+
+/// Relative difference between a zone's census total and the sum of its
+/// settlements' populations above which the zone is reported: 10⁻⁶.
+pub const MISMATCH: f64 = 1e-6;

@@ -287,8 +287,15 @@ fn scenario_file_read_from_disk_and_unreadable() {
     let latin1 = dir.path().join("latin1.toml");
     std::fs::write(&latin1, b"[[scenario]]\nname = \"caf\xe9\"\n").unwrap();
     let e = read_scenarios(&latin1, &known()).unwrap_err();
-    assert!(matches!(e, ScenarioError::Parse { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            ScenarioError::File(remoteness::files::FileError::NotUtf8 { .. })
+        ),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("latin1.toml"), "{e}");
+    assert!(e.to_string().contains("line 2, column 12"), "{e}");
 }
 
 /// A scenario `wet_road` whose modifications are `mods`.

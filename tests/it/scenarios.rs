@@ -377,7 +377,8 @@ fn liechtenstein_scenarios_end_to_end() {
     // scenario, service and zone.
     let dir = tempfile::tempdir().unwrap();
     let written =
-        remoteness::write::write_scenarios(&base, &outcomes, &set, dir.path(), &[], 1).unwrap();
+        remoteness::write::write_scenarios(&base, &outcomes, &set, dir.path(), &[], 1, &[])
+            .unwrap();
     assert!(written
         .iter()
         .any(|p| p.ends_with("baseline/settlements.geojson")));

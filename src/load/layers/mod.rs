@@ -121,17 +121,19 @@ pub fn settlements(
         let (population, population_source) = match spec.population_field.as_deref() {
             None => (Population(0.0), PopulationSource::Missing),
             Some(field) => match f.number(field) {
-                Ok(Some(v)) if v >= 0.0 => (Population(v), PopulationSource::Attribute),
-                Ok(Some(v)) => {
-                    diags.push(
-                        "population_invalid",
-                        path,
-                        &label,
-                        field,
-                        format!("negative population {v}: treated as unknown"),
-                    );
-                    (Population(0.0), PopulationSource::Missing)
-                }
+                Ok(Some(v)) => match Population::checked(v, Population::MAX_SETTLEMENT) {
+                    Ok(p) => (p, PopulationSource::Attribute),
+                    Err(why) => {
+                        diags.push(
+                            "population_invalid",
+                            path,
+                            &label,
+                            field,
+                            format!("{why}: treated as unknown"),
+                        );
+                        (Population(0.0), PopulationSource::Missing)
+                    }
+                },
                 Ok(None) => (Population(0.0), PopulationSource::Missing),
                 Err(text) => {
                     diags.push(
