@@ -114,6 +114,7 @@ pub(super) fn default_services() -> Vec<(&'static str, RawService)> {
         threshold_m: m,
         straight_line: Some(straight),
         catchment: None,
+        enabled: None,
     };
     vec![
         ("health", svc("drive", Some(60.0), None, false)),

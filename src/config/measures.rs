@@ -238,12 +238,17 @@ fn invalid(origin: &Path, key: &str, message: String) -> ConfigError {
     }
 }
 
-/// Positive and finite.
+/// Positive, finite and at most [`super::MAX_MINUTES`] (every such
+/// setting is minutes, people or an exponent).
 fn positive(origin: &Path, key: &str, v: f64) -> Result<f64, ConfigError> {
-    if v.is_finite() && v > 0.0 {
+    if v.is_finite() && v > 0.0 && v <= super::MAX_MINUTES {
         Ok(v)
     } else {
-        Err(invalid(origin, key, format!("must be > 0, got {v}")))
+        Err(invalid(
+            origin,
+            key,
+            format!("must be > 0 and at most {:e}, got {v}", super::MAX_MINUTES),
+        ))
     }
 }
 
@@ -255,7 +260,9 @@ fn steps(
     weights: Vec<f64>,
 ) -> Result<(Vec<f64>, Vec<f64>), ConfigError> {
     let ok_bounds = !bounds.is_empty()
-        && bounds.iter().all(|b| b.is_finite() && *b > 0.0)
+        && bounds
+            .iter()
+            .all(|b| b.is_finite() && *b > 0.0 && *b <= super::MAX_MINUTES)
         && bounds.windows(2).all(|w| w[0] < w[1]);
     if !ok_bounds {
         return Err(invalid(
@@ -264,7 +271,11 @@ fn steps(
             format!("zones must be positive and strictly ascending, got {bounds:?}"),
         ));
     }
-    if weights.len() != bounds.len() || !weights.iter().all(|w| w.is_finite() && *w >= 0.0) {
+    if weights.len() != bounds.len()
+        || !weights
+            .iter()
+            .all(|w| w.is_finite() && *w >= 0.0 && *w <= super::MAX_SETTING)
+    {
         return Err(invalid(
             origin,
             key,

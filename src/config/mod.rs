@@ -59,6 +59,19 @@ pub enum ConfigError {
     },
 }
 
+/// The largest value of any numeric setting: 10⁹.
+pub const MAX_SETTING: f64 = 1e9;
+/// Speeds (km/h) other than 0 (forbidden) lie in `[0.1, 1000]`.
+pub const MIN_SPEED_KMH: f64 = 0.1;
+/// See [`MIN_SPEED_KMH`].
+pub const MAX_SPEED_KMH: f64 = 1000.0;
+/// The longest time setting: 10⁶ minutes (about two years).
+pub const MAX_MINUTES: f64 = 1e6;
+/// The longest distance setting: 4·10⁷ m (the Earth's circumference).
+pub const MAX_METRES: f64 = 4e7;
+/// The finest sampling of facility lines: 10 m (finer only costs memory).
+pub const MIN_LINE_SAMPLE_M: f64 = 10.0;
+
 /// A travel profile after defaults.
 #[derive(Debug, Clone, Serialize)]
 pub struct Profile {
@@ -237,14 +250,28 @@ impl Settings {
             key: key.to_string(),
             message,
         };
-        // A finite number at least `min` (strictly above it when `strict`).
+        // A finite number at least `min` (strictly above it when `strict`)
+        // and at most `MAX_SETTING`.
         let bounded = |key: &str, v: f64, min: f64, strict: bool| {
             let ok = v.is_finite() && if strict { v > min } else { v >= min };
-            if ok {
-                Ok(v)
-            } else {
+            if !ok {
                 let op = if strict { ">" } else { "≥" };
                 Err(invalid(key, format!("must be {op} {min}, got {v}")))
+            } else if v > MAX_SETTING {
+                Err(invalid(
+                    key,
+                    format!("{v} is out of range (at most {MAX_SETTING:e})"),
+                ))
+            } else {
+                Ok(v)
+            }
+        };
+        // A setting within [lo, hi].
+        let within = |key: &str, v: f64, lo: f64, hi: f64| {
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(v)
+            } else {
+                Err(invalid(key, format!("must be from {lo} to {hi}, got {v}")))
             }
         };
         let inputs = inputs::from_raw(raw.inputs, base, &invalid)?;
@@ -283,12 +310,11 @@ impl Settings {
                 no_road_kmh: 4.5,
             });
             for (class, v) in rp.speeds_kmh {
-                let v = bounded(
-                    &format!("profiles.{name}.speeds_kmh.{class}"),
-                    v,
-                    0.0,
-                    false,
-                )?;
+                let key = format!("profiles.{name}.speeds_kmh.{class}");
+                let v = bounded(&key, v, 0.0, false)?;
+                if v != 0.0 {
+                    within(&key, v, MIN_SPEED_KMH, MAX_SPEED_KMH)?;
+                }
                 if v == 0.0 {
                     p.speeds_kmh.remove(&class);
                 } else {
@@ -296,10 +322,20 @@ impl Settings {
                 }
             }
             if let Some(v) = rp.offroad_kmh {
-                p.offroad_kmh = bounded(&format!("profiles.{name}.offroad_kmh"), v, 0.0, true)?;
+                p.offroad_kmh = within(
+                    &format!("profiles.{name}.offroad_kmh"),
+                    v,
+                    MIN_SPEED_KMH,
+                    MAX_SPEED_KMH,
+                )?;
             }
             if let Some(v) = rp.no_road_kmh {
-                p.no_road_kmh = bounded(&format!("profiles.{name}.no_road_kmh"), v, 0.0, true)?;
+                p.no_road_kmh = within(
+                    &format!("profiles.{name}.no_road_kmh"),
+                    v,
+                    MIN_SPEED_KMH,
+                    MAX_SPEED_KMH,
+                )?;
             }
             if let Some(v) = rp.oneway {
                 p.oneway = v;
@@ -309,15 +345,25 @@ impl Settings {
             }
         }
 
-        // Services: the user's table replaces the defaults when given.
-        let raw_services: Vec<(String, RawService)> = if raw.services.is_empty() {
-            default_services()
-                .into_iter()
-                .map(|(n, s)| (n.to_string(), s))
-                .collect()
-        } else {
-            raw.services.into_iter().collect()
-        };
+        // Services: the defaults, each merged with the user's table of the
+        // same name, then the user's other services; `enabled = false`
+        // drops one.
+        let mut user = raw.services;
+        let mut raw_services: Vec<(String, RawService)> = default_services()
+            .into_iter()
+            .map(|(n, d)| match user.remove(n) {
+                Some(u) => (n.to_string(), u.over(d)),
+                None => (n.to_string(), d),
+            })
+            .collect();
+        raw_services.extend(user);
+        raw_services.retain(|(_, s)| s.enabled != Some(false));
+        if raw_services.is_empty() {
+            return Err(invalid(
+                "services",
+                "every service is disabled (`enabled = false`): keep at least one".into(),
+            ));
+        }
         let mut services = Vec::new();
         let mut catchment = Vec::new();
         for (name, rs) in raw_services {
@@ -339,8 +385,12 @@ impl Settings {
                 ));
             }
             let threshold = match (rs.threshold_min, rs.threshold_m) {
-                (Some(t), None) if t.is_finite() && t > 0.0 => Threshold::Time(Seconds(t * 60.0)),
-                (None, Some(d)) if d.is_finite() && d > 0.0 => Threshold::Distance(Meters(d)),
+                (Some(t), None) if t.is_finite() && t > 0.0 && t <= MAX_MINUTES => {
+                    Threshold::Time(Seconds(t * 60.0))
+                }
+                (None, Some(d)) if d.is_finite() && d > 0.0 && d <= MAX_METRES => {
+                    Threshold::Distance(Meters(d))
+                }
                 (None, None) => Threshold::Time(Seconds(3600.0)),
                 (Some(_), Some(_)) => {
                     return Err(invalid(
@@ -351,7 +401,10 @@ impl Settings {
                 _ => {
                     return Err(invalid(
                         &format!("services.{name}"),
-                        "threshold must be a positive number".into(),
+                        format!(
+                            "threshold must be a positive number, at most {MAX_MINUTES} min \
+                             or {MAX_METRES} m"
+                        ),
                     ))
                 }
             };
@@ -401,7 +454,7 @@ impl Settings {
                 0.0,
                 false,
             )?,
-            circuity: bounded("travel.circuity", t.circuity.unwrap_or(1.3), 1.0, false)?,
+            circuity: within("travel.circuity", t.circuity.unwrap_or(1.3), 1.0, 10.0)?,
             max_direct_m: bounded(
                 "travel.max_direct_m",
                 t.max_direct_m.unwrap_or(20_000.0),
@@ -428,7 +481,12 @@ impl Settings {
         let population = Allocation {
             mode,
             class_weights,
-            default_weight: raw.population.default_weight.unwrap_or(1.0),
+            default_weight: bounded(
+                "population.default_weight",
+                raw.population.default_weight.unwrap_or(1.0),
+                0.0,
+                false,
+            )?,
         };
 
         let zones = ZoneSettings {
@@ -475,11 +533,11 @@ impl Settings {
                 .osm
                 .place_values
                 .unwrap_or_else(|| PLACE_VALUES.iter().map(|s| s.to_string()).collect()),
-            line_sample_m: bounded(
+            line_sample_m: within(
                 "osm.line_sample_m",
                 raw.osm.line_sample_m.unwrap_or(250.0),
-                0.0,
-                true,
+                MIN_LINE_SAMPLE_M,
+                MAX_METRES,
             )?,
             capacity_tag: raw.osm.capacity_tag,
         };
@@ -551,7 +609,42 @@ mod tests {
             "{msg}"
         );
         let e = parse("[inputs]\nosm='x'\n[osm]\nline_sample_m=0\n").unwrap_err();
-        assert!(e.to_string().contains("must be > 0"), "{e}");
+        assert!(e.to_string().contains("must be from 10"), "{e}");
+        for (table, key, v) in [
+            ("osm", "line_sample_m", "1e-9"),
+            ("population", "default_weight", "-1"),
+            ("population", "default_weight", "nan"),
+            ("population.class_weights", "hamlet", "-2"),
+            ("population.class_weights", "hamlet", "inf"),
+            ("profiles.walk", "offroad_kmh", "1e-300"),
+            ("profiles.walk.speeds_kmh", "track", "1e-300"),
+            ("travel", "circuity", "1e308"),
+            ("travel", "max_snap_m", "1e300"),
+            ("services.health", "threshold_min", "1e308"),
+            ("services.health", "threshold_m", "-5"),
+            ("gravity", "floor_min", "1e300"),
+        ] {
+            let e = parse(&format!("[inputs]\nosm='x'\n[{table}]\n{key}={v}\n"))
+                .expect_err(&format!("{table}.{key} = {v} must be refused"));
+            let name = if table.starts_with("services") {
+                table.to_string()
+            } else {
+                format!("{table}.{key}")
+            };
+            assert!(e.to_string().contains(&name), "{table}.{key}={v}: {e}");
+        }
+        // One service table is merged with the defaults, not a replacement.
+        let s =
+            parse("[inputs]\nosm='x'\n[services.health.catchment]\nmethods=['2sfca']\n").unwrap();
+        let names: Vec<&str> = s.services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["health", "power", "school", "water"]);
+        let s = parse("[inputs]\nosm='x'\n[services.power]\nenabled=false\n[services.market]\nthreshold_min=30\n")
+            .unwrap();
+        let names: Vec<&str> = s.services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["health", "school", "water", "market"]);
+        let s = parse("[inputs]\nosm='x'\n[services.power]\nthreshold_min=20\n").unwrap();
+        let power = s.services.iter().find(|s| s.name == "power").unwrap();
+        assert_eq!(power.threshold, Threshold::Time(Seconds(1200.0)));
         let e = parse("[inputs]\nosm='x'\n[travel]\nbogus=1\n").unwrap_err();
         assert!(e.to_string().contains("bogus"), "{e}");
         assert!(parse("").is_err());

@@ -147,6 +147,35 @@ pub struct RawService {
     pub straight_line: Option<bool>,
     /// Floating catchment settings.
     pub catchment: Option<RawCatchment>,
+    /// `false` drops the service (a default one) from the run.
+    pub enabled: Option<bool>,
+}
+
+impl RawService {
+    /// This table over `default`: every key given here wins, and a
+    /// threshold given here (in minutes or metres) replaces both of the
+    /// default's.
+    pub fn over(self, default: RawService) -> RawService {
+        let own_threshold = self.threshold_min.is_some() || self.threshold_m.is_some();
+        RawService {
+            code: self.code.or(default.code),
+            category: self.category.or(default.category),
+            profile: self.profile.or(default.profile),
+            threshold_min: if own_threshold {
+                self.threshold_min
+            } else {
+                default.threshold_min
+            },
+            threshold_m: if own_threshold {
+                self.threshold_m
+            } else {
+                default.threshold_m
+            },
+            straight_line: self.straight_line.or(default.straight_line),
+            catchment: self.catchment.or(default.catchment),
+            enabled: self.enabled.or(default.enabled),
+        }
+    }
 }
 
 /// `[profiles.NAME]`.

@@ -289,15 +289,18 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         ds.roads
             .extend(layers::roads(&fs, spec, &mut ds.diagnostics)?);
     }
+    let mut facility_files: Vec<(PathBuf, usize)> = inputs
+        .osm
+        .iter()
+        .map(|p| (p.clone(), ds.facilities.len()))
+        .collect();
     for spec in &inputs.facilities {
         let fs = read_into(&mut ds, spec, default_crs)?;
-        ds.facilities.extend(layers::facilities(
-            &fs,
-            spec,
-            &settings.osm,
-            &mut ds.diagnostics,
-        )?);
+        let f = layers::facilities(&fs, spec, &settings.osm, &mut ds.diagnostics)?;
+        facility_files.push((spec.path.clone(), f.len()));
+        ds.facilities.extend(f);
     }
+    unique_facility_ids(&mut ds.facilities, &facility_files, &mut ds.diagnostics);
     if let Some(spec) = &inputs.zones {
         let fs = read_into(&mut ds, spec, default_crs)?;
         let mut zones = layers::zones(&fs, spec, &mut ds.diagnostics)?;
@@ -321,6 +324,54 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
     }
     check_unique_ids(&ds)?;
     Ok(ds)
+}
+
+/// Makes facility ids unique, so that a nearest-facility id names one
+/// facility: a repeated id gets the suffix `#2`, `#3`… (the first keeps
+/// it), with a counted `duplicate_facility_id` warning naming the file.
+/// `files` gives each source file and how many facilities it gave, in order.
+fn unique_facility_ids(
+    facilities: &mut [Facility],
+    files: &[(PathBuf, usize)],
+    diags: &mut Diagnostics,
+) {
+    let mut seen: std::collections::HashSet<String> =
+        std::collections::HashSet::with_capacity(facilities.len());
+    let file_of = |i: usize| {
+        let mut start = 0;
+        for (p, n) in files {
+            if i < start + n {
+                return p.clone();
+            }
+            start += n;
+        }
+        PathBuf::new()
+    };
+    for (i, f) in facilities.iter_mut().enumerate() {
+        if seen.insert(f.id.clone()) {
+            continue;
+        }
+        let mut k = 2;
+        let new = loop {
+            let candidate = format!("{}#{k}", f.id);
+            if !seen.contains(&candidate) {
+                break candidate;
+            }
+            k += 1;
+        };
+        diags.push(
+            "duplicate_facility_id",
+            &file_of(i),
+            &f.id,
+            "id",
+            format!(
+                "id `{}` already used by another facility: renamed `{new}`",
+                f.id
+            ),
+        );
+        seen.insert(new.clone());
+        f.id = new;
+    }
 }
 
 /// Ids must be unique across all settlement layers (outputs are keyed by

@@ -62,7 +62,15 @@ const FACILITIES: &str = r#"{"type":"FeatureCollection","features":[
  {"type":"Feature","properties":{"id":"h1","kind":"health"},"geometry":{"type":"Point","coordinates":[-7.9,29.7]}},
  {"type":"Feature","properties":{"id":"s1","kind":"school"},"geometry":{"type":"Point","coordinates":[-7.95,29.75]}}]}"#;
 
+/// Health and school on foot; water and power (default services) are
+/// disabled unless `extra` declares them.
 fn config(settlements: &str, extra: &str) -> String {
+    let mut off = String::new();
+    for svc in ["water", "power"] {
+        if !extra.contains(&format!("[services.{svc}]")) {
+            off.push_str(&format!("[services.{svc}]\nenabled = false\n"));
+        }
+    }
     format!(
         r#"[inputs]
 [[inputs.settlements]]
@@ -79,7 +87,7 @@ threshold_min = 60
 [services.school]
 profile = "walk"
 threshold_min = 60
-{extra}"#
+{off}{extra}"#
     )
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use geo::Centroid;
 use geo_types::Geometry;
 
-use super::{coord, feature_id, filtered, require_fields, usable_geometry};
+use super::{check_layer, coord, feature_id, filtered, usable_geometry};
 use crate::config::{LayerSpec, OsmTags};
 use crate::geometry::{mean_position, sample_line};
 use crate::load::formats::Feature;
@@ -75,16 +75,7 @@ pub fn facilities(
             })
         }
     }
-    require_fields(
-        features,
-        path,
-        &[
-            (spec.category_field.as_deref(), "category"),
-            (spec.osm_key_field.as_deref(), "OSM key"),
-            (spec.osm_value_field.as_deref(), "OSM value"),
-            (spec.capacity_field.as_deref(), "capacity"),
-        ],
-    )?;
+    check_layer(features, spec, &[])?;
     let mut out = Vec::new();
     let kept: Vec<&Feature> = filtered(features, spec).collect();
     if kept.is_empty() {
@@ -111,7 +102,7 @@ pub fn facilities(
         let Some(g) = usable_geometry(f, path, &label, "facility skipped", diags) else {
             continue;
         };
-        let id = feature_id(f, spec);
+        let id = feature_id(f, spec, diags);
         let name = spec
             .name_field
             .as_deref()

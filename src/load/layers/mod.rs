@@ -26,17 +26,67 @@ fn filtered<'a>(features: &'a [Feature], spec: &'a LayerSpec) -> impl Iterator<I
     })
 }
 
-/// Errors when a configured field is present in no feature (a typo, most
-/// often). `fields` pairs each optional configured field with its role.
-fn require_fields(
+/// Checks a layer against its spec before any feature is interpreted:
+/// every configured field (and each of `extra`, a default field the role
+/// needs, with its role) must be present in some feature, or it is a typo;
+/// and a `where` filter must name present fields and keep at least one
+/// feature of a non-empty layer.
+fn check_layer(
     features: &[Feature],
-    path: &Path,
-    fields: &[(Option<&str>, &str)],
+    spec: &LayerSpec,
+    extra: &[(&str, &str)],
 ) -> Result<(), LoadError> {
-    for &(field, role) in fields {
-        if let Some(field) = field {
-            require_field(features, path, field, role)?;
-        }
+    let path = spec.path.as_path();
+    let configured = [
+        (spec.id_field.as_deref(), "id_field"),
+        (spec.name_field.as_deref(), "name_field"),
+        (spec.place_field.as_deref(), "place_field"),
+        (spec.population_field.as_deref(), "population_field"),
+        (spec.category_field.as_deref(), "category_field"),
+        (spec.osm_key_field.as_deref(), "osm_key_field"),
+        (spec.osm_value_field.as_deref(), "osm_value_field"),
+        (spec.class_field.as_deref(), "class_field"),
+        (spec.oneway_field.as_deref(), "oneway_field"),
+        (spec.maxspeed_field.as_deref(), "maxspeed_field"),
+        (spec.key_field.as_deref(), "key_field"),
+        (spec.capacity_field.as_deref(), "capacity_field"),
+    ];
+    let fields = configured
+        .iter()
+        .filter_map(|&(f, role)| f.map(|f| (f, role)))
+        .chain(extra.iter().copied())
+        .chain(spec.filter.keys().map(|k| (k.as_str(), "where filter")));
+    for (field, role) in fields {
+        require_field(features, path, field, role)?;
+    }
+    if !spec.filter.is_empty() && !features.is_empty() && filtered(features, spec).next().is_none()
+    {
+        let shown: Vec<String> = spec
+            .filter
+            .iter()
+            .map(|(field, wanted)| {
+                let mut present: Vec<String> =
+                    features.iter().filter_map(|f| f.text(field)).collect();
+                present.sort();
+                present.dedup();
+                let more = if present.len() > 10 { ", …" } else { "" };
+                present.truncate(10);
+                format!(
+                    "`{field}` in {wanted:?} (values present: {}{more})",
+                    present.join(", ")
+                )
+            })
+            .collect();
+        return Err(LoadError::Feature {
+            path: path.to_path_buf(),
+            feature: "(all)".into(),
+            field: spec.filter.keys().cloned().collect::<Vec<_>>().join(", "),
+            message: format!(
+                "the `where` filter keeps none of the {} features: {}",
+                features.len(),
+                shown.join("; ")
+            ),
+        });
     }
     Ok(())
 }
@@ -70,12 +120,25 @@ fn file_stem(path: &Path) -> String {
         .to_string()
 }
 
-/// A feature's identifier: the id field, else `stem:index`.
-fn feature_id(f: &Feature, spec: &LayerSpec) -> String {
-    spec.id_field
-        .as_deref()
-        .and_then(|k| f.text(k))
-        .unwrap_or_else(|| format!("{}:{}", file_stem(&spec.path), f.index))
+/// A feature's identifier: the id field, else `stem:index`. When an id
+/// field is configured but this feature's is null or blank, the generated
+/// id is a counted `missing_id` warning.
+fn feature_id(f: &Feature, spec: &LayerSpec, diags: &mut Diagnostics) -> String {
+    let generated = || format!("{}:{}", file_stem(&spec.path), f.index);
+    match spec.id_field.as_deref() {
+        None => generated(),
+        Some(k) => f.text(k).unwrap_or_else(|| {
+            let id = generated();
+            diags.push(
+                "missing_id",
+                &spec.path,
+                &f.index.to_string(),
+                k,
+                format!("no id (null or blank): given the id `{id}`"),
+            );
+            id
+        }),
+    }
 }
 
 fn coord(c: geo_types::Coord<f64>) -> LonLat {
@@ -96,6 +159,7 @@ pub fn settlements(
     diags: &mut Diagnostics,
 ) -> Result<Vec<LoadedSettlement>, LoadError> {
     let path = spec.path.as_path();
+    check_layer(features, spec, &[])?;
     let kept: Vec<&Feature> = filtered(features, spec).collect();
     if kept.is_empty() {
         return Err(LoadError::Empty {
@@ -103,14 +167,6 @@ pub fn settlements(
             role: "settlement".into(),
         });
     }
-    require_fields(
-        features,
-        path,
-        &[
-            (spec.population_field.as_deref(), "population"),
-            (spec.id_field.as_deref(), "id"),
-        ],
-    )?;
     let mut out = Vec::with_capacity(kept.len());
     for f in kept {
         let label = f.label(spec.id_field.as_deref());
@@ -149,7 +205,7 @@ pub fn settlements(
         };
         out.push(LoadedSettlement {
             settlement: Settlement {
-                id: feature_id(f, spec),
+                id: feature_id(f, spec, diags),
                 name: spec
                     .name_field
                     .as_deref()
@@ -288,7 +344,7 @@ pub fn roads(
 ) -> Result<Vec<Road>, LoadError> {
     let path = spec.path.as_path();
     let class_field = spec.class_field.as_deref().unwrap_or("highway");
-    require_field(features, path, class_field, "road class")?;
+    check_layer(features, spec, &[(class_field, "road class")])?;
     let oneway_field = spec.oneway_field.as_deref().unwrap_or("oneway");
     let maxspeed_field = spec.maxspeed_field.as_deref().unwrap_or("maxspeed");
     let mut out = Vec::new();
@@ -312,12 +368,13 @@ pub fn roads(
             }
         };
         let class = f.text(class_field).unwrap_or_default();
+        let fid = feature_id(f, spec, diags);
         for (k, l) in lines.into_iter().enumerate() {
             if l.0.len() < 2 {
                 continue;
             }
             out.push(Road {
-                id: format!("{}#{k}", feature_id(f, spec)),
+                id: format!("{fid}#{k}"),
                 class: class.clone(),
                 oneway: parse_oneway(f.text(oneway_field).as_deref()),
                 maxspeed: parse_maxspeed(f.text(maxspeed_field).as_deref()),
@@ -336,15 +393,7 @@ pub fn zones(
     diags: &mut Diagnostics,
 ) -> Result<Vec<Zone>, LoadError> {
     let path = spec.path.as_path();
-    require_fields(
-        features,
-        path,
-        &[
-            (spec.id_field.as_deref(), "id"),
-            (spec.key_field.as_deref(), "census key"),
-            (spec.population_field.as_deref(), "population"),
-        ],
-    )?;
+    check_layer(features, spec, &[])?;
     let mut out = Vec::new();
     for f in filtered(features, spec) {
         let label = f.label(spec.id_field.as_deref());
@@ -378,22 +427,31 @@ pub fn zones(
         }
         let census_population = match spec.population_field.as_deref() {
             None => None,
-            Some(field) => match f.number(field) {
-                Ok(v) => v.map(Population),
-                Err(text) => {
-                    diags.push(
-                        "population_invalid",
-                        path,
-                        &label,
-                        field,
-                        format!("not a number: `{text}`"),
-                    );
-                    None
+            Some(field) => {
+                let checked = f
+                    .number(field)
+                    .map_err(|text| format!("not a number: `{text}`"))
+                    .and_then(|v| {
+                        v.map(|v| Population::checked(v, Population::MAX_ZONE))
+                            .transpose()
+                    });
+                match checked {
+                    Ok(v) => v,
+                    Err(why) => {
+                        diags.push(
+                            "population_invalid",
+                            path,
+                            &label,
+                            field,
+                            format!("{why}: no census total"),
+                        );
+                        None
+                    }
                 }
-            },
+            }
         };
         out.push(Zone {
-            id: feature_id(f, spec),
+            id: feature_id(f, spec, diags),
             name: spec
                 .name_field
                 .as_deref()
