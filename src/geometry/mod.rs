@@ -70,8 +70,53 @@ pub fn polyline_length(pts: &[LonLat]) -> Meters {
     Meters(pts.windows(2).map(|w| haversine(w[0], w[1]).0).sum())
 }
 
-/// Points every `spacing` metres along a polyline, always including both
-/// ends (linear facilities such as power lines become sample points).
+/// The point a fraction `t` of the way from `a` to `b` along the great
+/// circle (right across the antimeridian, where a straight line in
+/// longitude would go round the world).
+pub fn interpolate(a: LonLat, b: LonLat, t: f64) -> LonLat {
+    let (ua, ub) = (to_unit(a), to_unit(b));
+    let dot = (ua[0] * ub[0] + ua[1] * ub[1] + ua[2] * ub[2]).clamp(-1.0, 1.0);
+    let delta = dot.acos();
+    if delta < 1e-12 {
+        return a;
+    }
+    let (wa, wb) = (
+        ((1.0 - t) * delta).sin() / delta.sin(),
+        (t * delta).sin() / delta.sin(),
+    );
+    from_unit([
+        wa * ua[0] + wb * ub[0],
+        wa * ua[1] + wb * ub[1],
+        wa * ua[2] + wb * ub[2],
+    ])
+}
+
+/// The first segment `k` (from vertex `k` to `k + 1`) that jumps more than
+/// 180° of longitude: it crosses the antimeridian (±180°), where planar
+/// geometry in longitude/latitude goes the wrong way round the world.
+pub fn antimeridian_crossing(pts: &[LonLat]) -> Option<usize> {
+    pts.windows(2)
+        .position(|w| (w[1].lon - w[0].lon).abs() > 180.0)
+}
+
+/// A line cut at each segment that crosses the antimeridian (the segment
+/// itself dropped); `lon` reads a vertex's longitude.
+pub fn split_at_antimeridian<T>(pts: &[T], lon: impl Fn(&T) -> f64) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for k in 0..pts.len().saturating_sub(1) {
+        if (lon(&pts[k + 1]) - lon(&pts[k])).abs() > 180.0 {
+            out.push(&pts[start..=k]);
+            start = k + 1;
+        }
+    }
+    out.push(&pts[start..]);
+    out
+}
+
+/// Points every `spacing` metres along a polyline on the great circle,
+/// always including both ends (linear facilities such as power lines
+/// become sample points).
 pub fn sample_line(pts: &[LonLat], spacing: Meters) -> Vec<LonLat> {
     let mut out = Vec::new();
     let Some(&first) = pts.first() else {
@@ -83,11 +128,7 @@ pub fn sample_line(pts: &[LonLat], spacing: Meters) -> Vec<LonLat> {
         let seg = haversine(w[0], w[1]).0;
         let mut along = spacing.0 - since_last;
         while along < seg {
-            let t = along / seg;
-            out.push(LonLat::new(
-                w[0].lon + t * (w[1].lon - w[0].lon),
-                w[0].lat + t * (w[1].lat - w[0].lat),
-            ));
+            out.push(interpolate(w[0], w[1], along / seg));
             along += spacing.0;
         }
         since_last = (since_last + seg) % spacing.0;
@@ -119,6 +160,42 @@ pub fn mean_position(pts: &[LonLat]) -> Option<LonLat> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sampling_crosses_the_antimeridian_the_short_way() {
+        let a = LonLat::new(179.9, -17.0);
+        let b = LonLat::new(-179.9, -17.0);
+        let pts = sample_line(&[a, b], Meters(1000.0));
+        let len = haversine(a, b).0;
+        assert_eq!(pts.len(), (len / 1000.0).ceil() as usize + 1);
+        for p in &pts {
+            assert!(p.lon.abs() >= 179.89, "{p:?} went the long way");
+            assert!((p.lat + 17.0).abs() < 0.01, "{p:?}");
+        }
+        for w in pts.windows(2).take(pts.len() - 2) {
+            assert!((haversine(w[0], w[1]).0 - 1000.0).abs() < 1e-3);
+        }
+        assert_eq!(antimeridian_crossing(&[a, b]), Some(0));
+        assert_eq!(antimeridian_crossing(&[a, LonLat::new(180.0, -17.0)]), None);
+    }
+
+    #[test]
+    fn interpolation_agrees_with_geo_on_the_great_circle() {
+        use geo::{Haversine, InterpolatePoint, Point};
+        let (a, b) = (LonLat::new(-7.9, 29.7), LonLat::new(3.05, 36.75));
+        for t in [0.0, 0.25, 0.5, 0.9, 1.0] {
+            let p = interpolate(a, b, t);
+            let q = Haversine.point_at_ratio_between(
+                Point::new(a.lon, a.lat),
+                Point::new(b.lon, b.lat),
+                t,
+            );
+            assert!(
+                haversine(p, LonLat::new(q.x(), q.y())).0 < 0.01,
+                "t={t}: {p:?} vs {q:?}"
+            );
+        }
+    }
 
     #[test]
     fn haversine_matches_geo() {

@@ -211,7 +211,9 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         let mut runs: Vec<Vec<(i64, LonLat)>> = vec![Vec::new()];
         let mut missing = 0usize;
         for r in &w.refs {
-            match coords.get(r) {
+            // A node with coordinates outside the WGS 84 ranges is as good
+            // as missing.
+            match coords.get(r).filter(|p| p.is_valid()) {
                 Some(p) => runs.last_mut().expect("runs is never empty").push((*r, *p)),
                 None => {
                     missing += 1;
@@ -227,7 +229,10 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
                 path,
                 &label,
                 "nd",
-                format!("{missing} referenced node(s) not in the extract: way split there"),
+                format!(
+                    "{missing} referenced node(s) not in the extract or with invalid \
+                     coordinates: way split there"
+                ),
             );
         }
         runs.retain(|r| !r.is_empty());
@@ -245,6 +250,21 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
                 .cloned()
                 .collect();
             let has_ford_tag = tagged.iter().any(|(k, _)| k == "ford");
+            // The road graph is planar in longitude: cut at the antimeridian.
+            let road_runs: Vec<&[(i64, LonLat)]> = runs
+                .iter()
+                .flat_map(|run| crate::geometry::split_at_antimeridian(run, |v| v.1.lon))
+                .collect();
+            if road_runs.len() > runs.len() {
+                out.diagnostics.push(
+                    "antimeridian_split",
+                    path,
+                    &label,
+                    "nd",
+                    "road crosses the antimeridian (±180°): split there (no link across it)".into(),
+                );
+            }
+            let runs = road_runs;
             for (k, run) in runs.iter().enumerate() {
                 if run.len() < 2 {
                     continue;

@@ -7,7 +7,7 @@ use std::path::Path;
 use geo::Centroid;
 use geo_types::Geometry;
 
-use super::{check_layer, coord, feature_id, filtered, usable_geometry};
+use super::{check_layer, coord, feature_id, filtered, refuse_antimeridian, usable_geometry};
 use crate::config::{LayerSpec, OsmTags};
 use crate::geometry::{mean_position, sample_line};
 use crate::load::formats::Feature;
@@ -112,6 +112,10 @@ pub fn facilities(
             None => 1.0,
             Some(field) => capacity_of(f, field, path, &label, diags)?,
         };
+        if !matches!(g, Geometry::LineString(_) | Geometry::MultiLineString(_)) {
+            // Lines are sampled on the great circle; outlines are averaged.
+            refuse_antimeridian(g, path, &label)?;
+        }
         let pts = facility_points(g, Meters(tags.line_sample_m));
         let many = pts.len() > 1;
         // A line's or multipoint's capacity is shared among its points.

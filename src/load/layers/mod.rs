@@ -298,6 +298,16 @@ fn point_of(f: &Feature, path: &Path, label: &str, diags: &mut Diagnostics) -> O
         Geometry::Point(p) => Some(LonLat::new(p.x(), p.y())),
         Geometry::MultiPoint(m) if m.0.len() == 1 => Some(LonLat::new(m.0[0].x(), m.0[0].y())),
         other => {
+            if let Err(e) = refuse_antimeridian(other, path, label) {
+                diags.push(
+                    "invalid_geometry",
+                    path,
+                    label,
+                    "geometry",
+                    format!("{e}: kept as invalid_location"),
+                );
+                return None;
+            }
             let c = other.centroid()?;
             diags.push(
                 "settlement_not_point",
@@ -309,6 +319,48 @@ fn point_of(f: &Feature, path: &Path, label: &str, diags: &mut Diagnostics) -> O
             Some(LonLat::new(c.x(), c.y()))
         }
     }
+}
+
+/// Every ring or line of `g` as positions.
+fn paths_of(g: &Geometry<f64>) -> Vec<Vec<LonLat>> {
+    let line = |l: &geo_types::LineString<f64>| l.0.iter().map(|c| coord(*c)).collect();
+    let poly = |p: &geo_types::Polygon<f64>| {
+        std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .map(line)
+            .collect::<Vec<_>>()
+    };
+    match g {
+        Geometry::LineString(l) => vec![line(l)],
+        Geometry::MultiLineString(m) => m.0.iter().map(line).collect(),
+        Geometry::Polygon(p) => poly(p),
+        Geometry::MultiPolygon(m) => m.0.iter().flat_map(poly).collect(),
+        Geometry::GeometryCollection(c) => c.0.iter().flat_map(paths_of).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Refuses a line or polygon that crosses the antimeridian: centroids and
+/// point-in-polygon in longitude/latitude would go the wrong way round the
+/// world. The error names the segment.
+fn refuse_antimeridian(g: &Geometry<f64>, path: &Path, label: &str) -> Result<(), LoadError> {
+    for pts in paths_of(g) {
+        if let Some(k) = crate::geometry::antimeridian_crossing(&pts) {
+            return Err(LoadError::Feature {
+                path: path.to_path_buf(),
+                feature: label.to_string(),
+                field: "geometry".into(),
+                message: format!(
+                    "crosses the antimeridian (±180°) between vertices {k} and {} (longitude \
+                     {} to {}): split it there (e.g. `ogr2ogr -wrapdateline`)",
+                    k + 1,
+                    pts[k].lon,
+                    pts[k + 1].lon
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Parses an OSM-style `oneway` value.
@@ -369,18 +421,33 @@ pub fn roads(
         };
         let class = f.text(class_field).unwrap_or_default();
         let fid = feature_id(f, spec, diags);
-        for (k, l) in lines.into_iter().enumerate() {
-            if l.0.len() < 2 {
-                continue;
+        let mut part = 0;
+        for l in lines {
+            let pts: Vec<LonLat> = l.0.iter().map(|c| coord(*c)).collect();
+            let pieces = crate::geometry::split_at_antimeridian(&pts, |p| p.lon);
+            if pieces.len() > 1 {
+                diags.push(
+                    "antimeridian_split",
+                    path,
+                    &label,
+                    "geometry",
+                    "road crosses the antimeridian (±180°): split there (no link across it)".into(),
+                );
             }
-            out.push(Road {
-                id: format!("{fid}#{k}"),
-                class: class.clone(),
-                oneway: parse_oneway(f.text(oneway_field).as_deref()),
-                maxspeed: parse_maxspeed(f.text(maxspeed_field).as_deref()),
-                vertices: l.0.iter().map(|c| (None, coord(*c))).collect(),
-                passability: Vec::new(),
-            });
+            for piece in pieces {
+                if piece.len() < 2 {
+                    continue;
+                }
+                out.push(Road {
+                    id: format!("{fid}#{part}"),
+                    class: class.clone(),
+                    oneway: parse_oneway(f.text(oneway_field).as_deref()),
+                    maxspeed: parse_maxspeed(f.text(maxspeed_field).as_deref()),
+                    vertices: piece.iter().map(|p| (None, *p)).collect(),
+                    passability: Vec::new(),
+                });
+                part += 1;
+            }
         }
     }
     Ok(out)
@@ -414,6 +481,7 @@ pub fn zones(
                 continue;
             }
         };
+        refuse_antimeridian(g, path, &label)?;
         if let Some(problem) = crate::geometry::polygon_problem(&geometry) {
             return Err(LoadError::Feature {
                 path: path.to_path_buf(),
