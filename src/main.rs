@@ -236,7 +236,13 @@ fn run(args: RunArgs) -> Result<()> {
             outcomes.remove(0).analysis
         }
     };
-    let written = write_outputs(&analysis, &args.out, &argv, threads, &[args.config.clone()])?;
+    let written = write_outputs(
+        &analysis,
+        &args.out,
+        &argv,
+        threads,
+        std::slice::from_ref(&args.config),
+    )?;
     print!("{}", summary(&analysis, args.top));
     println!("\nWrote {} files to {}", written.len(), args.out.display());
     Ok(())
@@ -267,7 +273,7 @@ fn scenarios(args: ScenarioArgs) -> Result<()> {
         &args.run.out,
         &argv,
         threads,
-        &[args.run.config.clone()],
+        std::slice::from_ref(&args.run.config),
     )?;
     print!("{}", summary(&baseline, args.run.top));
     let compared: Vec<Compared> = outcomes

@@ -142,6 +142,47 @@ fn where_(a: &Seg, b: &Seg, at: Coord<f64>) -> String {
     }
 }
 
+/// Builds polygons from rings by nesting, whatever their orientation: the
+/// largest ring is an exterior, a ring inside an exterior (and in none of
+/// its holes) is a hole of the smallest such exterior, and a ring inside a
+/// hole is the exterior of an island. Shapefiles say which ring is which by
+/// orientation (exteriors clockwise); files written with the opposite
+/// convention are read the same way by this rule.
+pub fn nest(rings: Vec<geo_types::LineString<f64>>) -> geo_types::Geometry<f64> {
+    use geo::{Area, BoundingRect, Contains, Intersects};
+    let mut rings: Vec<(f64, geo_types::LineString<f64>)> = rings
+        .into_iter()
+        .filter(|r| !r.0.is_empty())
+        .map(|r| (Polygon::new(r.clone(), vec![]).unsigned_area(), r))
+        .collect();
+    rings.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut polygons: Vec<(Polygon<f64>, Option<geo_types::Rect<f64>>)> = Vec::new();
+    for (_, ring) in rings {
+        let probe = geo_types::Point(ring.0[0]);
+        let inside = |outer: &geo_types::LineString<f64>| {
+            Polygon::new(outer.clone(), vec![]).contains(&probe)
+        };
+        let host = polygons.iter().rposition(|(p, bbox)| {
+            bbox.is_some_and(|b| b.intersects(&probe))
+                && inside(p.exterior())
+                && !p.interiors().iter().any(&inside)
+        });
+        match host {
+            Some(i) => polygons[i].0.interiors_push(ring),
+            None => {
+                let bbox = ring.bounding_rect();
+                polygons.push((Polygon::new(ring, vec![]), bbox));
+            }
+        }
+    }
+    let mut polygons: Vec<Polygon<f64>> = polygons.into_iter().map(|(p, _)| p).collect();
+    if polygons.len() == 1 {
+        geo_types::Geometry::Polygon(polygons.remove(0))
+    } else {
+        geo_types::Geometry::MultiPolygon(MultiPolygon(polygons))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,46 +268,5 @@ mod tests {
             valid > 250 && invalid > 250,
             "{valid} valid, {invalid} invalid"
         );
-    }
-}
-
-/// Builds polygons from rings by nesting, whatever their orientation: the
-/// largest ring is an exterior, a ring inside an exterior (and in none of
-/// its holes) is a hole of the smallest such exterior, and a ring inside a
-/// hole is the exterior of an island. Shapefiles say which ring is which by
-/// orientation (exteriors clockwise); files written with the opposite
-/// convention are read the same way by this rule.
-pub fn nest(rings: Vec<geo_types::LineString<f64>>) -> geo_types::Geometry<f64> {
-    use geo::{Area, BoundingRect, Contains, Intersects};
-    let mut rings: Vec<(f64, geo_types::LineString<f64>)> = rings
-        .into_iter()
-        .filter(|r| !r.0.is_empty())
-        .map(|r| (Polygon::new(r.clone(), vec![]).unsigned_area(), r))
-        .collect();
-    rings.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut polygons: Vec<(Polygon<f64>, Option<geo_types::Rect<f64>>)> = Vec::new();
-    for (_, ring) in rings {
-        let probe = geo_types::Point(ring.0[0]);
-        let inside = |outer: &geo_types::LineString<f64>| {
-            Polygon::new(outer.clone(), vec![]).contains(&probe)
-        };
-        let host = polygons.iter().rposition(|(p, bbox)| {
-            bbox.is_some_and(|b| b.intersects(&probe))
-                && inside(p.exterior())
-                && !p.interiors().iter().any(|h| inside(h))
-        });
-        match host {
-            Some(i) => polygons[i].0.interiors_push(ring),
-            None => {
-                let bbox = ring.bounding_rect();
-                polygons.push((Polygon::new(ring, vec![]), bbox));
-            }
-        }
-    }
-    let mut polygons: Vec<Polygon<f64>> = polygons.into_iter().map(|(p, _)| p).collect();
-    if polygons.len() == 1 {
-        geo_types::Geometry::Polygon(polygons.remove(0))
-    } else {
-        geo_types::Geometry::MultiPolygon(MultiPolygon(polygons))
     }
 }

@@ -23,10 +23,11 @@ fn find_column(headers: &csv::StringRecord, wanted: Option<&str>, names: &[&str]
     }
 }
 
+/// A CSV reader over a file read whole.
+type Rows = csv::Reader<std::io::Cursor<Vec<u8>>>;
+
 /// Opens a CSV (every record as wide as the header) and reads its header.
-fn open(
-    path: &Path,
-) -> Result<(csv::Reader<std::io::Cursor<Vec<u8>>>, csv::StringRecord), LoadError> {
+fn open(path: &Path) -> Result<(Rows, csv::StringRecord), LoadError> {
     let bytes = crate::files::read(path)?;
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
@@ -90,7 +91,7 @@ fn check_record(
 /// Every record with its line number, checked.
 fn records<'a>(
     path: &'a Path,
-    rdr: &'a mut csv::Reader<std::io::Cursor<Vec<u8>>>,
+    rdr: &'a mut Rows,
     headers: &'a csv::StringRecord,
 ) -> impl Iterator<Item = Result<csv::StringRecord, LoadError>> + 'a {
     rdr.records().map(move |r| {
