@@ -13,6 +13,7 @@ mod model;
 mod ogr;
 mod outputs;
 mod peers;
+mod reliability;
 mod scenario_file;
 mod scenarios;
 mod search;

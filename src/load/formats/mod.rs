@@ -122,6 +122,13 @@ impl Feature {
 /// `default_crs` is `inputs.crs` (or `--crs`).
 pub fn read_layer(spec: &LayerSpec, default_crs: Option<&str>) -> Result<Layer, LoadError> {
     let path = spec.path.as_path();
+    // A FIFO or device would block or never end; only OGR reads folders
+    // (a FileGDB) and connection strings.
+    let ogr_source =
+        crate::config::is_connection_string(path) || (cfg!(feature = "gdal") && path.is_dir());
+    if !ogr_source {
+        crate::files::regular_file(path)?;
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
