@@ -3,7 +3,6 @@
 //! settlement exactly once with finite numbers and consistent statuses.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
