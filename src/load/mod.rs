@@ -310,6 +310,18 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         }
         ds.zones = Some(zones);
     }
+    if ds.settlements.is_empty() && inputs.settlements.is_empty() {
+        if let Some(path) = &inputs.osm {
+            return Err(LoadError::Format {
+                path: path.clone(),
+                message: format!(
+                    "no settlement: no node or way of the extract is tagged place=* with one \
+                     of {:?} (osm.place_values)",
+                    settings.osm.place_values
+                ),
+            });
+        }
+    }
     if ds.settlements.is_empty() {
         let path = inputs
             .settlements

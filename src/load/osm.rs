@@ -86,6 +86,12 @@ fn pbf_error(path: &Path, e: osmpbf::Error) -> LoadError {
 }
 
 fn open(path: &Path) -> Result<ElementReader<std::io::BufReader<std::fs::File>>, LoadError> {
+    if crate::files::regular_file(path)? == 0 {
+        return Err(LoadError::Format {
+            path: path.to_path_buf(),
+            message: "the file is empty (0 bytes): not an .osm.pbf extract".into(),
+        });
+    }
     let file = crate::files::open(path)?;
     Ok(ElementReader::new(std::io::BufReader::new(file)))
 }
