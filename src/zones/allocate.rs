@@ -133,3 +133,73 @@ pub fn allocate(
 /// Relative difference between a zone's census total and the sum of its
 /// settlements' populations above which the zone is reported: 10⁻⁶.
 pub const MISMATCH: f64 = 1e-6;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Allocation, AllocationMode};
+    use crate::model::{LonLat, Settlement};
+
+    fn settlement(pop: Option<f64>) -> LoadedSettlement {
+        LoadedSettlement {
+            settlement: Settlement {
+                id: String::new(),
+                name: String::new(),
+                place: "village".into(),
+                pos: LonLat::new(0.0, 0.0),
+                population: Population(pop.unwrap_or(0.0)),
+                population_source: if pop.is_some() {
+                    PopulationSource::Attribute
+                } else {
+                    PopulationSource::Missing
+                },
+            },
+            valid: true,
+        }
+    }
+
+    fn zone(total: f64) -> Zone {
+        Zone {
+            id: "z".into(),
+            name: String::new(),
+            geometry: geo_types::MultiPolygon(vec![]),
+            census_population: Some(Population(total)),
+            census_key: None,
+        }
+    }
+
+    fn run(own: &[Option<f64>], total: f64) -> (AllocationReport, Vec<f64>) {
+        let mut s: Vec<LoadedSettlement> = own.iter().map(|p| settlement(*p)).collect();
+        let weights = Allocation {
+            mode: AllocationMode::Fill,
+            class_weights: Default::default(),
+            default_weight: 1.0,
+        };
+        let zone_of = vec![Some(0); s.len()];
+        let rep = allocate(&mut s, &zone_of, &[zone(total)], &weights);
+        (rep, s.iter().map(|s| s.settlement.population.0).collect())
+    }
+
+    #[test]
+    fn the_census_check_fires_when_every_settlement_has_its_own_population() {
+        // Own figures above the total: reported although nobody receives a share.
+        let (rep, pops) = run(&[Some(80.0), Some(50.0)], 100.0);
+        assert_eq!(rep.zones_total_exceeded, ["z"]);
+        assert_eq!(pops, [80.0, 50.0]);
+        // Below it: the rest has nowhere to go, and is reported.
+        let (rep, _) = run(&[Some(30.0), Some(20.0)], 100.0);
+        assert_eq!(rep.zones_without_settlements, ["z"]);
+        assert_eq!(rep.population_unallocated, 50.0);
+        // Equal up to float noise: silent.
+        let (rep, _) = run(&[Some(0.1), Some(0.2)], 0.3);
+        assert!(rep.zones_total_exceeded.is_empty() && rep.zones_without_settlements.is_empty());
+    }
+
+    #[test]
+    fn shares_add_up_to_the_census_total_unrounded() {
+        let (rep, pops) = run(&[Some(10.0), None, None, None], 1000.0 / 3.0);
+        let sum: f64 = pops.iter().sum();
+        assert!((sum - 1000.0 / 3.0).abs() < 1e-9, "{sum}");
+        assert!((rep.population_allocated - (1000.0 / 3.0 - 10.0)).abs() < 1e-9);
+    }
+}
