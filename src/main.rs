@@ -121,8 +121,7 @@ const MAX_THREADS_PER_CORE: usize = 4;
 /// thread pool.
 fn settings(args: &RunArgs, extra_inputs: &[PathBuf]) -> Result<(Settings, usize, Execution)> {
     let text = remoteness::files::read_text(&args.config).context("cannot read the config")?;
-    let mut raw: RawConfig = toml::from_str(&text)
-        .with_context(|| format!("config {} is not valid", args.config.display()))?;
+    let mut raw: RawConfig = remoteness::config::parse_raw(&text, &args.config)?;
     if let Some(v) = &args.crs {
         raw.inputs.crs = Some(v.clone());
     }

@@ -230,14 +230,33 @@ pub struct Settings {
     pub measures: Measures,
 }
 
+/// Parses config text as [`RawConfig`]; the error names the file, line and
+/// key, with the offending line shortened to stay readable.
+pub fn parse_raw(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: toml_message(&e),
+    })
+}
+
+/// A TOML error's text with every line cut to 160 characters (the parser
+/// quotes the whole offending line, which may be megabytes long).
+pub fn toml_message(e: &toml::de::Error) -> String {
+    e.to_string()
+        .lines()
+        .map(|l| match l.char_indices().nth(160) {
+            Some((i, _)) => format!("{}…", &l[..i]),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 impl Settings {
     /// Reads and validates a config file; relative paths resolve against its folder.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = crate::files::read_text(path)?;
-        let raw: RawConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let raw = parse_raw(&text, path)?;
         let base = path.parent().unwrap_or(Path::new("."));
         Self::from_raw(raw, base, path)
     }
@@ -567,10 +586,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Settings, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: "t.toml".into(),
-            message: e.to_string(),
-        })?;
+        let raw = parse_raw(text, Path::new("t.toml"))?;
         Settings::from_raw(raw, Path::new("/base"), Path::new("t.toml"))
     }
 

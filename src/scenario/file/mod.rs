@@ -142,7 +142,7 @@ pub fn parse_scenarios(
 ) -> std::result::Result<ScenarioSet, ScenarioError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| ScenarioError::Parse {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: crate::config::toml_message(&e),
     })?;
     let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
     if raw.scenario.is_empty() {
