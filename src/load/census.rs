@@ -26,7 +26,7 @@ pub fn join_census(
             .trim()
             .replace([' ', '\u{a0}'], "")
             .parse::<f64>()
-            .map_err(|_| format!("not a number: `{}`", row[1]))
+            .map_err(|_| format!("not a number: `{}`", super::excerpt(&row[1])))
             .and_then(|v| Population::checked(v, Population::MAX_ZONE));
         let pop = match checked {
             Ok(v) => v.0,

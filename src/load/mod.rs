@@ -93,6 +93,15 @@ pub enum LoadError {
     },
 }
 
+/// A value quoted in a message: cut to 60 characters, with its length
+/// when longer (a hostile field may be megabytes long).
+pub fn excerpt(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((i, _)) => format!("{}… ({} characters)", &s[..i], s.chars().count()),
+        None => s.to_string(),
+    }
+}
+
 /// One recoverable problem, kept as an example in `run.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Warning {

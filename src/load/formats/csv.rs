@@ -7,7 +7,7 @@ use geo_types::Geometry;
 use serde_json::{Map, Value};
 
 use super::{Feature, RawLayer};
-use crate::load::LoadError;
+use crate::load::{excerpt, LoadError};
 
 const LON_NAMES: &[&str] = &["lon", "lng", "longitude", "x", "long"];
 const LAT_NAMES: &[&str] = &["lat", "latitude", "y"];
@@ -138,14 +138,14 @@ pub fn read(
                 None,
                 Some((
                     lon_name.clone(),
-                    format!("not a finite number: `{}`", &rec[lon_i]),
+                    format!("not a finite number: `{}`", excerpt(&rec[lon_i])),
                 )),
             ),
             (_, None) => (
                 None,
                 Some((
                     lat_name.clone(),
-                    format!("not a finite number: `{}`", &rec[lat_i]),
+                    format!("not a finite number: `{}`", excerpt(&rec[lat_i])),
                 )),
             ),
         };

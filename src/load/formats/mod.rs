@@ -92,7 +92,7 @@ impl Feature {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => match n.as_f64() {
                 Some(v) if v.is_finite() => Ok(Some(v)),
-                _ => Err(n.to_string()),
+                _ => Err(super::excerpt(&n.to_string())),
             },
             Some(Value::String(s)) => {
                 let t = s.trim();
@@ -101,10 +101,10 @@ impl Feature {
                 }
                 match t.replace([' ', '\u{a0}'], "").parse::<f64>() {
                     Ok(v) if v.is_finite() => Ok(Some(v)),
-                    _ => Err(s.clone()),
+                    _ => Err(super::excerpt(s)),
                 }
             }
-            Some(v) => Err(v.to_string()),
+            Some(v) => Err(super::excerpt(&v.to_string())),
         }
     }
 
