@@ -24,7 +24,7 @@ use crate::common::root;
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// Address-space limit of a run (KiB), so a reader that buffers without
 /// bound fails alone instead of exhausting the machine.
-const MEMORY_LIMIT_KIB: u64 = 3 << 20;
+const MEMORY_LIMIT_KIB: u64 = 1 << 20;
 /// Files larger than this are compared by size and time, not hashed.
 const HASH_LIMIT: u64 = 64 << 20;
 
