@@ -4,6 +4,7 @@ mod bad_input;
 mod bounded;
 mod catchment;
 mod common;
+mod corpus;
 mod crs;
 mod determinism;
 mod examples;
