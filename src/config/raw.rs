@@ -115,6 +115,30 @@ pub struct LayerSpec {
     pub filter: BTreeMap<String, Vec<String>>,
 }
 
+impl LayerSpec {
+    /// The field names this layer configures, each with its key
+    /// (`("NOM", "name_field")`).
+    pub fn configured_fields(&self) -> Vec<(&str, &'static str)> {
+        [
+            (&self.id_field, "id_field"),
+            (&self.name_field, "name_field"),
+            (&self.place_field, "place_field"),
+            (&self.population_field, "population_field"),
+            (&self.category_field, "category_field"),
+            (&self.osm_key_field, "osm_key_field"),
+            (&self.osm_value_field, "osm_value_field"),
+            (&self.class_field, "class_field"),
+            (&self.oneway_field, "oneway_field"),
+            (&self.maxspeed_field, "maxspeed_field"),
+            (&self.key_field, "key_field"),
+            (&self.capacity_field, "capacity_field"),
+        ]
+        .into_iter()
+        .filter_map(|(f, key)| f.as_deref().map(|f| (f, key)))
+        .collect()
+    }
+}
+
 /// `[inputs.census]`: a CSV of zone totals.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -170,27 +170,9 @@ fn shape_geometry(shape: shapefile::Shape) -> (Option<Geometry<f64>>, Option<(St
     let problem = |m: String| (None, Some(("geometry".to_string(), m)));
     match shape {
         shapefile::Shape::NullShape => problem("null shape".into()),
-        shapefile::Shape::Polygon(p) => {
-            let rings = p
-                .rings()
-                .iter()
-                .map(|r| ring(r.points().iter().map(|q| (q.x, q.y))));
-            (Some(crate::geometry::nest_rings(rings.collect())), None)
-        }
-        shapefile::Shape::PolygonZ(p) => {
-            let rings = p
-                .rings()
-                .iter()
-                .map(|r| ring(r.points().iter().map(|q| (q.x, q.y))));
-            (Some(crate::geometry::nest_rings(rings.collect())), None)
-        }
-        shapefile::Shape::PolygonM(p) => {
-            let rings = p
-                .rings()
-                .iter()
-                .map(|r| ring(r.points().iter().map(|q| (q.x, q.y))));
-            (Some(crate::geometry::nest_rings(rings.collect())), None)
-        }
+        shapefile::Shape::Polygon(p) => (Some(nested(p.rings())), None),
+        shapefile::Shape::PolygonZ(p) => (Some(nested(p.rings())), None),
+        shapefile::Shape::PolygonM(p) => (Some(nested(p.rings())), None),
         s => match Geometry::<f64>::try_from(s) {
             Ok(g) => (Some(g), None),
             Err(e) => problem(shp_error(&e)),
@@ -198,8 +180,20 @@ fn shape_geometry(shape: shapefile::Shape) -> (Option<Geometry<f64>>, Option<(St
     }
 }
 
-fn ring(points: impl Iterator<Item = (f64, f64)>) -> geo_types::LineString<f64> {
-    points.map(|(x, y)| geo_types::Coord { x, y }).collect()
+/// A polygon's rings (2-D), nested by containment.
+fn nested<P: shapefile::record::traits::HasXY>(
+    rings: &[shapefile::PolygonRing<P>],
+) -> Geometry<f64> {
+    let rings = rings
+        .iter()
+        .map(|r| {
+            r.points()
+                .iter()
+                .map(|q| geo_types::Coord { x: q.x(), y: q.y() })
+                .collect()
+        })
+        .collect();
+    crate::geometry::nest_rings(rings)
 }
 
 /// A shapefile error in words (an early end of file is a truncation).
@@ -241,19 +235,25 @@ fn be_u32(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
+/// An error when the `.ext` file `bytes` is shorter than its `header`.
+fn shorter_than(path: &Path, ext: &str, bytes: &[u8], header: usize) -> Result<(), LoadError> {
+    if bytes.len() >= header {
+        return Ok(());
+    }
+    Err(format_error(
+        path,
+        format!(
+            "the .{ext} is {} bytes, shorter than its {header}-byte header: the file is empty or \
+             truncated",
+            bytes.len()
+        ),
+    ))
+}
+
 /// Checks the `.shp` main header: its file code and that the file is as
 /// long as the header says.
 fn check_shp(path: &Path, shp: &[u8]) -> Result<(), LoadError> {
-    if shp.len() < 100 {
-        return Err(format_error(
-            path,
-            format!(
-                "the .shp is {} bytes, shorter than its 100-byte header: the file is empty or \
-                 truncated",
-                shp.len()
-            ),
-        ));
-    }
+    shorter_than(path, "shp", shp, 100)?;
     let code = be_u32(shp, 0);
     if code != 9994 {
         return Err(format_error(
@@ -291,16 +291,7 @@ fn shx_count(path: &Path, shx: &[u8]) -> Result<usize, LoadError> {
 
 /// The `.dbf` header: record count, and the record area's byte range.
 fn dbf_layout(path: &Path, dbf: &[u8]) -> Result<(usize, std::ops::Range<usize>), LoadError> {
-    if dbf.len() < 32 {
-        return Err(format_error(
-            path,
-            format!(
-                "the .dbf is {} bytes, shorter than its 32-byte header: the file is empty or \
-                 truncated",
-                dbf.len()
-            ),
-        ));
-    }
+    shorter_than(path, "dbf", dbf, 32)?;
     let n = u32::from_le_bytes([dbf[4], dbf[5], dbf[6], dbf[7]]) as usize;
     let header = u16::from_le_bytes([dbf[8], dbf[9]]) as usize;
     let record = u16::from_le_bytes([dbf[10], dbf[11]]) as usize;

@@ -37,23 +37,9 @@ fn check_layer(
     extra: &[(&str, &str)],
 ) -> Result<(), LoadError> {
     let path = spec.path.as_path();
-    let configured = [
-        (spec.id_field.as_deref(), "id_field"),
-        (spec.name_field.as_deref(), "name_field"),
-        (spec.place_field.as_deref(), "place_field"),
-        (spec.population_field.as_deref(), "population_field"),
-        (spec.category_field.as_deref(), "category_field"),
-        (spec.osm_key_field.as_deref(), "osm_key_field"),
-        (spec.osm_value_field.as_deref(), "osm_value_field"),
-        (spec.class_field.as_deref(), "class_field"),
-        (spec.oneway_field.as_deref(), "oneway_field"),
-        (spec.maxspeed_field.as_deref(), "maxspeed_field"),
-        (spec.key_field.as_deref(), "key_field"),
-        (spec.capacity_field.as_deref(), "capacity_field"),
-    ];
-    let fields = configured
-        .iter()
-        .filter_map(|&(f, role)| f.map(|f| (f, role)))
+    let fields = spec
+        .configured_fields()
+        .into_iter()
         .chain(extra.iter().copied())
         .chain(spec.filter.keys().map(|k| (k.as_str(), "where filter")));
     for (field, role) in fields {
@@ -174,34 +160,12 @@ pub fn settlements(
             Some(p) => (p, true),
             None => (LonLat::new(f64::NAN, f64::NAN), false),
         };
-        let (population, population_source) = match spec.population_field.as_deref() {
+        let population = spec.population_field.as_deref().and_then(|field| {
+            population_of(f, field, Population::MAX_SETTLEMENT, path, &label, diags)
+        });
+        let (population, population_source) = match population {
+            Some(p) => (p, PopulationSource::Attribute),
             None => (Population(0.0), PopulationSource::Missing),
-            Some(field) => match f.number(field) {
-                Ok(Some(v)) => match Population::checked(v, Population::MAX_SETTLEMENT) {
-                    Ok(p) => (p, PopulationSource::Attribute),
-                    Err(why) => {
-                        diags.push(
-                            "population_invalid",
-                            path,
-                            &label,
-                            field,
-                            format!("{why}: treated as unknown"),
-                        );
-                        (Population(0.0), PopulationSource::Missing)
-                    }
-                },
-                Ok(None) => (Population(0.0), PopulationSource::Missing),
-                Err(text) => {
-                    diags.push(
-                        "population_invalid",
-                        path,
-                        &label,
-                        field,
-                        format!("not a number: `{text}`: treated as unknown"),
-                    );
-                    (Population(0.0), PopulationSource::Missing)
-                }
-            },
         };
         out.push(LoadedSettlement {
             settlement: Settlement {
@@ -224,6 +188,33 @@ pub fn settlements(
         });
     }
     Ok(out)
+}
+
+/// A population from `field`: `None` when blank, and when not a number
+/// from 0 to `max` (then with a counted `population_invalid` warning; the
+/// figure is treated as unknown).
+fn population_of(
+    f: &Feature,
+    field: &str,
+    max: f64,
+    path: &Path,
+    label: &str,
+    diags: &mut Diagnostics,
+) -> Option<Population> {
+    let checked = f
+        .number(field)
+        .map_err(|text| format!("not a number: `{text}`"))
+        .and_then(|v| v.map(|v| Population::checked(v, max)).transpose());
+    checked.unwrap_or_else(|why| {
+        diags.push(
+            "population_invalid",
+            path,
+            label,
+            field,
+            format!("{why}: treated as unknown"),
+        );
+        None
+    })
 }
 
 /// The feature's geometry when it is present and wholly within the WGS 84
@@ -493,31 +484,10 @@ pub fn zones(
                 ),
             });
         }
-        let census_population = match spec.population_field.as_deref() {
-            None => None,
-            Some(field) => {
-                let checked = f
-                    .number(field)
-                    .map_err(|text| format!("not a number: `{text}`"))
-                    .and_then(|v| {
-                        v.map(|v| Population::checked(v, Population::MAX_ZONE))
-                            .transpose()
-                    });
-                match checked {
-                    Ok(v) => v,
-                    Err(why) => {
-                        diags.push(
-                            "population_invalid",
-                            path,
-                            &label,
-                            field,
-                            format!("{why}: no census total"),
-                        );
-                        None
-                    }
-                }
-            }
-        };
+        let census_population = spec
+            .population_field
+            .as_deref()
+            .and_then(|field| population_of(f, field, Population::MAX_ZONE, path, &label, diags));
         out.push(Zone {
             id: feature_id(f, spec, diags),
             name: spec
