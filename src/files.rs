@@ -42,7 +42,7 @@ pub enum FileError {
         kind: &'static str,
     },
     /// Larger than the cap.
-    #[error("{path}: {size} bytes is more than the {cap} bytes a reader loads")]
+    #[error("{path}: {size} bytes is larger than the cap of {cap} bytes a reader loads")]
     TooLarge {
         /// File.
         path: PathBuf,

@@ -255,7 +255,7 @@ fn positive(origin: &Path, key: &str, v: f64) -> Result<f64, ConfigError> {
 /// Step zones: strictly ascending positive bounds, as many non-negative weights.
 fn steps(
     origin: &Path,
-    key: &str,
+    (key, weights_key): (&str, &str),
     bounds: Vec<f64>,
     weights: Vec<f64>,
 ) -> Result<(Vec<f64>, Vec<f64>), ConfigError> {
@@ -278,7 +278,7 @@ fn steps(
     {
         return Err(invalid(
             origin,
-            key,
+            weights_key,
             format!(
                 "give one weight ≥ 0 per zone ({} zones), got {weights:?}",
                 bounds.len()
@@ -325,7 +325,7 @@ fn catchment_spec(
     )?;
     let (steps_min, step_weights) = steps(
         origin,
-        &k("steps_min"),
+        (&k("steps_min"), &k("step_weights")),
         raw.steps_min
             .unwrap_or_else(|| E2SFCA_STEPS.iter().map(|s| s.0).collect()),
         raw.step_weights
@@ -333,7 +333,7 @@ fn catchment_spec(
     )?;
     let (steps3_min, weights3) = steps(
         origin,
-        &k("steps3_min"),
+        (&k("steps3_min"), &k("weights3")),
         raw.steps3_min
             .unwrap_or_else(|| THREE_STEP_STEPS.iter().map(|s| s.0).collect()),
         raw.weights3

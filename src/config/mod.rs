@@ -404,28 +404,29 @@ impl Settings {
                 ));
             }
             let threshold = match (rs.threshold_min, rs.threshold_m) {
-                (Some(t), None) if t.is_finite() && t > 0.0 && t <= MAX_MINUTES => {
-                    Threshold::Time(Seconds(t * 60.0))
-                }
-                (None, Some(d)) if d.is_finite() && d > 0.0 && d <= MAX_METRES => {
-                    Threshold::Distance(Meters(d))
-                }
-                (None, None) => Threshold::Time(Seconds(3600.0)),
                 (Some(_), Some(_)) => {
                     return Err(invalid(
                         &format!("services.{name}"),
                         "give `threshold_min` or `threshold_m`, not both".into(),
                     ))
                 }
-                _ => {
-                    return Err(invalid(
-                        &format!("services.{name}"),
-                        format!(
-                            "threshold must be a positive number, at most {MAX_MINUTES} min \
-                             or {MAX_METRES} m"
-                        ),
-                    ))
-                }
+                (Some(t), None) => Threshold::Time(Seconds(
+                    within(
+                        &format!("services.{name}.threshold_min"),
+                        t,
+                        0.0,
+                        MAX_MINUTES,
+                    )
+                    .and_then(|t| {
+                        bounded(&format!("services.{name}.threshold_min"), t, 0.0, true)
+                    })? * 60.0,
+                )),
+                (None, Some(d)) => Threshold::Distance(Meters(
+                    within(&format!("services.{name}.threshold_m"), d, 0.0, MAX_METRES).and_then(
+                        |d| bounded(&format!("services.{name}.threshold_m"), d, 0.0, true),
+                    )?,
+                )),
+                (None, None) => Threshold::Time(Seconds(3600.0)),
             };
             let code = match rs.code {
                 Some(c) => c,

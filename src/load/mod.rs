@@ -31,6 +31,14 @@ pub enum LoadError {
     /// too large, not UTF-8).
     #[error(transparent)]
     File(#[from] crate::files::FileError),
+    /// A file error with the config key that named the file.
+    #[error("{key}: {source}")]
+    Input {
+        /// Config key (`inputs.settlements[0].path`).
+        key: String,
+        /// The file error.
+        source: crate::files::FileError,
+    },
     /// The file could not be opened or read.
     #[error("{path}: cannot read")]
     Io {
@@ -253,13 +261,24 @@ pub fn populations(settlements: &[LoadedSettlement]) -> Vec<f64> {
         .collect()
 }
 
-/// Reads one layer in WGS 84, recording its file and CRS in `ds`.
+/// Adds the config key to a file error (missing, not a regular file, too
+/// large, not UTF-8), so the message says which setting to fix.
+fn keyed(key: String) -> impl FnOnce(LoadError) -> LoadError {
+    move |e| match e {
+        LoadError::File(source) => LoadError::Input { key, source },
+        e => e,
+    }
+}
+
+/// Reads one layer in WGS 84, recording its file and CRS in `ds`; `key`
+/// is the layer's config key.
 fn read_into(
     ds: &mut Dataset,
     spec: &crate::config::LayerSpec,
     default_crs: Option<&str>,
+    key: String,
 ) -> Result<Vec<formats::Feature>, LoadError> {
-    let layer = formats::read_layer(spec, default_crs)?;
+    let layer = formats::read_layer(spec, default_crs).map_err(keyed(format!("{key}.path")))?;
     ds.files.push(spec.path.clone());
     ds.crs.push((spec.path.clone(), layer.crs));
     for w in layer.warnings {
@@ -274,7 +293,7 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
     let inputs = &settings.inputs;
     let default_crs = inputs.crs.as_deref();
     if let Some(path) = &inputs.osm {
-        let o = osm::read_pbf(path, &settings.osm)?;
+        let o = osm::read_pbf(path, &settings.osm).map_err(keyed("inputs.osm".into()))?;
         ds.files.push(path.clone());
         ds.settlement_sources
             .push((path.clone(), o.settlements.len()));
@@ -287,14 +306,19 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         ds.roads.extend(o.roads);
         ds.diagnostics.extend(o.diagnostics);
     }
-    for spec in &inputs.settlements {
-        let fs = read_into(&mut ds, spec, default_crs)?;
+    for (i, spec) in inputs.settlements.iter().enumerate() {
+        let fs = read_into(
+            &mut ds,
+            spec,
+            default_crs,
+            format!("inputs.settlements[{i}]"),
+        )?;
         let s = layers::settlements(&fs, spec, &mut ds.diagnostics)?;
         ds.settlement_sources.push((spec.path.clone(), s.len()));
         ds.settlements.extend(s);
     }
-    for spec in &inputs.roads {
-        let fs = read_into(&mut ds, spec, default_crs)?;
+    for (i, spec) in inputs.roads.iter().enumerate() {
+        let fs = read_into(&mut ds, spec, default_crs, format!("inputs.roads[{i}]"))?;
         ds.roads
             .extend(layers::roads(&fs, spec, &mut ds.diagnostics)?);
     }
@@ -303,19 +327,25 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         .iter()
         .map(|p| (p.clone(), ds.facilities.len()))
         .collect();
-    for spec in &inputs.facilities {
-        let fs = read_into(&mut ds, spec, default_crs)?;
+    for (i, spec) in inputs.facilities.iter().enumerate() {
+        let fs = read_into(
+            &mut ds,
+            spec,
+            default_crs,
+            format!("inputs.facilities[{i}]"),
+        )?;
         let f = layers::facilities(&fs, spec, &settings.osm, &mut ds.diagnostics)?;
         facility_files.push((spec.path.clone(), f.len()));
         ds.facilities.extend(f);
     }
     unique_facility_ids(&mut ds.facilities, &facility_files, &mut ds.diagnostics);
     if let Some(spec) = &inputs.zones {
-        let fs = read_into(&mut ds, spec, default_crs)?;
+        let fs = read_into(&mut ds, spec, default_crs, "inputs.zones".into())?;
         let mut zones = layers::zones(&fs, spec, &mut ds.diagnostics)?;
         if let Some(census) = &inputs.census {
             ds.files.push(census.path.clone());
-            census::join_census(&mut zones, spec, census, &mut ds.diagnostics)?;
+            census::join_census(&mut zones, spec, census, &mut ds.diagnostics)
+                .map_err(keyed("inputs.census.path".into()))?;
         }
         ds.zones = Some(zones);
     }

@@ -96,6 +96,67 @@ fn open(path: &Path) -> Result<ElementReader<std::io::BufReader<std::fs::File>>,
     Ok(ElementReader::new(std::io::BufReader::new(file)))
 }
 
+/// Features an extract may require that this reader handles.
+const SUPPORTED_FEATURES: &[&str] = &["OsmSchema-V0.6", "DenseNodes", "HistoricalInformation"];
+
+/// Checks that the file starts with an `OSMHeader` block whose required
+/// features this reader supports (a file cut to a few bytes has none).
+fn check_header(path: &Path) -> Result<(), LoadError> {
+    let fail = |message: String| LoadError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = crate::files::open(path)?;
+    let mut blobs = osmpbf::BlobReader::new(std::io::BufReader::new(file));
+    let blob = match blobs.next() {
+        None => {
+            return Err(fail(
+                "truncated or not an .osm.pbf: it holds no complete block (an extract starts \
+                 with an OSMHeader block)"
+                    .into(),
+            ))
+        }
+        Some(b) => b.map_err(|e| pbf_error(path, e))?,
+    };
+    if !matches!(blob.get_type(), osmpbf::BlobType::OsmHeader) {
+        return Err(fail(
+            "not an .osm.pbf: the first block is not an OSMHeader block".into(),
+        ));
+    }
+    let header = blob.to_headerblock().map_err(|e| pbf_error(path, e))?;
+    if let Some(f) = header
+        .required_features()
+        .iter()
+        .find(|f| !SUPPORTED_FEATURES.contains(&f.as_str()))
+    {
+        return Err(fail(format!(
+            "the extract requires the feature `{}`, which this reader does not support \
+             (supported: {}); re-export it with osmium (`osmium cat IN -o OUT.osm.pbf`)",
+            crate::load::excerpt(f),
+            SUPPORTED_FEATURES.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// The first element whose tags could not all be decoded (a string index
+/// out of range, or text that is not UTF-8): the decoder stops at such a
+/// tag, so the element's other tags would be lost without a word.
+#[derive(Default)]
+struct BadTags(Option<String>);
+
+impl BadTags {
+    fn check(&mut self, what: &str, id: i64, decoded: usize, raw: usize) {
+        if decoded < raw && self.0.is_none() {
+            self.0 = Some(format!(
+                "{what}/{id}: tag {} of {raw} cannot be decoded (a string-table index out of \
+                 range, or text that is not UTF-8): the extract is corrupt",
+                decoded + 1
+            ));
+        }
+    }
+}
+
 fn facility_category(tags: &Tags, table: &OsmTags) -> Option<String> {
     tags.iter().find_map(|(k, v)| category_for_tag(table, k, v))
 }
@@ -122,6 +183,8 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     let mut ways: Vec<PendingWay> = Vec::new();
     let mut tagged_nodes: Vec<(i64, LonLat, Tags)> = Vec::new();
     let mut ford_nodes: HashSet<i64> = HashSet::new();
+    let mut bad_tags = BadTags::default();
+    check_header(path)?;
 
     // Pass 1: tagged nodes and ways of interest, and the ids of ford nodes.
     let mut keep_node = |id: i64, lon: f64, lat: f64, tags: Tags| {
@@ -136,19 +199,24 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         .for_each(|el| match el {
             Element::Node(n) => {
                 let tags: Tags = n.tags().map(|(k, v)| (k.into(), v.into())).collect();
+                bad_tags.check("node", n.id(), tags.len(), n.raw_tags().count());
                 if !tags.is_empty() {
                     keep_node(n.id(), n.lon(), n.lat(), tags);
                 }
             }
             Element::DenseNode(n) => {
-                let mut it = n.tags().peekable();
-                if it.peek().is_some() {
-                    let tags: Tags = it.map(|(k, v)| (k.into(), v.into())).collect();
-                    keep_node(n.id(), n.lon(), n.lat(), tags);
+                let raw = n.raw_tags().count();
+                if raw > 0 {
+                    let tags: Tags = n.tags().map(|(k, v)| (k.into(), v.into())).collect();
+                    bad_tags.check("node", n.id(), tags.len(), raw);
+                    if !tags.is_empty() {
+                        keep_node(n.id(), n.lon(), n.lat(), tags);
+                    }
                 }
             }
             Element::Way(w) => {
                 let tags: Tags = w.tags().map(|(k, v)| (k.into(), v.into())).collect();
+                bad_tags.check("way", w.id(), tags.len(), w.raw_tags().count());
                 let wanted = tag(&tags, "highway").is_some()
                     || is_place(&tags, table)
                     || facility_category(&tags, table).is_some();
@@ -163,6 +231,12 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
             Element::Relation(_) => {}
         })
         .map_err(|e| pbf_error(path, e))?;
+    if let Some(message) = bad_tags.0 {
+        return Err(LoadError::Format {
+            path: path.to_path_buf(),
+            message,
+        });
+    }
 
     // Pass 2: coordinates of referenced nodes only.
     let needed: HashSet<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
@@ -215,14 +289,21 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         let label = format!("way/{}", w.id);
         // Split at nodes missing from the extract (ways clipped at its border).
         let mut runs: Vec<Vec<(i64, LonLat)>> = vec![Vec::new()];
-        let mut missing = 0usize;
+        // A node with coordinates outside the WGS 84 ranges splits the way
+        // too, counted apart.
+        let (mut missing, mut invalid) = (0usize, None);
         for r in &w.refs {
-            // A node with coordinates outside the WGS 84 ranges is as good
-            // as missing.
-            match coords.get(r).filter(|p| p.is_valid()) {
-                Some(p) => runs.last_mut().expect("runs is never empty").push((*r, *p)),
-                None => {
-                    missing += 1;
+            match coords.get(r) {
+                Some(p) if p.is_valid() => {
+                    runs.last_mut().expect("runs is never empty").push((*r, *p))
+                }
+                found => {
+                    match found {
+                        Some(p) => {
+                            invalid.get_or_insert((*r, *p));
+                        }
+                        None => missing += 1,
+                    }
                     if !runs.last().is_some_and(Vec::is_empty) {
                         runs.push(Vec::new());
                     }
@@ -235,9 +316,18 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
                 path,
                 &label,
                 "nd",
+                format!("{missing} referenced node(s) not in the extract: way split there"),
+            );
+        }
+        if let Some((node, p)) = invalid {
+            out.diagnostics.push(
+                "invalid_coordinates",
+                path,
+                &label,
+                "nd",
                 format!(
-                    "{missing} referenced node(s) not in the extract or with invalid \
-                     coordinates: way split there"
+                    "node/{node} at ({}, {}) is out of range: way split there",
+                    p.lon, p.lat
                 ),
             );
         }
@@ -295,6 +385,17 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         }
         let pts: Vec<LonLat> = runs.iter().flatten().map(|(_, p)| *p).collect();
         if pts.is_empty() {
+            // A place drawn with no usable node is kept, unplaced.
+            if invalid.is_some() && tag(&w.tags, "highway").is_none() && is_place(&w.tags, table) {
+                let nowhere = LonLat::new(f64::NAN, f64::NAN);
+                add_place(
+                    &mut out,
+                    path,
+                    &format!("osm:way/{}", w.id),
+                    nowhere,
+                    &w.tags,
+                );
+            }
             continue;
         }
         let linear = matches!(tag(&w.tags, "power"), Some("line" | "minor_line"));

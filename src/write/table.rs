@@ -106,8 +106,14 @@ pub enum Geom {
     MultiPolygon(Vec<Vec<Vec<(f64, f64)>>>),
 }
 
+/// A coordinate rounded to 10⁻⁷ degrees (about 1 cm), never `-0`.
 fn r7(x: f64) -> f64 {
-    (x * 1e7).round() / 1e7
+    let r = (x * 1e7).round() / 1e7;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
 }
 
 impl Geom {

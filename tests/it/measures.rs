@@ -232,7 +232,7 @@ fn bad_capacities_name_file_feature_and_field() {
         err.contains("f.csv")
             && err.contains("h1")
             && err.contains("beds")
-            && err.contains("negative"),
+            && err.contains("-3 is out of range"),
         "{err}"
     );
     assert!(!d.path().join("out").join("run.json").exists());
@@ -270,7 +270,7 @@ fn bad_measure_settings_name_the_key() {
         ),
         (
             "[services.health.catchment]\nstep_weights = [1, 0.5]\n",
-            "services.health.catchment.steps_min",
+            "services.health.catchment.step_weights",
         ),
         (
             "[services.health.catchment]\ndecay = \"gaussian\"\nsigma_min = 0\n",

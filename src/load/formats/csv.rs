@@ -29,11 +29,24 @@ type Rows = csv::Reader<std::io::Cursor<Vec<u8>>>;
 /// Opens a CSV (every record as wide as the header) and reads its header.
 fn open(path: &Path) -> Result<(Rows, csv::StringRecord), LoadError> {
     let bytes = crate::files::read(path)?;
+    // Flexible: widths are checked here, after the quote check, so that an
+    // unterminated quote is reported as such.
     let mut rdr = csv::ReaderBuilder::new()
-        .flexible(false)
+        .flexible(true)
         .from_reader(std::io::Cursor::new(bytes));
     let headers = rdr.headers().map_err(|e| record_error(path, e))?.clone();
     check_record(path, &headers, &headers, 1)?;
+    let mut seen = std::collections::HashSet::new();
+    if let Some(name) = headers.iter().find(|h| !seen.insert(*h)) {
+        return Err(LoadError::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "line 1: column `{}` appears twice: which one holds the values is ambiguous; \
+                 rename one",
+                excerpt(name)
+            ),
+        });
+    }
     Ok((rdr, headers))
 }
 
@@ -65,25 +78,37 @@ fn record_error(path: &Path, e: csv::Error) -> LoadError {
     }
 }
 
-/// Refuses a value with a line break: in these tables it is the mark of an
-/// unterminated quote that swallowed the following rows.
+/// Refuses a value that spans lines and holds a comma (rows swallowed by an
+/// unterminated quote; a quoted line break alone, as in a two-line name,
+/// is kept), then a record whose width is not the header's.
 fn check_record(
     path: &Path,
     headers: &csv::StringRecord,
     rec: &csv::StringRecord,
     line: u64,
 ) -> Result<(), LoadError> {
+    let fail = |message: String| {
+        Err(LoadError::Format {
+            path: path.to_path_buf(),
+            message: format!("line {line}: {message}"),
+        })
+    };
     for (i, v) in rec.iter().enumerate() {
-        if v.contains(['\n', '\r']) {
-            let field = headers.get(i).unwrap_or("?");
-            return Err(LoadError::Format {
-                path: path.to_path_buf(),
-                message: format!(
-                    "line {line}: field `{field}` runs over several lines: a quote (\") opened \
-                     there is not closed, so the rows after it were swallowed; close or remove it"
-                ),
-            });
+        let swallowed = v.contains(['\n', '\r']) && v.contains(',');
+        if swallowed {
+            let field = excerpt(headers.get(i).unwrap_or("?"));
+            return fail(format!(
+                "unterminated quote: field `{field}` opens a quote (\") that is not closed, so \
+                 the rows after it were swallowed into it; close or remove the quote"
+            ));
         }
+    }
+    if rec.len() != headers.len() {
+        return fail(format!(
+            "{} fields where the header has {}",
+            rec.len(),
+            headers.len()
+        ));
     }
     Ok(())
 }

@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 
 use geo_types::Geometry;
 use serde_json::{Map, Number, Value};
-use shapefile::dbase::{self, encoding::DynEncoding, CodePageMark, FieldValue};
+use shapefile::dbase::{
+    self,
+    encoding::{DynEncoding, EncodingRs},
+    CodePageMark, FieldValue,
+};
 
 use super::{Feature, RawLayer};
 use crate::load::{LoadError, Warning};
@@ -24,10 +28,11 @@ fn format_error(path: &Path, message: String) -> LoadError {
 
 /// A dBase value as JSON: numbers stay numbers, dates become ISO text.
 fn field_value(v: FieldValue) -> Value {
+    // A non-finite number stays visible (as text) so the role reports it.
     let num = |x: f64| {
         Number::from_f64(x)
             .map(Value::Number)
-            .unwrap_or(Value::Null)
+            .unwrap_or_else(|| Value::String(x.to_string()))
     };
     match v {
         FieldValue::Character(s) => s.map(Value::String).unwrap_or(Value::Null),
@@ -81,19 +86,26 @@ pub fn read(path: &Path) -> Result<RawLayer, LoadError> {
     check_shp(path, &shp)?;
     let n_shx = shx_count(&shx_path, &shx)?;
     let (n_dbf, records) = dbf_layout(&dbf_path, &dbf)?;
+    let name = |p: &Path| {
+        p.file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+    };
     if n_shx != n_dbf {
         return Err(format_error(
             path,
             format!(
-                "the .shx indexes {n_shx} records but the .dbf holds {n_dbf}: the files do not \
-                 belong together, or one is truncated; every shape needs its attributes"
+                "{} indexes {n_shx} records but {} holds {n_dbf}: the files do not belong \
+                 together, or one is truncated; every shape needs its attributes",
+                name(&shx_path),
+                name(&dbf_path)
             ),
         ));
     }
     let mut warnings = Vec::new();
-    let encoding = dbf_encoding(&dbf_path, &dbf, records, &mut warnings);
+    let encoding = dbf_encoding(&dbf_path, &dbf, records, &mut warnings)?;
     let mut shapes = shapefile::ShapeReader::new(Cursor::new(shp))
         .map_err(|e| format_error(path, format!("not a readable .shp: {}", shp_error(&e))))?;
+    let overflowed = overflow_cells(&dbf);
     let mut table = dbase::ReaderBuilder::new()
         .with_encoding(encoding)
         .build(Cursor::new(dbf))
@@ -103,6 +115,15 @@ pub fn read(path: &Path) -> Result<RawLayer, LoadError> {
         .iter()
         .map(|f| f.name().to_string())
         .collect();
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
+        return Err(format_error(
+            &dbf_path,
+            format!(
+                "field `{dup}` appears twice: which one holds the values is ambiguous; rename one"
+            ),
+        ));
+    }
     let mut features = Vec::with_capacity(n_dbf);
     let mut rows = table.iter_records();
     for (index, shape) in shapes.iter_shapes().enumerate() {
@@ -120,8 +141,10 @@ pub fn read(path: &Path) -> Result<RawLayer, LoadError> {
                 return Err(format_error(
                     path,
                     format!(
-                        "the .shp has more shapes than the .dbf's {n_dbf} records: the files do \
-                         not belong together"
+                        "{} has more shapes than the {n_dbf} records of {}: the files do not \
+                         belong together",
+                        name(path),
+                        name(&dbf_path)
                     ),
                 ))
             }
@@ -129,7 +152,15 @@ pub fn read(path: &Path) -> Result<RawLayer, LoadError> {
         let (geometry, geometry_problem) = shape_geometry(shape);
         let properties: Map<String, Value> = record
             .into_iter()
-            .map(|(k, v)| (k, field_value(v)))
+            .map(|(k, v)| {
+                // `****` marks a number too wide for its field: not a blank.
+                let v = if overflowed.contains(&(index, k.clone())) {
+                    Value::String("*".repeat(10))
+                } else {
+                    field_value(v)
+                };
+                (k, v)
+            })
             .collect();
         features.push(Feature {
             index,
@@ -142,9 +173,12 @@ pub fn read(path: &Path) -> Result<RawLayer, LoadError> {
         return Err(format_error(
             path,
             format!(
-                "the .shp holds {} shapes but the .shx and .dbf {n_dbf} records: the .shp is \
-                 truncated or does not belong with them",
-                features.len()
+                "{} holds {} shapes but {} and {} {n_dbf} records: the .shp is truncated or \
+                 does not belong with them",
+                name(path),
+                features.len(),
+                name(&shx_path),
+                name(&dbf_path)
             ),
         ));
     }
@@ -289,6 +323,46 @@ fn shx_count(path: &Path, shx: &[u8]) -> Result<usize, LoadError> {
     Ok((shx.len() - 100) / 8)
 }
 
+/// The (record, field) cells of numeric fields filled with `*`: dBase's
+/// mark of a value too wide for its field, which the reader would
+/// otherwise return as blank.
+fn overflow_cells(dbf: &[u8]) -> std::collections::HashSet<(usize, String)> {
+    let mut out = std::collections::HashSet::new();
+    let Ok((n, records)) = dbf_layout(Path::new(""), dbf) else {
+        return out;
+    };
+    let record_len = u16::from_le_bytes([dbf[10], dbf[11]]) as usize;
+    // Field descriptors: 32 bytes each from byte 32, ended by 0x0D.
+    let mut fields = Vec::new();
+    let mut offset = 1; // the deletion flag
+    let mut at = 32;
+    while at + 32 <= records.start && dbf[at] != 0x0D {
+        let d = &dbf[at..at + 32];
+        let name_end = d[..11].iter().position(|&b| b == 0).unwrap_or(11);
+        let name = String::from_utf8_lossy(&d[..name_end]).into_owned();
+        let len = d[16] as usize;
+        if matches!(d[11], b'N' | b'F') {
+            fields.push((name, offset, len));
+        }
+        offset += len;
+        at += 32;
+    }
+    if record_len == 0 {
+        return out;
+    }
+    for r in 0..n {
+        let start = records.start + r * record_len;
+        for (name, off, len) in &fields {
+            let cell = dbf.get(start + off..start + off + len).unwrap_or_default();
+            let cell = cell.trim_ascii();
+            if !cell.is_empty() && cell.iter().all(|&b| b == b'*') {
+                out.insert((r, name.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// The `.dbf` header: record count, and the record area's byte range.
 fn dbf_layout(path: &Path, dbf: &[u8]) -> Result<(usize, std::ops::Range<usize>), LoadError> {
     shorter_than(path, "dbf", dbf, 32)?;
@@ -309,15 +383,18 @@ fn dbf_layout(path: &Path, dbf: &[u8]) -> Result<(usize, std::ops::Range<usize>)
     Ok((n, header..needed))
 }
 
-/// The text encoding of the `.dbf`: the `.cpg` code page when there is one,
-/// else the dBase language-driver byte, else UTF-8 when the text is valid
-/// UTF-8 and Windows-1252 (with a warning) when it is not.
+/// The text encoding of the `.dbf`: the `.cpg` code page when there is a
+/// known one, else the dBase language-driver byte when it names a known
+/// one, else UTF-8 when the text is valid UTF-8 and Windows-1252 (with a
+/// `code_page_assumed` warning) when it is not. An unknown code page is an
+/// `unknown_code_page` warning; a `.cpg` saying UTF-8 over text that is not
+/// falls back to Windows-1252 with a warning.
 fn dbf_encoding(
     path: &Path,
     dbf: &[u8],
     records: std::ops::Range<usize>,
     warnings: &mut Vec<Warning>,
-) -> DynEncoding {
+) -> Result<DynEncoding, LoadError> {
     let mut warn = |kind: &str, message: String| {
         warnings.push(Warning {
             kind: kind.into(),
@@ -327,82 +404,110 @@ fn dbf_encoding(
             message,
         })
     };
+    let utf8 = std::str::from_utf8(&dbf[records]).is_ok();
+    let cp1252 = || DynEncoding::from(EncodingRs::from(dbase::encoding_rs::WINDOWS_1252));
     if let Some(cpg) = sidecar(path, "cpg") {
-        let bytes = crate::files::read_capped(&cpg, 1024).unwrap_or_default();
+        let bytes = crate::files::read_capped(&cpg, 1024)?;
         let label = String::from_utf8_lossy(&bytes);
-        let name = label.trim().trim_start_matches('\u{feff}');
+        let name = label.trim().trim_start_matches('\u{feff}').trim();
         match code_page(name) {
-            Some(e) => return e,
+            _ if name.is_empty() => {}
+            Some(CodePage::Utf8) if !utf8 => {
+                warn(
+                    "code_page_assumed",
+                    "the .cpg says UTF-8 but the text is not UTF-8: read as Windows-1252 \
+                     (Latin-1); correct the .cpg if that is wrong"
+                        .into(),
+                );
+                return Ok(cp1252());
+            }
+            Some(CodePage::Utf8) => return Ok(DynEncoding::from(dbase::encoding::Unicode)),
+            Some(CodePage::Other(e)) => return Ok(e),
             None => warn(
                 "unknown_code_page",
                 format!(
-                    "the .cpg names code page `{name}`, which this reader does not know; text \
-                     is read as UTF-8 (invalid bytes become U+FFFD)"
+                    "the .cpg names code page `{}`, which this reader does not know",
+                    crate::load::excerpt(name)
                 ),
             ),
         }
-        return DynEncoding::from(dbase::encoding::UnicodeLossy);
-    }
-    let mark = CodePageMark::from(dbf[29]);
-    if !matches!(mark, CodePageMark::Undefined | CodePageMark::Invalid) {
-        if let Some(e) = mark.to_encoding() {
-            return e;
-        }
-        warn(
-            "unknown_code_page",
-            format!(
-                "the .dbf's language-driver byte 0x{:02X} names a code page this reader does \
-                 not decode; text is read as UTF-8 (invalid bytes become U+FFFD)",
-                dbf[29]
+    } else if dbf[29] != 0 {
+        let mark = CodePageMark::from(dbf[29]);
+        match mark.to_encoding() {
+            Some(e) if !matches!(mark, CodePageMark::Invalid | CodePageMark::Undefined) => {
+                return Ok(e)
+            }
+            _ => warn(
+                "unknown_code_page",
+                format!(
+                    "the .dbf's language-driver byte 0x{:02X} names no code page this reader \
+                     knows",
+                    dbf[29]
+                ),
             ),
-        );
-        return DynEncoding::from(dbase::encoding::UnicodeLossy);
+        }
     }
-    if std::str::from_utf8(&dbf[records]).is_ok() {
-        return DynEncoding::from(dbase::encoding::Unicode);
+    if utf8 {
+        return Ok(DynEncoding::from(dbase::encoding::Unicode));
     }
     warn(
         "code_page_assumed",
-        "no .cpg and no language-driver byte, and the text is not UTF-8: read as Windows-1252 \
-         (Latin-1); add a .cpg naming the code page if that is wrong"
+        "no known code page (.cpg or language-driver byte) and the text is not UTF-8: read as \
+         Windows-1252 (Latin-1); add a .cpg naming the code page if that is wrong"
             .into(),
     );
-    code_page("1252").unwrap_or_else(|| DynEncoding::from(dbase::encoding::UnicodeLossy))
+    Ok(cp1252())
 }
 
-/// A code page by its `.cpg` name (`UTF-8`, `1252`, `CP1252`,
-/// `ANSI 1252`, `ISO-8859-1`, `ISO 8859-6`, `windows-1256`, `LATIN1`…).
-fn code_page(name: &str) -> Option<DynEncoding> {
+/// A `.cpg` code page.
+enum CodePage {
+    Utf8,
+    Other(DynEncoding),
+}
+
+/// A code page by its `.cpg` name: `UTF-8`, `65001`, `1252`, `CP1252`,
+/// `ANSI 1252`, `windows-1256`, `ISO-8859-6`, `8859-1`, `88591`, `LATIN1`,
+/// the DOS code pages `437`, `850`, `852`, `857`, `861`, `865`, and any
+/// WHATWG encoding label (`koi8-r`, `shift_jis`…).
+fn code_page(name: &str) -> Option<CodePage> {
     let upper = name.trim().to_ascii_uppercase();
-    let bare = upper
+    let number = upper
         .trim_start_matches("ANSI")
         .trim_start_matches("WINDOWS")
         .trim_start_matches("CP")
         .trim_start_matches(['-', '_', ' '])
-        .trim()
-        .replace("ISO ", "ISO-")
-        .replace("ISO_", "ISO-");
-    let normalised = match bare.as_str() {
-        "UTF8" | "UTF-8" | "65001" => "UTF-8".to_string(),
-        "LATIN1" | "LATIN-1" => "ISO-8859-1".to_string(),
-        "437" | "850" | "852" | "857" | "861" | "865" => {
-            // DOS code pages: through the language-driver table.
-            let mark = match bare.as_str() {
-                "437" => 0x01,
-                "850" => 0x02,
-                "852" => 0x64,
-                "857" => 0x6B,
-                "861" => 0x67,
-                _ => 0x66,
-            };
-            return CodePageMark::from(mark).to_encoding();
-        }
-        other => other.to_string(),
+        .trim();
+    let web = |label: &str| {
+        dbase::encoding_rs::Encoding::for_label(label.as_bytes())
+            .map(|e| CodePage::Other(DynEncoding::from(EncodingRs::from(e))))
     };
-    DynEncoding::from_name(&normalised)
-        .or_else(|| DynEncoding::from_name(&upper))
-        .or_else(|| {
-            dbase::encoding_rs::Encoding::for_label(name.trim().as_bytes())
-                .map(|e| DynEncoding::from(dbase::encoding::EncodingRs::from(e)))
-        })
+    let dos = |byte: u8| CodePageMark::from(byte).to_encoding().map(CodePage::Other);
+    match number {
+        "UTF-8" | "UTF8" | "65001" => return Some(CodePage::Utf8),
+        "LATIN1" | "LATIN-1" => return web("windows-1252"),
+        "437" => return dos(0x01),
+        "850" => return dos(0x02),
+        "852" => return dos(0x64),
+        "857" => return dos(0x6B),
+        "861" => return dos(0x67),
+        "865" => return dos(0x66),
+        "866" => return web("ibm866"),
+        "874" => return web("windows-874"),
+        "932" => return web("shift_jis"),
+        "936" => return web("gbk"),
+        "949" => return web("euc-kr"),
+        "950" => return web("big5"),
+        n if n.len() == 4 && n.starts_with("125") => return web(&format!("windows-{n}")),
+        _ => {}
+    }
+    let iso = upper
+        .trim_start_matches("ISO")
+        .trim_start_matches(['-', '_', ' ']);
+    if let Some(part) = iso.strip_prefix("8859") {
+        let part = part.trim_start_matches(['-', '_', ' ']);
+        if !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()) {
+            return web(&format!("iso-8859-{part}"));
+        }
+    }
+    web(name.trim())
 }

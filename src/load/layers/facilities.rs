@@ -154,7 +154,6 @@ fn capacity_of(
     };
     match f.number(field) {
         Ok(Some(v)) if (0.0..=crate::units::MAX_CAPACITY).contains(&v) => Ok(v),
-        Ok(Some(v)) if v < 0.0 => Err(bad(format!("negative capacity {v}"))),
         Ok(Some(v)) => Err(bad(format!(
             "capacity {v} is out of range (0 to {:e})",
             crate::units::MAX_CAPACITY
