@@ -250,23 +250,33 @@ impl Drop for Staged {
 }
 
 /// Writes a table as an RFC 7946 FeatureCollection (WGS 84 lon/lat,
-/// coordinates rounded to 1e-7°, about 1 cm).
+/// coordinates rounded to 1e-7°, about 1 cm). Streams each feature
+/// without building a JSON tree: the property names are escaped once.
 pub fn write_geojson(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
+    let keys: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| serde_json::to_string(&c.name).map(|k| format!("{k}:")))
+        .collect::<Result<_, _>>()?;
     w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
     for (r, row) in t.rows.iter().enumerate() {
-        let mut props = serde_json::Map::new();
-        for (c, cell) in t.columns.iter().zip(row) {
-            props.insert(c.name.clone(), cell.to_json());
-        }
-        let feature = serde_json::json!({
-            "type": "Feature",
-            "geometry": t.geometry[r].as_ref().map(|g| g.to_json()),
-            "properties": props,
-        });
         if r > 0 {
             w.write_all(b",\n")?;
         }
-        serde_json::to_writer(&mut *w, &feature)?;
+        w.write_all(b"{\"type\":\"Feature\",\"geometry\":")?;
+        match &t.geometry[r] {
+            Some(g) => g.write_json(w)?,
+            None => w.write_all(b"null")?,
+        }
+        w.write_all(b",\"properties\":{")?;
+        for (k, (key, cell)) in keys.iter().zip(row).enumerate() {
+            if k > 0 {
+                w.write_all(b",")?;
+            }
+            w.write_all(key.as_bytes())?;
+            cell.write_json(w)?;
+        }
+        w.write_all(b"}}")?;
     }
     w.write_all(b"\n]}\n")
 }
@@ -275,8 +285,14 @@ pub fn write_geojson(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
 pub fn write_csv(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
     let mut c = csv::Writer::from_writer(w);
     c.write_record(t.columns.iter().map(|c| c.name.as_str()))?;
+    let mut buf = String::new();
     for row in &t.rows {
-        c.write_record(row.iter().map(Cell::to_csv))?;
+        for cell in row {
+            buf.clear();
+            cell.write_csv(&mut buf);
+            c.write_field(buf.as_bytes())?;
+        }
+        c.write_record(None::<&[u8]>)?;
     }
     c.flush()
 }
@@ -433,4 +449,98 @@ pub fn write_scenarios(
     staged.file("comparison.geojson", |w| write_geojson(&st, w))?;
     staged.file("comparison_settlements.csv", |w| write_csv(&st, w))?;
     staged.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The GeoJSON a JSON tree gives: the reference for the streamed writer.
+    fn tree_geojson(t: &Table) -> Vec<u8> {
+        let mut out = b"{\"type\":\"FeatureCollection\",\"features\":[\n".to_vec();
+        for (r, row) in t.rows.iter().enumerate() {
+            let mut props = serde_json::Map::new();
+            for (c, cell) in t.columns.iter().zip(row) {
+                props.insert(c.name.clone(), cell.to_json());
+            }
+            let feature = serde_json::json!({
+                "type": "Feature",
+                "geometry": t.geometry[r].as_ref().map(|g| g.to_json()),
+                "properties": props,
+            });
+            if r > 0 {
+                out.extend_from_slice(b",\n");
+            }
+            serde_json::to_writer(&mut out, &feature).unwrap();
+        }
+        out.extend_from_slice(b"\n]}\n");
+        out
+    }
+
+    #[test]
+    fn streamed_geojson_and_csv_equal_the_tree_and_cell_forms() {
+        let mut t = Table::default();
+        for (name, kind) in [
+            ("id", Kind::Text),
+            ("n", Kind::Int),
+            ("x", Kind::Float),
+            ("ok", Kind::Bool),
+            ("q\"\\é", Kind::Text),
+        ] {
+            t.column(name, kind, name);
+        }
+        let cells = [
+            vec![
+                Cell::Text("a \"quoted\"\n, name ⵜⴰⵟⴰ".into()),
+                Cell::Int(-3),
+                Cell::Float(-0.00000001, 3),
+                Cell::Bool(true),
+                Cell::Null,
+            ],
+            vec![
+                Cell::Text(String::new()),
+                Cell::Int(i64::MAX),
+                Cell::Float(1e300, 15),
+                Cell::Bool(false),
+                Cell::Float(f64::NAN, 2),
+            ],
+            vec![
+                Cell::Null,
+                Cell::Null,
+                Cell::Float(2.0 / 3.0, 6),
+                Cell::Null,
+                Cell::Text("\u{1}".into()),
+            ],
+        ];
+        t.rows = cells.to_vec();
+        t.geometry = vec![
+            Some(Geom::Point(-7.969_605_12, -0.000_000_01)),
+            None,
+            Some(Geom::MultiPolygon(vec![
+                vec![
+                    vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)],
+                    vec![(0.2, 0.2), (0.3, 0.2), (0.2, 0.3), (0.2, 0.2)],
+                ],
+                vec![vec![(5.0, 5.0), (6.0, 5.0), (6.0, 6.0), (5.0, 5.0)]],
+            ])),
+        ];
+        let mut streamed = Vec::new();
+        write_geojson(&t, &mut streamed).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(tree_geojson(&t)).unwrap()
+        );
+        let mut csv_out = Vec::new();
+        write_csv(&t, &mut csv_out).unwrap();
+        let mut reference = csv::Writer::from_writer(Vec::new());
+        reference
+            .write_record(t.columns.iter().map(|c| c.name.as_str()))
+            .unwrap();
+        for row in &t.rows {
+            reference
+                .write_record(row.iter().map(Cell::to_csv))
+                .unwrap();
+        }
+        assert_eq!(csv_out, reference.into_inner().unwrap());
+    }
 }

@@ -87,12 +87,41 @@ impl Cell {
 
     /// CSV text.
     pub fn to_csv(&self) -> String {
+        let mut s = String::new();
+        self.write_csv(&mut s);
+        s
+    }
+
+    /// Appends the CSV text to `out`.
+    pub fn write_csv(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = match self {
+            Cell::Null => Ok(()),
+            Cell::Int(i) => write!(out, "{i}"),
+            Cell::Float(x, d) => write!(out, "{}", Self::rounded(*x, *d)),
+            Cell::Text(s) => {
+                out.push_str(s);
+                Ok(())
+            }
+            Cell::Bool(b) => write!(out, "{b}"),
+        };
+    }
+
+    /// Writes the JSON value (as [`Cell::to_json`] would give it).
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         match self {
-            Cell::Null => String::new(),
-            Cell::Int(i) => i.to_string(),
-            Cell::Float(x, d) => format!("{}", Self::rounded(*x, *d)),
-            Cell::Text(s) => s.clone(),
-            Cell::Bool(b) => b.to_string(),
+            Cell::Null => w.write_all(b"null"),
+            Cell::Int(i) => serde_json::to_writer(w, i).map_err(std::io::Error::from),
+            Cell::Float(x, d) => {
+                let r = Self::rounded(*x, *d);
+                if r.is_finite() {
+                    serde_json::to_writer(w, &r).map_err(std::io::Error::from)
+                } else {
+                    w.write_all(b"null")
+                }
+            }
+            Cell::Text(s) => serde_json::to_writer(w, s).map_err(std::io::Error::from),
+            Cell::Bool(b) => w.write_all(if *b { b"true" } else { b"false" }),
         }
     }
 }
@@ -135,6 +164,42 @@ impl Geom {
                 serde_json::json!({"type": "MultiPolygon", "coordinates": c})
             }
         }
+    }
+
+    /// Writes the GeoJSON geometry object (as [`Geom::to_json`] gives it).
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let pair = |w: &mut dyn std::io::Write, x: f64, y: f64| {
+            w.write_all(b"[")?;
+            serde_json::to_writer(&mut *w, &r7(x))?;
+            w.write_all(b",")?;
+            serde_json::to_writer(&mut *w, &r7(y))?;
+            w.write_all(b"]")
+        };
+        match self {
+            Geom::Point(x, y) => {
+                w.write_all(b"{\"type\":\"Point\",\"coordinates\":")?;
+                pair(w, *x, *y)?;
+            }
+            Geom::MultiPolygon(polys) => {
+                w.write_all(b"{\"type\":\"MultiPolygon\",\"coordinates\":[")?;
+                for (i, p) in polys.iter().enumerate() {
+                    w.write_all(if i > 0 { b",[" } else { b"[" })?;
+                    for (j, ring) in p.iter().enumerate() {
+                        w.write_all(if j > 0 { b",[" } else { b"[" })?;
+                        for (k, (x, y)) in ring.iter().enumerate() {
+                            if k > 0 {
+                                w.write_all(b",")?;
+                            }
+                            pair(w, *x, *y)?;
+                        }
+                        w.write_all(b"]")?;
+                    }
+                    w.write_all(b"]")?;
+                }
+                w.write_all(b"]")?;
+            }
+        }
+        w.write_all(b"}")
     }
 
     /// From a `geo` multipolygon, with exterior rings counter-clockwise and
