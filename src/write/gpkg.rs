@@ -16,7 +16,7 @@ use gdal::{Dataset, DatasetOptions, DriverManager, GdalOpenFlags};
 use super::table::{Cell, Geom, Kind, Table};
 
 fn sql_text(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    format!("'{}'", s.replace('\'', "''").replace('\0', "\u{FFFD}"))
 }
 
 fn sql_type(k: Kind) -> &'static str {
@@ -155,6 +155,10 @@ pub fn write_gpkg(path: &Path, layers: &[(&str, &Table, &String)]) -> Result<(),
                             f.set_field_double(i, v).map_err(e)?;
                         }
                     }
+                    // C strings end at NUL: a NUL in the text becomes U+FFFD.
+                    Cell::Text(s) if s.contains('\0') => f
+                        .set_field_string(i, &s.replace('\0', "\u{FFFD}"))
+                        .map_err(e)?,
                     Cell::Text(s) => f.set_field_string(i, s).map_err(e)?,
                     Cell::Bool(b) => f.set_field_integer(i, *b as i32).map_err(e)?,
                 }
