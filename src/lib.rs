@@ -36,6 +36,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod pipeline;
+pub mod placement;
 pub mod scenario;
 pub mod score;
 pub mod search;

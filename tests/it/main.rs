@@ -14,6 +14,7 @@ mod model;
 mod ogr;
 mod outputs;
 mod peers;
+mod placement;
 mod reliability;
 mod scenario_file;
 mod scenarios;

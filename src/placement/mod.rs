@@ -1,0 +1,299 @@
+//! Placement: where the next `k` facilities of a service should go.
+//!
+//! The problem ([`Problem`]) is stated on settlements and candidate sites
+//! only, and knows nothing of networks or files: each settlement `i` has a
+//! weight `p_i` (people) and a current trip time `b_i` (minutes; `∞` when no
+//! facility is reachable), and each candidate `c` a sparse row of trip times
+//! `t_ic` to the settlements it reaches within the search cutoff. With a set
+//! `S` of chosen sites a settlement's time is `d_i(S) = min(b_i, min_{c∈S}
+//! t_ic)`, and the objective is `Σ_i p_i u(d_i(S))` for a utility `u` that
+//! does not increase with time ([`Objective`]):
+//!
+//! * **coverage** (MCLP): `u(d) = 1` when `d ≤ T` (the service's threshold),
+//!   else 0 — people within the threshold;
+//! * **median** (p-median, as time saved): `u(d) = −min(d, U)`, `U` the
+//!   search cutoff — minus the population-weighted trip time, times beyond
+//!   `U` counted as `U`.
+//!
+//! Both are monotone submodular in `S` (a facility-location function), so
+//! the greedy choice is within `1 − 1/e` of the optimum, and lazy
+//! evaluation (`greedy`) keeps it cheap: a candidate's gain can only fall
+//! as sites are added. A swap pass (`interchange`, Teitz–Bart) then
+//! exchanges chosen and unchosen sites while the objective improves; the
+//! [`Solution`] carries the greedy online upper bound on the optimum, and
+//! `exact` gives the true optimum of small instances (brute force, and a
+//! MILP through `microlp` for coverage).
+
+pub mod exact;
+pub mod greedy;
+pub mod interchange;
+
+use serde::Serialize;
+use thiserror::Error;
+
+/// What the sites should maximise.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// People within `threshold_min` of a facility (MCLP).
+    Coverage {
+        /// The service's threshold, minutes.
+        threshold_min: f64,
+    },
+    /// Population-weighted minutes saved (p-median), times capped at
+    /// `cap_min`.
+    Median {
+        /// Times beyond this count as this (minutes).
+        cap_min: f64,
+    },
+}
+
+impl Objective {
+    /// The utility of a trip of `d` minutes for one person.
+    pub fn utility(self, d: f64) -> f64 {
+        match self {
+            Objective::Coverage { threshold_min } => {
+                if d <= threshold_min {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Objective::Median { cap_min } => -d.min(cap_min),
+        }
+    }
+
+    /// `run.json` / CLI name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Objective::Coverage { .. } => "coverage",
+            Objective::Median { .. } => "median",
+        }
+    }
+}
+
+/// A placement problem (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Weight (people) per settlement.
+    pub weight: Vec<f64>,
+    /// Current trip time per settlement, minutes (`f64::INFINITY`: none).
+    pub current: Vec<f64>,
+    /// Per candidate, `(settlement, minutes)` pairs within the search cutoff.
+    pub rows: Vec<Vec<(u32, f64)>>,
+    /// Cost per candidate (1 each when choosing `k` sites).
+    pub cost: Vec<f64>,
+    /// Zone per candidate, for the one-site-per-zone rule.
+    pub zone: Vec<Option<usize>>,
+    /// The objective.
+    pub objective: Objective,
+}
+
+/// How many sites, and the planners' rules.
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    /// At most this many sites.
+    pub k: usize,
+    /// At most this total cost (`None`: only `k`).
+    pub budget: Option<f64>,
+    /// Each site must newly serve (coverage: bring within the threshold;
+    /// median: save time for) at least this many people when chosen.
+    pub min_people: f64,
+    /// First one site in each of these zones (the best there), then the rest.
+    pub zones_first: Vec<usize>,
+}
+
+/// One chosen site.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Site {
+    /// Candidate index.
+    pub candidate: usize,
+    /// Objective gained when it was added (people for coverage,
+    /// person-minutes for median).
+    pub gain: f64,
+    /// Objective after it was added.
+    pub cumulative: f64,
+    /// People it newly serves when added (coverage: brought within the
+    /// threshold; median: whose trip it shortens).
+    pub people: f64,
+}
+
+/// A placement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Solution {
+    /// Sites in the order chosen (after interchange, the swapped-in sites
+    /// take the place of those they replace, and gains are recomputed in
+    /// that order).
+    pub sites: Vec<Site>,
+    /// Objective with no new site.
+    pub base: f64,
+    /// Objective with the sites.
+    pub value: f64,
+    /// Greedy online upper bound on the best value with as many sites
+    /// (Minoux): `value(S_j) + Σ of the k largest gains against S_j`,
+    /// the least over the greedy steps `j`. `None` with a budget.
+    pub upper_bound: Option<f64>,
+    /// Swaps the interchange pass made.
+    pub swaps: usize,
+    /// The first `forced` sites were placed by the one-site-per-zone rule
+    /// (kept by the interchange).
+    pub forced: usize,
+}
+
+impl Solution {
+    /// The gap to the upper bound as a share of the gain over the base
+    /// (0 = proven optimal).
+    pub fn gap(&self) -> Option<f64> {
+        let ub = self.upper_bound?;
+        let gain = ub - self.base;
+        Some(if gain > 0.0 {
+            ((ub - self.value) / gain).max(0.0)
+        } else {
+            0.0
+        })
+    }
+}
+
+/// A placement that cannot be made.
+#[derive(Debug, Error, PartialEq)]
+pub enum PlacementError {
+    /// No candidate at all.
+    #[error("no candidate site")]
+    NoCandidate,
+    /// Asked for nothing.
+    #[error("k must be at least 1")]
+    ZeroK,
+    /// More sites than candidates.
+    #[error("k = {k} is more than the {candidates} candidate sites")]
+    TooManySites {
+        /// Asked.
+        k: usize,
+        /// Available.
+        candidates: usize,
+    },
+    /// No candidate fits the budget.
+    #[error("no candidate costs at most the budget {budget} (cheapest: {cheapest})")]
+    Budget {
+        /// Budget.
+        budget: f64,
+        /// Cheapest candidate.
+        cheapest: f64,
+    },
+    /// The zone rule needs more sites than allowed.
+    #[error("one site per zone needs {zones} sites, more than k = {k}")]
+    ZonesExceedK {
+        /// Zones to serve.
+        zones: usize,
+        /// Asked.
+        k: usize,
+    },
+}
+
+/// Per-settlement state of a set of chosen sites: each settlement's best
+/// time and which site (or `None`: the current facilities) gives it.
+#[derive(Debug, Clone)]
+pub(crate) struct State {
+    pub best: Vec<f64>,
+    pub by: Vec<Option<usize>>,
+}
+
+impl State {
+    pub fn new(p: &Problem) -> Self {
+        State {
+            best: p.current.clone(),
+            by: vec![None; p.current.len()],
+        }
+    }
+
+    /// The objective of this state.
+    pub fn value(&self, p: &Problem) -> f64 {
+        self.best
+            .iter()
+            .zip(&p.weight)
+            .map(|(&d, &w)| w * p.objective.utility(d))
+            .sum()
+    }
+
+    /// The objective gained by adding `c`, and the people it newly serves.
+    pub fn gain(&self, p: &Problem, c: usize) -> (f64, f64) {
+        let (mut gain, mut people) = (0.0, 0.0);
+        for &(i, t) in &p.rows[c] {
+            let i = i as usize;
+            let d = self.best[i];
+            if t < d {
+                let g = p.weight[i] * (p.objective.utility(t) - p.objective.utility(d));
+                if g > 0.0 {
+                    gain += g;
+                    people += p.weight[i];
+                }
+            }
+        }
+        (gain, people)
+    }
+
+    /// Adds site `c`.
+    pub fn add(&mut self, p: &Problem, c: usize) {
+        for &(i, t) in &p.rows[c] {
+            let i = i as usize;
+            if t < self.best[i] {
+                self.best[i] = t;
+                self.by[i] = Some(c);
+            }
+        }
+    }
+
+    /// The state of `sites` added in order.
+    pub fn of(p: &Problem, sites: &[usize]) -> Self {
+        let mut s = State::new(p);
+        for &c in sites {
+            s.add(p, c);
+        }
+        s
+    }
+}
+
+/// The objective of choosing `sites` (the slow, obvious definition).
+pub fn evaluate(p: &Problem, sites: &[usize]) -> f64 {
+    (0..p.weight.len())
+        .map(|i| {
+            let d = sites
+                .iter()
+                .flat_map(|&c| p.rows[c].iter().filter(|&&(j, _)| j as usize == i))
+                .map(|&(_, t)| t)
+                .fold(p.current[i], f64::min);
+            p.weight[i] * p.objective.utility(d)
+        })
+        .sum()
+}
+
+/// Greedy (lazy) then interchange, with the bound; the sites' gains are
+/// recomputed in their final order.
+pub fn solve(p: &Problem, limits: &Limits) -> Result<Solution, PlacementError> {
+    let mut sol = greedy::greedy(p, limits)?;
+    let chosen: Vec<usize> = sol.sites.iter().map(|s| s.candidate).collect();
+    let (improved, swaps) = interchange::interchange(p, limits, &chosen, sol.forced);
+    sol.swaps = swaps;
+    sol.sites = sites_in_order(p, &improved);
+    sol.value = sol.sites.last().map_or(sol.base, |s| s.cumulative);
+    Ok(sol)
+}
+
+/// `sites` with their gains, people and running objective, in order.
+pub fn sites_in_order(p: &Problem, sites: &[usize]) -> Vec<Site> {
+    let mut state = State::new(p);
+    let mut value = state.value(p);
+    sites
+        .iter()
+        .map(|&c| {
+            let (gain, people) = state.gain(p, c);
+            state.add(p, c);
+            value += gain;
+            Site {
+                candidate: c,
+                gain,
+                cumulative: value,
+                people,
+            }
+        })
+        .collect()
+}
