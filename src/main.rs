@@ -35,6 +35,31 @@ enum Command {
     /// Run the baseline and every scenario of a scenario file on one
     /// prepared network; write each run's outputs and the comparisons.
     Scenarios(ScenarioArgs),
+    /// Choose where the next K facilities of a service should go; write
+    /// the sites, the coverage curve and a scenario file that adds them.
+    Place(PlaceArgs),
+}
+
+#[derive(clap::Args)]
+struct PlaceArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Service to place facilities for (as named in the config).
+    #[arg(long)]
+    service: String,
+    /// Number of sites (overrides `placement.k`; with a budget, at most).
+    #[arg(long)]
+    k: Option<usize>,
+    /// `coverage` or `median` (overrides `placement.objective`).
+    #[arg(long)]
+    objective: Option<String>,
+    /// Total cost allowed (overrides `placement.budget`).
+    #[arg(long)]
+    budget: Option<f64>,
+    /// Also solve coverage exactly (MILP) when there are at most this many
+    /// candidates, and report the gap.
+    #[arg(long, default_value_t = 300)]
+    exact_max: usize,
 }
 
 #[derive(clap::Args)]
@@ -304,11 +329,184 @@ fn scenarios(args: ScenarioArgs) -> Result<()> {
     Ok(())
 }
 
+fn place(args: PlaceArgs) -> Result<()> {
+    use remoteness::config::{CandidateSpec, PlaceObjective};
+    use remoteness::placement::study as pst;
+    use remoteness::placement::{exact, Limits};
+    let (mut settings, _threads, exec) = settings(&args.run, &[])?;
+    if let Some(o) = &args.objective {
+        settings.placement.objective = match o.as_str() {
+            "coverage" => PlaceObjective::Coverage,
+            "median" => PlaceObjective::Median { cap_min: None },
+            o => anyhow::bail!("--objective {o}: expected `coverage` or `median`"),
+        };
+    }
+    if let Some(b) = args.budget {
+        if !(b.is_finite() && b > 0.0) {
+            anyhow::bail!("--budget {b}: give a positive number");
+        }
+        settings.placement.budget = Some(b);
+    }
+    let mut inputs = settings.inputs.paths();
+    inputs.push(args.run.config.clone());
+    if let CandidateSpec::Layer(l) = &settings.placement.candidates {
+        inputs.push(l.path.clone());
+    }
+    check_output_folder(&args.run.out, &inputs)?;
+    let bars = Bars {
+        bar: Mutex::new(None),
+        quiet: args.run.quiet,
+    };
+    let Some(service) = settings
+        .services
+        .iter()
+        .position(|s| s.name == args.service)
+    else {
+        let known: Vec<&str> = settings.services.iter().map(|s| s.name.as_str()).collect();
+        anyhow::bail!(
+            "--service {}: no such service (known: {})",
+            args.service,
+            known.join(", ")
+        );
+    };
+    let pl_settings = settings.placement.clone();
+    let default_crs = settings.inputs.crs.clone();
+    let (mut study, _) = prepare(settings, None, &bars)?;
+    let baseline = study.analyse(exec, &bars);
+    let mut timings = baseline.timings.clone();
+    let mut diags = baseline.dataset.diagnostics.clone();
+    let t0 = std::time::Instant::now();
+    let (candidates, source) = match &pl_settings.candidates {
+        CandidateSpec::Settlements => (
+            pst::settlement_candidates(&study),
+            "settlements".to_string(),
+        ),
+        CandidateSpec::H3 { resolution } => (
+            pst::h3_candidates(&study, *resolution),
+            format!("H3 cells at resolution {resolution} holding people"),
+        ),
+        CandidateSpec::Layer(spec) => (
+            remoteness::load::load_candidates(
+                spec,
+                pl_settings.cost_field.as_deref(),
+                default_crs.as_deref(),
+                &mut diags,
+            )?,
+            format!("{}", spec.path.display()),
+        ),
+    };
+    let threshold_min = match study.settings.services[service].threshold {
+        remoteness::config::Threshold::Time(t) => t.minutes(),
+        remoteness::config::Threshold::Distance(_) => 0.0,
+    };
+    let goal = match pl_settings.objective {
+        PlaceObjective::Coverage => pst::Goal::Coverage,
+        PlaceObjective::Median { cap_min } => pst::Goal::Median {
+            cap_min: cap_min.unwrap_or(2.0 * threshold_min),
+        },
+    };
+    let placement = pst::problem(&study, &baseline, service, goal, candidates, exec)?;
+    timings.push(("candidate_search".into(), t0.elapsed().as_secs_f64()));
+    let k = match (args.k.or(pl_settings.k), pl_settings.budget) {
+        (Some(k), _) => k,
+        (None, Some(_)) => placement.candidates.len(),
+        (None, None) => {
+            anyhow::bail!("give the number of sites with --k (or `placement.k`, or a budget)")
+        }
+    };
+    let limits = Limits {
+        k,
+        budget: pl_settings.budget,
+        min_people: pl_settings.min_people,
+        zones_first: if pl_settings.one_per_zone {
+            pst::zones_in_need(&study, &placement.problem)
+        } else {
+            Vec::new()
+        },
+    };
+    let t1 = std::time::Instant::now();
+    let sol = pst::solve(&placement, &limits, &format!("candidates: {source}"))?;
+    timings.push(("solve".into(), t1.elapsed().as_secs_f64()));
+    let plain =
+        limits.budget.is_none() && limits.zones_first.is_empty() && limits.min_people == 0.0;
+    let exact_doc = (plain && placement.candidates.len() <= args.exact_max)
+        .then(|| {
+            let t2 = std::time::Instant::now();
+            exact::milp_coverage(&placement.problem, k).map(|(v, sites)| {
+                let gain = v - sol.base;
+                serde_json::json!({
+                    "method": "MILP (microlp), proven optimal",
+                    "value": v,
+                    "sites": sites.iter().map(|&c| placement.candidates[c].id.clone()).collect::<Vec<_>>(),
+                    "heuristic_share_of_optimal_gain": if gain > 0.0 { (sol.value - sol.base) / gain } else { 1.0 },
+                    "seconds": t2.elapsed().as_secs_f64(),
+                })
+            })
+        })
+        .flatten();
+    let argv: Vec<String> = std::env::args().collect();
+    let written = remoteness::write::placement::write_placement(
+        &study,
+        &placement,
+        &sol,
+        &args.run.out,
+        &remoteness::write::placement::Report {
+            args: &argv,
+            source: &source,
+            inputs: &inputs,
+            timings: &timings,
+            exact: exact_doc.clone(),
+            warnings: &diags,
+        },
+    )?;
+    let unit = match placement.problem.objective {
+        remoteness::placement::Objective::Coverage { .. } => "people within the threshold",
+        remoteness::placement::Objective::Median { .. } => "person-minutes saved",
+    };
+    println!(
+        "{} sites for {} from {} candidates ({source}): gain {:.1} {unit}",
+        sol.sites.len(),
+        args.service,
+        placement.candidates.len(),
+        sol.value - sol.base
+    );
+    for (k, s) in sol.sites.iter().enumerate() {
+        let c = &placement.candidates[s.candidate];
+        println!(
+            "  {:>3}  {:<28} +{:.1}  ({:.1} people newly served)",
+            k + 1,
+            c.id,
+            s.gain,
+            s.people
+        );
+    }
+    if let Some(g) = sol.gap() {
+        println!(
+            "Upper bound on the best gain: {:.1}; this answer is within {:.2} % of it",
+            sol.upper_bound.unwrap_or(0.0) - sol.base,
+            100.0 * g
+        );
+    }
+    if let Some(e) = &exact_doc {
+        println!(
+            "Exact optimum (MILP): {:.1}",
+            e["value"].as_f64().unwrap_or(0.0) - sol.base
+        );
+    }
+    println!(
+        "\nWrote {} files to {}",
+        written.len(),
+        args.run.out.display()
+    );
+    Ok(())
+}
+
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => run(a),
         Command::Scenarios(a) => scenarios(a),
+        Command::Place(a) => place(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

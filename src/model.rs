@@ -149,3 +149,16 @@ pub struct Zone {
     /// Key joining the zone to a census table row, when configured.
     pub census_key: Option<String>,
 }
+
+/// A candidate site for a new facility (`remoteness place`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Identifier (`site:<settlement id>`, `h3:<cell>`, or the layer's id).
+    pub id: String,
+    /// Name, possibly empty.
+    pub name: String,
+    /// Position.
+    pub pos: LonLat,
+    /// Cost (1 when none is given).
+    pub cost: f64,
+}

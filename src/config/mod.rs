@@ -18,6 +18,7 @@ mod defaults;
 mod inputs;
 mod kinds;
 mod measures;
+mod placement;
 mod raw;
 
 use defaults::{default_services, map_of, SERVICE_CODES};
@@ -27,6 +28,7 @@ pub use kinds::GravityTransform;
 pub use measures::{
     CatchmentSpec, GravityDecay, GravitySettings, Measures, Method, RankBy, Worse, ZoneMeasure,
 };
+pub use placement::{CandidateSpec, PlaceObjective, PlacementSettings, RawPlacement};
 pub use raw::{
     CensusSpec, LayerSpec, RawCatchment, RawConfig, RawCoverage, RawGravity, RawInputs, RawOsm,
     RawPopulation, RawProfile, RawService, RawTravel, RawZones,
@@ -228,6 +230,8 @@ pub struct Settings {
     pub osm: OsmTags,
     /// Floating catchments, coverage, gravity remoteness and zone ranking.
     pub measures: Measures,
+    /// Placement (`remoteness place`).
+    pub placement: PlacementSettings,
 }
 
 /// Parses config text as [`RawConfig`]; the error names the file, line and
@@ -561,6 +565,7 @@ impl Settings {
             )?,
             capacity_tag: raw.osm.capacity_tag,
         };
+        let placement = placement::from_raw(raw.placement, base, &invalid)?;
         let raw_measures = measures::RawMeasures {
             catchment,
             coverage: raw.coverage,
@@ -578,6 +583,7 @@ impl Settings {
             zones,
             osm,
             measures,
+            placement,
         })
     }
 }

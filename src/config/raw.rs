@@ -36,6 +36,9 @@ pub struct RawConfig {
     /// Gravity remoteness.
     #[serde(default)]
     pub gravity: RawGravity,
+    /// Placement of new facilities.
+    #[serde(default)]
+    pub placement: super::placement::RawPlacement,
 }
 
 /// `[inputs]`.

@@ -287,6 +287,22 @@ fn read_into(
     Ok(layer.features)
 }
 
+/// Reads the candidate layer of a placement (`[placement.layer]`), in
+/// WGS 84; warnings go to `diags`.
+pub fn load_candidates(
+    spec: &crate::config::LayerSpec,
+    cost_field: Option<&str>,
+    default_crs: Option<&str>,
+    diags: &mut Diagnostics,
+) -> Result<Vec<crate::model::Candidate>, LoadError> {
+    let layer =
+        formats::read_layer(spec, default_crs).map_err(keyed("placement.layer.path".into()))?;
+    for w in layer.warnings {
+        diags.warn(w);
+    }
+    layers::candidates(&layer.features, spec, cost_field, diags)
+}
+
 /// Reads every input of `settings` into a [`Dataset`].
 pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
     let mut ds = Dataset::default();

@@ -27,6 +27,7 @@
 pub mod exact;
 pub mod greedy;
 pub mod interchange;
+pub mod study;
 
 use serde::Serialize;
 use thiserror::Error;

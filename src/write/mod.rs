@@ -12,6 +12,7 @@ pub mod compare;
 pub mod gpkg;
 pub mod layers;
 pub mod measures;
+pub mod placement;
 pub mod qml;
 pub mod run_json;
 pub mod sink;

@@ -245,6 +245,39 @@ fn document(t: &Table, renderer: &str, kind: Symbol) -> String {
     s
 }
 
+/// The placement sites style: graduated on `order`, the first chosen
+/// darkest (they gain the most).
+pub fn sites_qml(t: &Table, k: usize) -> String {
+    let k = k.max(1) as f64;
+    let cuts = [
+        0.5,
+        (k / 3.0).ceil() + 0.5,
+        (2.0 * k / 3.0).ceil() + 0.5,
+        k + 0.5,
+    ];
+    let colors = [RAMP[4], RAMP[3], RAMP[2]];
+    let ranges: Vec<Range> = (0..3)
+        .filter(|&j| cuts[j + 1] > cuts[j])
+        .map(|j| Range {
+            lower: cuts[j],
+            upper: cuts[j + 1],
+            color: colors[j],
+            label: format!(
+                "sites {} to {}",
+                (cuts[j] + 0.5) as usize,
+                (cuts[j + 1] - 0.5) as usize
+            ),
+        })
+        .collect();
+    style(
+        t,
+        "order",
+        "order chosen (1 = largest gain)",
+        &ranges,
+        Symbol::Marker,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -217,3 +217,169 @@ fn limits_are_checked_and_kept() {
         Err(PlacementError::ZonesExceedK { .. })
     ));
 }
+
+mod end_to_end {
+    use std::path::Path;
+
+    use crate::common::{fixture, run_bin};
+
+    fn place(config: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+        let mut args = vec![
+            "place",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        run_bin(&args)
+    }
+
+    fn json(p: &Path) -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    }
+
+    fn beyond(run: &serde_json::Value, service: &str) -> f64 {
+        run["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["service"] == service)
+            .unwrap()["population_beyond"]
+            .as_f64()
+            .unwrap()
+    }
+
+    #[test]
+    fn tata_health_k5_rerun_as_a_scenario_reproduces_the_gain() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("place");
+        let cfg = fixture("tata/tata.toml");
+        let o = place(
+            &cfg,
+            &out,
+            &["--service", "health", "--k", "5", "--exact-max", "1000"],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let run = json(&out.join("run.json"));
+        let gain = run["gain"].as_f64().unwrap();
+        assert!(gain > 0.0);
+        // Never above the exact optimum, and the bound is above both.
+        let exact = run["exact"]["value"].as_f64().unwrap() - run["base"].as_f64().unwrap();
+        assert!(gain <= exact + 1e-6);
+        assert!(
+            run["upper_bound"].as_f64().unwrap() >= run["exact"]["value"].as_f64().unwrap() - 1e-6
+        );
+        // The curve ends at the value; the sites layer has the five sites.
+        let curve = std::fs::read_to_string(out.join("curve.csv")).unwrap();
+        assert_eq!(curve.lines().count(), 1 + 6);
+        let sites = json(&out.join("sites.geojson"));
+        assert_eq!(sites["features"].as_array().unwrap().len(), 5);
+        // The scenario file, run as is, gives the same people brought within
+        // the threshold.
+        let sc = tmp.path().join("scenarios");
+        let o = run_bin(&[
+            "scenarios",
+            cfg.to_str().unwrap(),
+            "--scenarios",
+            out.join("scenario.toml").to_str().unwrap(),
+            "--out",
+            sc.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let base = json(&sc.join("baseline/run.json"));
+        let after = json(&sc.join("place_health_5/run.json"));
+        let rerun = beyond(&base, "health") - beyond(&after, "health");
+        assert!((rerun - gain).abs() <= 1e-6 * gain, "{rerun} vs {gain}");
+    }
+
+    #[test]
+    fn bad_placement_input_is_a_clear_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path();
+        for f in [
+            "tata.toml",
+            "settlements.geojson",
+            "facilities.geojson",
+            "communes.geojson",
+            "census.csv",
+        ] {
+            std::fs::copy(fixture(&format!("tata/{f}")), data.join(f)).unwrap();
+        }
+        let base = std::fs::read_to_string(data.join("tata.toml")).unwrap();
+        let with = |extra: &str| {
+            let p = data.join("c.toml");
+            std::fs::write(&p, format!("{base}\n{extra}")).unwrap();
+            p
+        };
+        let out = data.join("out");
+        // More sites than candidates.
+        std::fs::write(
+            data.join("cands.geojson"),
+            r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"a","cost":5},"geometry":{"type":"Point","coordinates":[-7.4,30.0]}},
+{"type":"Feature","properties":{"id":"b","cost":7},"geometry":{"type":"Point","coordinates":[-7.0,30.1]}}]}"#,
+        )
+        .unwrap();
+        let layer = "[placement]\ncandidates = \"layer\"\ncost_field = \"cost\"\n[placement.layer]\npath = \"cands.geojson\"\nid_field = \"id\"\n";
+        let o = place(&with(layer), &out, &["--service", "health", "--k", "3"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success());
+        assert!(
+            err.contains("k = 3") && err.contains("cands.geojson"),
+            "{err}"
+        );
+        assert!(!out.exists());
+        // A budget no candidate fits names the layer.
+        let o = place(
+            &with(layer),
+            &out,
+            &["--service", "health", "--budget", "4"],
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success());
+        assert!(
+            err.contains("budget") && err.contains("cands.geojson"),
+            "{err}"
+        );
+        // A candidate layer with no usable point.
+        std::fs::write(
+            data.join("empty.geojson"),
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","cost":1},"geometry":null}]}"#,
+        )
+        .unwrap();
+        let o = place(
+            &with("[placement]\ncandidates = \"layer\"\n[placement.layer]\npath = \"empty.geojson\"\n"),
+            &out,
+            &["--service", "health", "--k", "1"],
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success());
+        assert!(
+            err.contains("empty.geojson") && err.contains("candidate"),
+            "{err}"
+        );
+        // A bad cost names file, feature and field.
+        std::fs::write(
+            data.join("badcost.geojson"),
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","cost":-1},"geometry":{"type":"Point","coordinates":[-7.4,30.0]}}]}"#,
+        )
+        .unwrap();
+        let o = place(
+            &with("[placement]\ncandidates = \"layer\"\ncost_field = \"cost\"\n[placement.layer]\npath = \"badcost.geojson\"\nid_field = \"id\"\n"),
+            &out,
+            &["--service", "health", "--k", "1"],
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success());
+        assert!(
+            err.contains("badcost.geojson") && err.contains("id=a") && err.contains("cost"),
+            "{err}"
+        );
+        // An unknown service.
+        let o = place(&with(""), &out, &["--service", "market", "--k", "1"]);
+        assert!(String::from_utf8_lossy(&o.stderr).contains("no such service"));
+        assert!(!out.exists());
+    }
+}

@@ -1,0 +1,218 @@
+//! Placement on a prepared network: candidate sites (given, the
+//! settlements, or H3 cells over populated areas), their trip-time rows
+//! from one bounded search each on the study's network (the travel model
+//! the scenarios use, so a placement re-run as a scenario gives the same
+//! times), and the [`Problem`] built from the baseline's access.
+
+use h3o::{LatLng, Resolution};
+
+use super::{Limits, Objective, PlacementError, Problem, Solution};
+use crate::catchment::costs::CostBuilder;
+use crate::config::Threshold;
+use crate::execution::Execution;
+use crate::index::zones::ZoneIndex;
+pub use crate::model::Candidate;
+use crate::model::{Facility, LonLat};
+use crate::pipeline::{Analysis, Study};
+use crate::units::Seconds;
+
+/// Every valid settlement with people as a candidate (`site:<id>`).
+pub fn settlement_candidates(study: &Study) -> Vec<Candidate> {
+    study
+        .dataset
+        .settlements
+        .iter()
+        .filter(|s| s.valid && s.settlement.population.0 > 0.0)
+        .map(|s| Candidate {
+            id: format!("site:{}", s.settlement.id),
+            name: s.settlement.name.clone(),
+            pos: s.settlement.pos,
+            cost: 1.0,
+        })
+        .collect()
+}
+
+/// The centre of every H3 cell at `resolution` holding a settlement with
+/// people, in cell order.
+pub fn h3_candidates(study: &Study, resolution: u8) -> Vec<Candidate> {
+    let res = Resolution::try_from(resolution).unwrap_or(Resolution::Eight);
+    let mut cells: Vec<h3o::CellIndex> = study
+        .dataset
+        .settlements
+        .iter()
+        .filter(|s| s.valid && s.settlement.population.0 > 0.0)
+        .filter_map(|s| LatLng::new(s.settlement.pos.lat, s.settlement.pos.lon).ok())
+        .map(|ll| ll.to_cell(res))
+        .collect();
+    cells.sort_unstable();
+    cells.dedup();
+    cells
+        .into_iter()
+        .map(|c| {
+            let ll = LatLng::from(c);
+            Candidate {
+                id: format!("h3:{c}"),
+                name: String::new(),
+                pos: LonLat::new(ll.lng(), ll.lat()),
+                cost: 1.0,
+            }
+        })
+        .collect()
+}
+
+/// What the placement asks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Goal {
+    /// People within the service's threshold.
+    Coverage,
+    /// Population-weighted trip time, times capped at `cap_min`.
+    Median {
+        /// Cap, minutes.
+        cap_min: f64,
+    },
+}
+
+/// A placement problem on a study, with what is needed to report it.
+pub struct Placement {
+    /// Service index.
+    pub service: usize,
+    /// The candidates, in problem order.
+    pub candidates: Vec<Candidate>,
+    /// The problem.
+    pub problem: Problem,
+}
+
+/// Why a placement cannot be set up or solved.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    /// The service's threshold is a distance: coverage and trip times here
+    /// are in minutes.
+    #[error("service `{0}` has a distance threshold (threshold_m); placement needs a time threshold (threshold_min)")]
+    DistanceThreshold(String),
+    /// The problem's limits cannot be met.
+    #[error("{source} ({candidates})")]
+    Limits {
+        /// What is wrong.
+        source: PlacementError,
+        /// Where the candidates come from.
+        candidates: String,
+    },
+}
+
+/// Builds the problem for `service` on `study`, from the baseline
+/// `analysis` (the current trip times) and `candidates`.
+pub fn problem(
+    study: &Study,
+    analysis: &Analysis,
+    service: usize,
+    goal: Goal,
+    candidates: Vec<Candidate>,
+    exec: Execution,
+) -> Result<Placement, PlaceError> {
+    let svc = &study.settings.services[service];
+    let Threshold::Time(threshold) = svc.threshold else {
+        return Err(PlaceError::DistanceThreshold(svc.name.clone()));
+    };
+    let (objective, cutoff_min) = match goal {
+        Goal::Coverage => {
+            let t = threshold.minutes();
+            (Objective::Coverage { threshold_min: t }, t)
+        }
+        Goal::Median { cap_min } => (Objective::Median { cap_min }, cap_min),
+    };
+    let facilities: Vec<Facility> = candidates
+        .iter()
+        .map(|c| Facility {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            category: svc.category.clone(),
+            pos: c.pos,
+            capacity: 1.0,
+        })
+        .collect();
+    let model = study.model();
+    let rows = CostBuilder::new(&model, svc).rows(&facilities, Seconds(cutoff_min * 60.0), exec);
+    // The search leaves a hair of slack at the cutoff; the objective applies
+    // it exactly.
+    let rows = rows
+        .into_iter()
+        .map(|r| r.into_iter().filter(|&(_, t)| t <= cutoff_min).collect())
+        .collect();
+    let weight: Vec<f64> = study
+        .dataset
+        .settlements
+        .iter()
+        .map(|s| {
+            if s.valid {
+                s.settlement.population.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let current: Vec<f64> = analysis.access[service]
+        .access
+        .iter()
+        .map(|a| a.time.map_or(f64::INFINITY, |t| t.minutes()))
+        .collect();
+    let zones = ZoneIndex::build(&study.zones);
+    let zone = candidates.iter().map(|c| zones.locate(c.pos)).collect();
+    Ok(Placement {
+        service,
+        problem: Problem {
+            weight,
+            current,
+            rows,
+            cost: candidates.iter().map(|c| c.cost).collect(),
+            zone,
+            objective,
+        },
+        candidates,
+    })
+}
+
+/// The zones with people beyond the threshold (coverage) or with any
+/// people (median), most such people first (ties by zone order): the
+/// one-site-per-zone rule's list.
+pub fn zones_in_need(study: &Study, p: &Problem) -> Vec<usize> {
+    let mut need = vec![0.0; study.zones.len()];
+    for (i, z) in study.zone_of.iter().enumerate() {
+        let Some(z) = z else { continue };
+        let unserved = match p.objective {
+            Objective::Coverage { threshold_min } => p.current[i] > threshold_min,
+            Objective::Median { .. } => true,
+        };
+        if unserved {
+            need[*z] += p.weight[i];
+        }
+    }
+    let mut zones: Vec<usize> = (0..need.len())
+        .filter(|&z| need[z] > 0.0 && p.zone.contains(&Some(z)))
+        .collect();
+    zones.sort_by(|&a, &b| need[b].total_cmp(&need[a]).then(a.cmp(&b)));
+    zones
+}
+
+/// Solves `placement` within `limits`; `source` names where the candidates
+/// come from, for messages.
+pub fn solve(placement: &Placement, limits: &Limits, source: &str) -> Result<Solution, PlaceError> {
+    super::solve(&placement.problem, limits).map_err(|e| PlaceError::Limits {
+        source: e,
+        candidates: source.to_string(),
+    })
+}
+
+/// The settlements site `c` newly serves when added after `before`
+/// (coverage: brought within the threshold; median: whose trip it
+/// shortens), in settlement order.
+pub fn newly_served(p: &Problem, before: &[usize], c: usize) -> Vec<u32> {
+    let state = super::State::of(p, before);
+    p.rows[c]
+        .iter()
+        .filter(|&&(i, t)| {
+            let d = state.best[i as usize];
+            t < d && p.objective.utility(t) > p.objective.utility(d) && p.weight[i as usize] > 0.0
+        })
+        .map(|&(i, _)| i)
+        .collect()
+}
