@@ -8,6 +8,7 @@ mod corpus;
 mod crs;
 mod determinism;
 mod examples;
+mod fuzz_regressions;
 mod gravity;
 mod measures;
 mod model;

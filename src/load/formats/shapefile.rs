@@ -84,6 +84,7 @@ pub fn read(path: &Path) -> Result<RawLayer, LoadError> {
     let shx = crate::files::read(&shx_path)?;
     let dbf = crate::files::read(&dbf_path)?;
     check_shp(path, &shp)?;
+    check_records(path, &shp)?;
     let n_shx = shx_count(&shx_path, &shx)?;
     let (n_dbf, records) = dbf_layout(&dbf_path, &dbf)?;
     let name = |p: &Path| {
@@ -308,6 +309,59 @@ fn check_shp(path: &Path, shp: &[u8]) -> Result<(), LoadError> {
     Ok(())
 }
 
+/// Checks every `.shp` record's declared part and point counts against its
+/// length, so that no reader allocates for counts the file cannot hold (a
+/// corrupt record may claim billions of points).
+fn check_records(path: &Path, shp: &[u8]) -> Result<(), LoadError> {
+    let le = |at: usize| {
+        u64::from(u32::from_le_bytes([
+            shp[at],
+            shp[at + 1],
+            shp[at + 2],
+            shp[at + 3],
+        ]))
+    };
+    let end = (u64::from(be_u32(shp, 24)) * 2).min(shp.len() as u64) as usize;
+    let (mut at, mut k) = (100usize, 0usize);
+    while at + 8 <= end {
+        let content = be_u32(shp, at + 4) as usize * 2;
+        let body = at + 8;
+        if body + content > shp.len() {
+            return Err(format_error(
+                path,
+                format!("shape record {k} runs past the end of the file: it is truncated"),
+            ));
+        }
+        if content >= 4 {
+            let ty = le(body);
+            let (fixed, counts) = match ty {
+                // Polyline, polygon, multipatch (+ Z, M): bbox, parts, points.
+                3 | 5 | 13 | 15 | 23 | 25 | 31 if content >= 44 => {
+                    let (parts, points) = (le(body + 36), le(body + 40));
+                    let per_part = if ty == 31 { 8 } else { 4 };
+                    (44, parts * per_part + points * 16)
+                }
+                // Multipoint (+ Z, M): bbox, points.
+                8 | 18 | 28 if content >= 40 => (40, le(body + 36) * 16),
+                3 | 5 | 13 | 15 | 23 | 25 | 31 | 8 | 18 | 28 => (u64::MAX, 0),
+                _ => (0, 0),
+            };
+            if fixed == u64::MAX || fixed + counts > content as u64 {
+                return Err(format_error(
+                    path,
+                    format!(
+                        "shape record {k} declares more parts or points than its {content} bytes \
+                         hold: the file is corrupt"
+                    ),
+                ));
+            }
+        }
+        at = body + content;
+        k += 1;
+    }
+    Ok(())
+}
+
 /// The number of records the `.shx` indexes.
 fn shx_count(path: &Path, shx: &[u8]) -> Result<usize, LoadError> {
     if shx.len() < 100 || (shx.len() - 100) % 8 != 0 {
@@ -370,6 +424,12 @@ fn dbf_layout(path: &Path, dbf: &[u8]) -> Result<(usize, std::ops::Range<usize>)
     let header = u16::from_le_bytes([dbf[8], dbf[9]]) as usize;
     let record = u16::from_le_bytes([dbf[10], dbf[11]]) as usize;
     let needed = n.saturating_mul(record).saturating_add(header);
+    if record == 0 {
+        return Err(format_error(
+            path,
+            "the .dbf header gives records of 0 bytes: the file is corrupt".into(),
+        ));
+    }
     if needed > dbf.len() || header < 33 {
         return Err(format_error(
             path,
