@@ -58,8 +58,12 @@ struct PlaceArgs {
     budget: Option<f64>,
     /// Also solve coverage exactly (MILP) when there are at most this many
     /// candidates, and report the gap.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 2000)]
     exact_max: usize,
+    /// Also write the problem (weights, current times, candidate rows) as
+    /// JSON to this file, for peers and notebooks.
+    #[arg(long, value_name = "FILE")]
+    export_problem: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -424,26 +428,49 @@ fn place(args: PlaceArgs) -> Result<()> {
             Vec::new()
         },
     };
+    if let Some(f) = &args.export_problem {
+        let doc = serde_json::json!({
+            "objective": placement.problem.objective,
+            "settlements": study.dataset.settlements.iter().map(|s| s.settlement.id.clone()).collect::<Vec<_>>(),
+            "weight": placement.problem.weight,
+            "current_min": placement.problem.current.iter().map(|&d| d.is_finite().then_some(d)).collect::<Vec<_>>(),
+            "candidates": placement.candidates.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
+            "rows": placement.problem.rows,
+            "k": k,
+        });
+        std::fs::write(f, serde_json::to_vec(&doc)?)
+            .with_context(|| format!("cannot write {}", f.display()))?;
+    }
     let t1 = std::time::Instant::now();
     let sol = pst::solve(&placement, &limits, &format!("candidates: {source}"))?;
     timings.push(("solve".into(), t1.elapsed().as_secs_f64()));
+    // Small enough: the exact optimum too; when it beats the heuristic it
+    // is the answer (its sites in greedy order).
     let plain =
         limits.budget.is_none() && limits.zones_first.is_empty() && limits.min_people == 0.0;
-    let exact_doc = (plain && placement.candidates.len() <= args.exact_max)
-        .then(|| {
-            let t2 = std::time::Instant::now();
-            exact::milp_coverage(&placement.problem, k).map(|(v, sites)| {
-                let gain = v - sol.base;
-                serde_json::json!({
-                    "method": "MILP (microlp), proven optimal",
-                    "value": v,
-                    "sites": sites.iter().map(|&c| placement.candidates[c].id.clone()).collect::<Vec<_>>(),
-                    "heuristic_share_of_optimal_gain": if gain > 0.0 { (sol.value - sol.base) / gain } else { 1.0 },
-                    "seconds": t2.elapsed().as_secs_f64(),
-                })
-            })
-        })
-        .flatten();
+    let mut sol = sol;
+    let mut exact_doc = None;
+    if plain && placement.candidates.len() <= args.exact_max {
+        let t2 = std::time::Instant::now();
+        if let Some((v, sites)) = exact::milp_coverage(&placement.problem, k) {
+            let better = v > sol.value + 1e-9 * v.abs().max(1.0);
+            exact_doc = Some(serde_json::json!({
+                "method": "MILP (microlp), proven optimal",
+                "value": v,
+                "heuristic_value": sol.value,
+                "heuristic_share_of_optimal_gain": if v - sol.base > 0.0 { (sol.value - sol.base) / (v - sol.base) } else { 1.0 },
+                "seconds": t2.elapsed().as_secs_f64(),
+                "adopted": better,
+            }));
+            if better {
+                sol.sites = remoteness::placement::greedy_order(&placement.problem, &sites);
+                sol.value = sol.sites.last().map_or(sol.base, |s| s.cumulative);
+                sol.swaps = 0;
+            }
+            sol.optimal = true;
+        }
+        timings.push(("exact".into(), t2.elapsed().as_secs_f64()));
+    }
     let argv: Vec<String> = std::env::args().collect();
     let written = remoteness::write::placement::write_placement(
         &study,
@@ -487,10 +514,10 @@ fn place(args: PlaceArgs) -> Result<()> {
             100.0 * g
         );
     }
-    if let Some(e) = &exact_doc {
+    if sol.optimal {
         println!(
-            "Exact optimum (MILP): {:.1}",
-            e["value"].as_f64().unwrap_or(0.0) - sol.base
+            "Proven optimal: the MILP on {} candidates agrees",
+            placement.candidates.len()
         );
     }
     println!(

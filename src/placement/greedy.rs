@@ -214,6 +214,7 @@ pub fn greedy(p: &Problem, limits: &Limits) -> Result<Solution, PlacementError> 
         upper_bound: bound,
         swaps: 0,
         forced,
+        optimal: false,
     })
 }
 

@@ -139,6 +139,8 @@ pub struct Solution {
     /// The first `forced` sites were placed by the one-site-per-zone rule
     /// (kept by the interchange).
     pub forced: usize,
+    /// Whether the value is proven optimal (by the exact MILP).
+    pub optimal: bool,
 }
 
 impl Solution {
@@ -277,6 +279,29 @@ pub fn solve(p: &Problem, limits: &Limits) -> Result<Solution, PlacementError> {
     sol.sites = sites_in_order(p, &improved);
     sol.value = sol.sites.last().map_or(sol.base, |s| s.cumulative);
     Ok(sol)
+}
+
+/// The sites of `set` ordered greedily (the largest gain first, ties to
+/// the lower index), with their gains: the order a planner builds them in.
+pub fn greedy_order(p: &Problem, set: &[usize]) -> Vec<Site> {
+    let mut left: Vec<usize> = set.to_vec();
+    left.sort_unstable();
+    let mut state = State::new(p);
+    let mut order = Vec::with_capacity(left.len());
+    while !left.is_empty() {
+        let (at, _) = left
+            .iter()
+            .enumerate()
+            .map(|(at, &c)| (at, state.gain(p, c).0))
+            .fold(
+                (0, f64::NEG_INFINITY),
+                |best, x| if x.1 > best.1 { x } else { best },
+            );
+        let c = left.remove(at);
+        state.add(p, c);
+        order.push(c);
+    }
+    sites_in_order(p, &order)
 }
 
 /// `sites` with their gains, people and running objective, in order.

@@ -240,6 +240,7 @@ pub fn write_placement(
         "upper_bound": sol.upper_bound,
         "gap_to_bound": sol.gap(),
         "swaps": sol.swaps,
+        "proven_optimal": sol.optimal,
         "forced_by_zone_rule": sol.forced,
         "exact": report.exact,
         "method": "lazy greedy (CELF) on one bounded search per candidate, then Teitz-Bart interchange; upper bound: the greedy online bound (Minoux); ties to the lower candidate index",
