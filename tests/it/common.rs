@@ -33,8 +33,26 @@ pub fn run_bin(args: &[&str]) -> Output {
 
 /// Runs `remoteness run CONFIG --out OUT -q` plus `extra` arguments.
 pub fn run_config(config: &Path, out: &Path, extra: &[&str]) -> Output {
+    run_command("run", config, out, extra)
+}
+
+/// Copies the Tata fixture's config and inputs into `dir`.
+pub fn copy_tata(dir: &Path) {
+    for f in [
+        "tata.toml",
+        "settlements.geojson",
+        "facilities.geojson",
+        "communes.geojson",
+        "census.csv",
+    ] {
+        std::fs::copy(fixture(&format!("tata/{f}")), dir.join(f)).unwrap();
+    }
+}
+
+/// Runs `remoteness COMMAND CONFIG --out OUT -q` plus `extra` arguments.
+pub fn run_command(command: &str, config: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
-        "run",
+        command,
         config.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),

@@ -221,18 +221,10 @@ fn limits_are_checked_and_kept() {
 mod end_to_end {
     use std::path::Path;
 
-    use crate::common::{fixture, run_bin};
+    use crate::common::{copy_tata, fixture, run_bin, run_command};
 
     fn place(config: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-        let mut args = vec![
-            "place",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ];
-        args.extend_from_slice(extra);
-        run_bin(&args)
+        run_command("place", config, out, extra)
     }
 
     fn json(p: &Path) -> serde_json::Value {
@@ -298,15 +290,7 @@ mod end_to_end {
     fn bad_placement_input_is_a_clear_error() {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path();
-        for f in [
-            "tata.toml",
-            "settlements.geojson",
-            "facilities.geojson",
-            "communes.geojson",
-            "census.csv",
-        ] {
-            std::fs::copy(fixture(&format!("tata/{f}")), data.join(f)).unwrap();
-        }
+        copy_tata(data);
         let base = std::fs::read_to_string(data.join("tata.toml")).unwrap();
         let with = |extra: &str| {
             let p = data.join("c.toml");

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 use remoteness::write::Staged;
 
-use crate::common::{fixture, run_bin, run_config, Rng};
+use crate::common::{copy_tata, fixture, run_bin, run_config, Rng};
 
 fn listing(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -116,15 +116,7 @@ fn the_cli_refuses_to_write_into_the_input_folder_before_computing() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("tata");
     std::fs::create_dir_all(&data).unwrap();
-    for f in [
-        "tata.toml",
-        "settlements.geojson",
-        "facilities.geojson",
-        "communes.geojson",
-        "census.csv",
-    ] {
-        std::fs::copy(fixture(&format!("tata/{f}")), data.join(f)).unwrap();
-    }
+    copy_tata(&data);
     let before = listing(&data);
     let o = run_config(&data.join("tata.toml"), &data, &[]);
     let err = String::from_utf8_lossy(&o.stderr);

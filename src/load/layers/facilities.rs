@@ -7,7 +7,9 @@ use std::path::Path;
 use geo::Centroid;
 use geo_types::Geometry;
 
-use super::{check_layer, coord, feature_id, filtered, refuse_antimeridian, usable_geometry};
+use super::{
+    check_layer, coord, feature_id, filtered, refuse_antimeridian, text_of, usable_geometry,
+};
 use crate::config::{LayerSpec, OsmTags};
 use crate::geometry::{mean_position, sample_line};
 use crate::load::formats::Feature;
@@ -103,11 +105,7 @@ pub fn facilities(
             continue;
         };
         let id = feature_id(f, spec, diags);
-        let name = spec
-            .name_field
-            .as_deref()
-            .and_then(|k| f.text(k))
-            .unwrap_or_default();
+        let name = text_of(f, spec.name_field.as_deref());
         let capacity = match spec.capacity_field.as_deref() {
             None => 1.0,
             Some(field) => capacity_of(f, field, path, &label, diags)?,

@@ -99,6 +99,11 @@ fn require_field(
     })
 }
 
+/// The text of a configured field, empty when unset or blank.
+fn text_of(f: &Feature, field: Option<&str>) -> String {
+    field.and_then(|k| f.text(k)).unwrap_or_default()
+}
+
 fn file_stem(path: &Path) -> String {
     path.file_stem()
         .and_then(|s| s.to_str())
@@ -170,16 +175,8 @@ pub fn settlements(
         out.push(LoadedSettlement {
             settlement: Settlement {
                 id: feature_id(f, spec, diags),
-                name: spec
-                    .name_field
-                    .as_deref()
-                    .and_then(|k| f.text(k))
-                    .unwrap_or_default(),
-                place: spec
-                    .place_field
-                    .as_deref()
-                    .and_then(|k| f.text(k))
-                    .unwrap_or_default(),
+                name: text_of(f, spec.name_field.as_deref()),
+                place: text_of(f, spec.place_field.as_deref()),
                 pos,
                 population,
                 population_source,
@@ -402,11 +399,7 @@ pub fn candidates(
         };
         out.push(crate::model::Candidate {
             id: feature_id(f, spec, diags),
-            name: spec
-                .name_field
-                .as_deref()
-                .and_then(|k| f.text(k))
-                .unwrap_or_default(),
+            name: text_of(f, spec.name_field.as_deref()),
             pos: LonLat::new(c.x(), c.y()),
             cost,
         });
@@ -556,11 +549,7 @@ pub fn zones(
             .and_then(|field| population_of(f, field, Population::MAX_ZONE, path, &label, diags));
         out.push(Zone {
             id: feature_id(f, spec, diags),
-            name: spec
-                .name_field
-                .as_deref()
-                .and_then(|k| f.text(k))
-                .unwrap_or_default(),
+            name: text_of(f, spec.name_field.as_deref()),
             geometry,
             census_population,
             census_key: spec.key_field.as_deref().and_then(|k| f.text(k)),
