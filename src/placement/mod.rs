@@ -183,7 +183,7 @@ pub enum PlacementError {
         cheapest: f64,
     },
     /// The zone rule needs more sites than allowed.
-    #[error("one site per zone needs {zones} sites, more than k = {k}")]
+    #[error("one site per zone needs {zones} sites, more than k = {k}: raise k or set `one_per_zone = false`")]
     ZonesExceedK {
         /// Zones to serve.
         zones: usize,

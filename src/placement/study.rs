@@ -90,10 +90,10 @@ pub enum PlaceError {
     #[error("service `{0}` has a distance threshold (threshold_m); placement needs a time threshold (threshold_min)")]
     DistanceThreshold(String),
     /// The problem's limits cannot be met.
-    #[error("{source} ({candidates})")]
+    #[error("{reason} ({candidates})")]
     Limits {
         /// What is wrong.
-        source: PlacementError,
+        reason: PlacementError,
         /// Where the candidates come from.
         candidates: String,
     },
@@ -197,7 +197,7 @@ pub fn zones_in_need(study: &Study, p: &Problem) -> Vec<usize> {
 /// come from, for messages.
 pub fn solve(placement: &Placement, limits: &Limits, source: &str) -> Result<Solution, PlaceError> {
     super::solve(&placement.problem, limits).map_err(|e| PlaceError::Limits {
-        source: e,
+        reason: e,
         candidates: source.to_string(),
     })
 }
