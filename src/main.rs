@@ -342,7 +342,8 @@ fn place(args: PlaceArgs) -> Result<()> {
         settings.placement.objective = match o.as_str() {
             "coverage" => PlaceObjective::Coverage,
             "median" => PlaceObjective::Median { cap_min: None },
-            o => anyhow::bail!("--objective {o}: expected `coverage` or `median`"),
+            "center" => PlaceObjective::Center { cap_min: None },
+            o => anyhow::bail!("--objective {o}: expected `coverage`, `median` or `center`"),
         };
     }
     if let Some(b) = args.budget {
@@ -406,6 +407,9 @@ fn place(args: PlaceArgs) -> Result<()> {
     let goal = match pl_settings.objective {
         PlaceObjective::Coverage => pst::Goal::Coverage,
         PlaceObjective::Median { cap_min } => pst::Goal::Median {
+            cap_min: cap_min.unwrap_or(2.0 * threshold_min),
+        },
+        PlaceObjective::Center { cap_min } => pst::Goal::Center {
             cap_min: cap_min.unwrap_or(2.0 * threshold_min),
         },
     };
@@ -486,10 +490,7 @@ fn place(args: PlaceArgs) -> Result<()> {
             warnings: &diags,
         },
     )?;
-    let unit = match placement.problem.objective {
-        remoteness::placement::Objective::Coverage { .. } => "people within the threshold",
-        remoteness::placement::Objective::Median { .. } => "person-minutes saved",
-    };
+    let unit = placement.problem.objective.unit();
     println!(
         "{} sites for {} from {} candidates ({source}): gain {:.1} {unit}",
         sol.sites.len(),

@@ -46,6 +46,11 @@ pub enum PlaceObjective {
         /// Cap, minutes.
         cap_min: Option<f64>,
     },
+    /// The longest trip of anyone, capped likewise.
+    Center {
+        /// Cap, minutes.
+        cap_min: Option<f64>,
+    },
 }
 
 /// Where candidate sites come from.
@@ -112,8 +117,25 @@ pub(super) fn from_raw(
             ))
         }
     };
+    let cap_min = raw
+        .cap_min
+        .map(|v| {
+            if v.is_finite() && v > 0.0 && v <= super::MAX_MINUTES {
+                Ok(v)
+            } else {
+                Err(invalid(
+                    "placement.cap_min",
+                    format!(
+                        "must be > 0 and at most {} min, got {v}",
+                        super::MAX_MINUTES
+                    ),
+                ))
+            }
+        })
+        .transpose()?;
     let objective = match raw.objective.as_deref() {
         None | Some("coverage") => PlaceObjective::Coverage,
+        Some("center") => PlaceObjective::Center { cap_min },
         Some("median") => PlaceObjective::Median {
             cap_min: raw
                 .cap_min
@@ -135,7 +157,7 @@ pub(super) fn from_raw(
         Some(o) => {
             return Err(invalid(
                 "placement.objective",
-                format!("`{o}`: expected `coverage` or `median`"),
+                format!("`{o}`: expected `coverage`, `median` or `center`"),
             ))
         }
     };

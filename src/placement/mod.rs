@@ -24,6 +24,7 @@
 //! `exact` gives the true optimum of small instances (brute force, and a
 //! MILP through `microlp` for coverage).
 
+pub mod center;
 pub mod exact;
 pub mod greedy;
 pub mod interchange;
@@ -47,6 +48,12 @@ pub enum Objective {
         /// Times beyond this count as this (minutes).
         cap_min: f64,
     },
+    /// The longest trip of anyone (p-center), times capped at `cap_min`;
+    /// solved by [`center`], not by the sum-of-utilities machinery.
+    Center {
+        /// Times beyond this count as this (minutes).
+        cap_min: f64,
+    },
 }
 
 impl Objective {
@@ -60,7 +67,16 @@ impl Objective {
                     0.0
                 }
             }
-            Objective::Median { cap_min } => -d.min(cap_min),
+            Objective::Median { cap_min } | Objective::Center { cap_min } => -d.min(cap_min),
+        }
+    }
+
+    /// The unit of the objective's values, for titles and messages.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Objective::Coverage { .. } => "people",
+            Objective::Median { .. } => "person-minutes saved",
+            Objective::Center { .. } => "minutes (minus the longest trip)",
         }
     }
 
@@ -69,6 +85,7 @@ impl Objective {
         match self {
             Objective::Coverage { .. } => "coverage",
             Objective::Median { .. } => "median",
+            Objective::Center { .. } => "center",
         }
     }
 }
@@ -182,6 +199,14 @@ pub enum PlacementError {
         /// Cheapest candidate.
         cheapest: f64,
     },
+    /// A rule the objective does not support.
+    #[error("the {objective} objective takes only k: {rule} does not apply to it")]
+    Unsupported {
+        /// Objective.
+        objective: &'static str,
+        /// The rule given.
+        rule: &'static str,
+    },
     /// The zone rule needs more sites than allowed.
     #[error("one site per zone needs {zones} sites, more than k = {k}: raise k or set `one_per_zone = false`")]
     ZonesExceedK {
@@ -272,6 +297,9 @@ pub fn evaluate(p: &Problem, sites: &[usize]) -> f64 {
 /// Greedy (lazy) then interchange, with the bound; the sites' gains are
 /// recomputed in their final order.
 pub fn solve(p: &Problem, limits: &Limits) -> Result<Solution, PlacementError> {
+    if let Objective::Center { cap_min } = p.objective {
+        return center::solve(p, limits, cap_min);
+    }
     let mut sol = greedy::greedy(p, limits)?;
     let chosen: Vec<usize> = sol.sites.iter().map(|s| s.candidate).collect();
     let (improved, swaps) = interchange::interchange(p, limits, &chosen, sol.forced);

@@ -70,6 +70,11 @@ pub enum Goal {
         /// Cap, minutes.
         cap_min: f64,
     },
+    /// The longest trip, times capped at `cap_min`.
+    Center {
+        /// Cap, minutes.
+        cap_min: f64,
+    },
 }
 
 /// A placement problem on a study, with what is needed to report it.
@@ -119,6 +124,7 @@ pub fn problem(
             (Objective::Coverage { threshold_min: t }, t)
         }
         Goal::Median { cap_min } => (Objective::Median { cap_min }, cap_min),
+        Goal::Center { cap_min } => (Objective::Center { cap_min }, cap_min),
     };
     let facilities: Vec<Facility> = candidates
         .iter()
@@ -180,7 +186,7 @@ pub fn zones_in_need(study: &Study, p: &Problem) -> Vec<usize> {
         let Some(z) = z else { continue };
         let unserved = match p.objective {
             Objective::Coverage { threshold_min } => p.current[i] > threshold_min,
-            Objective::Median { .. } => true,
+            Objective::Median { .. } | Objective::Center { .. } => true,
         };
         if unserved {
             need[*z] += p.weight[i];

@@ -16,18 +16,10 @@ use crate::placement::{Objective, Solution};
 /// Most settlement ids listed per site in `served_ids`.
 const MAX_SERVED_IDS: usize = 200;
 
-/// The unit of the objective, for titles.
-fn unit(o: Objective) -> &'static str {
-    match o {
-        Objective::Coverage { .. } => "people",
-        Objective::Median { .. } => "person-minutes saved",
-    }
-}
-
 /// The sites table.
 pub fn sites_table(study: &Study, pl: &Placement, sol: &Solution) -> Table {
     let p = &pl.problem;
-    let u = unit(p.objective);
+    let u = p.objective.unit();
     let mut t = Table::default();
     for (name, kind, title) in [
         ("order", Kind::Int, "order chosen (1 = first)".to_string()),
@@ -101,19 +93,25 @@ pub fn curve_table(pl: &Placement, sol: &Solution) -> Table {
     let (metric, title) = match p.objective {
         Objective::Coverage { .. } => ("share", "share of the population within the threshold"),
         Objective::Median { .. } => ("mean_min", "mean trip (min, capped)"),
+        Objective::Center { .. } => ("max_min", "longest trip (min, capped)"),
     };
     t.column("k", Kind::Int, "sites");
     t.column("site_id", Kind::Text, "site added");
-    t.column("gain", Kind::Float, format!("gain ({})", unit(p.objective)));
+    t.column(
+        "gain",
+        Kind::Float,
+        format!("gain ({})", p.objective.unit()),
+    );
     t.column(
         "value",
         Kind::Float,
-        format!("objective ({})", unit(p.objective)),
+        format!("objective ({})", p.objective.unit()),
     );
     t.column(metric, Kind::Float, title);
     let derived = |v: f64| match p.objective {
         Objective::Coverage { .. } if people > 0.0 => Some(v / people),
         Objective::Median { .. } if people > 0.0 => Some(-v / people),
+        Objective::Center { .. } => Some(-v),
         _ => None,
     };
     t.rows.push(vec![
@@ -167,7 +165,7 @@ pub fn scenario_toml(study: &Study, pl: &Placement, sol: &Solution, name: &str) 
              service = {}\nid = {}\nname = {}\nlon = {}\nlat = {}\n",
             k + 1,
             (site.gain * 1e6).round() / 1e6,
-            unit(pl.problem.objective),
+            pl.problem.objective.unit(),
             toml_str(&svc.name),
             toml_str(&format!("new:{}", c.id)),
             toml_str(if c.name.is_empty() { &c.id } else { &c.name }),
@@ -230,7 +228,7 @@ pub fn write_placement(
         "inputs": inputs,
         "service": svc.name,
         "objective": pl.problem.objective,
-        "objective_unit": unit(pl.problem.objective),
+        "objective_unit": pl.problem.objective.unit(),
         "placement": study.settings.placement,
         "candidates": {"source": report.source, "count": pl.candidates.len()},
         "sites": sol.sites.len(),

@@ -367,3 +367,59 @@ mod end_to_end {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn center_is_exact_for_one_site_and_never_lengthens_the_longest_trip() {
+    use remoteness::placement::center;
+    let mut rng = Rng(13);
+    for case in 0..200 {
+        let (n, c) = (4 + rng.below(12), 2 + rng.below(9));
+        let cap = 100.0;
+        let p = random_problem(&mut rng, n, c, Objective::Center { cap_min: cap });
+        let base = center::longest(&p, &[], cap);
+        for k in 1..=3.min(c) {
+            let s = solve(&p, &limits(k)).unwrap();
+            let sites: Vec<usize> = s.sites.iter().map(|x| x.candidate).collect();
+            let got = center::longest(&p, &sites, cap);
+            assert!(
+                (got + s.value).abs() < 1e-9,
+                "case {case}: value is minus the longest trip"
+            );
+            assert!(got <= base + 1e-12, "case {case}");
+            // Brute force over every k-subset of the longest trip.
+            let mut best = f64::INFINITY;
+            let mut idx: Vec<usize> = (0..k).collect();
+            loop {
+                best = best.min(center::longest(&p, &idx, cap));
+                let mut i = k;
+                while i > 0 && idx[i - 1] == c - k + (i - 1) {
+                    i -= 1;
+                }
+                if i == 0 {
+                    break;
+                }
+                idx[i - 1] += 1;
+                for j in i..k {
+                    idx[j] = idx[j - 1] + 1;
+                }
+            }
+            if k == 1 {
+                assert!(
+                    (got - best).abs() < 1e-9,
+                    "case {case}: {got} vs optimum {best}"
+                );
+            }
+            assert!(got >= best - 1e-9);
+        }
+    }
+    let p = random_problem(&mut rng, 10, 5, Objective::Center { cap_min: 100.0 });
+    let budget = Limits {
+        k: 2,
+        budget: Some(3.0),
+        ..Limits::default()
+    };
+    assert!(matches!(
+        solve(&p, &budget),
+        Err(PlacementError::Unsupported { .. })
+    ));
+}
