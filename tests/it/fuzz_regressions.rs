@@ -75,3 +75,24 @@ fn shapefile_crashes_are_now_errors_or_results() {
         }
     }
 }
+
+#[test]
+fn geojson_crashes_are_now_errors_or_results() {
+    let cases = inputs("geojson");
+    assert!(!cases.is_empty(), "no regression inputs");
+    for case in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("layer.geojson");
+        std::fs::copy(&case, &path).unwrap();
+        let r = std::panic::catch_unwind(|| read_layer(&spec(&path), None));
+        let layer = r.unwrap_or_else(|_| panic!("{} panics", case.display()));
+        // A position with one coordinate is a feature without geometry,
+        // with the reason, not a crash.
+        if let Ok(layer) = layer {
+            assert!(layer.features.iter().any(|f| f
+                .geometry_problem
+                .as_ref()
+                .is_some_and(|p| p.1.contains("fewer than 2"))));
+        }
+    }
+}

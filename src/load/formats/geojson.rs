@@ -38,6 +38,13 @@ pub fn read(path: &Path) -> Result<RawLayer, LoadError> {
         .map(|(index, f)| {
             let (geometry, geometry_problem) = match &f.geometry {
                 None => (None, Some(("geometry".into(), "null geometry".into()))),
+                Some(g) if !positions_ok(&g.value) => (
+                    None,
+                    Some((
+                        "geometry".into(),
+                        "a position has fewer than 2 coordinates".into(),
+                    )),
+                ),
                 Some(g) => match Geometry::<f64>::try_from(&g.value) {
                     Ok(g) => (Some(g), None),
                     Err(e) => (None, Some(("geometry".into(), e.to_string()))),
@@ -64,6 +71,22 @@ pub fn read(path: &Path) -> Result<RawLayer, LoadError> {
         crs: crs.map(|c| (c, "GeoJSON `crs` member".to_string())),
         warnings: Vec::new(),
     })
+}
+
+/// Whether every position has at least two coordinates (the conversion to
+/// `geo` types indexes the second without checking).
+fn positions_ok(v: &geojson::GeometryValue) -> bool {
+    use geojson::GeometryValue as V;
+    let ok = |p: &geojson::Position| p.len() >= 2;
+    match v {
+        V::Point { coordinates } => ok(coordinates),
+        V::MultiPoint { coordinates } | V::LineString { coordinates } => coordinates.iter().all(ok),
+        V::MultiLineString { coordinates } | V::Polygon { coordinates } => {
+            coordinates.iter().flatten().all(ok)
+        }
+        V::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().all(ok),
+        V::GeometryCollection { geometries } => geometries.iter().all(|g| positions_ok(&g.value)),
+    }
 }
 
 /// The legacy (2008) GeoJSON `crs` member: `{"type": "name", "properties":
