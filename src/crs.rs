@@ -105,6 +105,13 @@ impl Crs {
             return Crs::from_epsg(4326);
         }
         if t.starts_with('+') {
+            // PROJ strings are ASCII (the parser slices bytes as characters).
+            if let Some(c) = t.chars().find(|c| !c.is_ascii()) {
+                return Err(unresolved(
+                    t,
+                    format!("not a usable PROJ string: it holds the non-ASCII character {c:?}"),
+                ));
+            }
             let proj = Proj::from_proj_string(t)
                 .map_err(|e| unresolved(t, format!("not a usable PROJ string: {e}")))?;
             return Ok(Crs {
