@@ -16,7 +16,10 @@ dict=()
 if [ -f "$here/dicts/$t.dict" ]; then
     dict=("-dict=$here/dicts/$t.dict")
 fi
-exec cargo +nightly fuzz run "$t" "$here/corpus/$t" "$here/seeds/$t" -- \
+# pbf like production (-O, no overflow checks): see smoke.sh.
+mode=()
+if [ "$t" = pbf ]; then mode=(-O); fi
+exec cargo +nightly fuzz run "${mode[@]}" "$t" "$here/corpus/$t" "$here/seeds/$t" -- \
     -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
     -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -print_final_stats=1 "${dict[@]}"

@@ -66,7 +66,7 @@ fn shapefile_crashes_are_now_errors_or_results() {
         let r = r.unwrap_or_else(|_| panic!("{} panics", case.display()));
         // The out-of-memory finds declared counts their record cannot hold.
         let name = case.file_name().unwrap().to_string_lossy().to_string();
-        if name.starts_with("oom-") {
+        if name.starts_with("oom-") || name.ends_with("-alloc") {
             let e = r.err().unwrap_or_else(|| panic!("{name}: accepted"));
             assert!(
                 e.to_string().contains("corrupt") || e.to_string().contains("truncated"),
@@ -94,5 +94,40 @@ fn geojson_crashes_are_now_errors_or_results() {
                 .as_ref()
                 .is_some_and(|p| p.1.contains("fewer than 2"))));
         }
+    }
+}
+
+#[test]
+fn crs_and_config_crashes_are_now_errors() {
+    for case in inputs("crs") {
+        let text = String::from_utf8_lossy(&std::fs::read(&case).unwrap()).to_string();
+        let r = std::panic::catch_unwind(|| remoteness::crs::Crs::parse(&text));
+        let r = r.unwrap_or_else(|_| panic!("{} panics", case.display()));
+        assert!(r.is_err(), "{}: accepted", case.display());
+    }
+    for case in inputs("config") {
+        let text = String::from_utf8_lossy(&std::fs::read(&case).unwrap()).to_string();
+        let r = std::panic::catch_unwind(|| {
+            let raw = remoteness::config::parse_raw(&text, &case)?;
+            remoteness::config::Settings::from_raw(raw, Path::new("."), &case)
+        });
+        let r = r.unwrap_or_else(|_| panic!("{} panics", case.display()));
+        assert!(r.is_err(), "{}: accepted", case.display());
+    }
+}
+
+#[test]
+fn pbf_crashes_are_now_errors_or_results() {
+    let tags = remoteness::config::Settings::from_raw(
+        remoteness::config::parse_raw("[inputs]\nosm = \"x.osm.pbf\"\n", Path::new("c.toml"))
+            .unwrap(),
+        Path::new("."),
+        Path::new("c.toml"),
+    )
+    .unwrap()
+    .osm;
+    for case in inputs("pbf") {
+        let r = std::panic::catch_unwind(|| remoteness::load::osm::read_pbf(&case, &tags));
+        assert!(r.is_ok(), "{} panics", case.display());
     }
 }
