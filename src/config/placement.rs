@@ -136,24 +136,7 @@ pub(super) fn from_raw(
     let objective = match raw.objective.as_deref() {
         None | Some("coverage") => PlaceObjective::Coverage,
         Some("center") => PlaceObjective::Center { cap_min },
-        Some("median") => PlaceObjective::Median {
-            cap_min: raw
-                .cap_min
-                .map(|v| {
-                    if v.is_finite() && v > 0.0 && v <= super::MAX_MINUTES {
-                        Ok(v)
-                    } else {
-                        Err(invalid(
-                            "placement.cap_min",
-                            format!(
-                                "must be > 0 and at most {} min, got {v}",
-                                super::MAX_MINUTES
-                            ),
-                        ))
-                    }
-                })
-                .transpose()?,
-        },
+        Some("median") => PlaceObjective::Median { cap_min },
         Some(o) => {
             return Err(invalid(
                 "placement.objective",

@@ -107,12 +107,7 @@ pub fn solve(p: &Problem, limits: &Limits, cap_min: f64) -> Result<Solution, Pla
     for _ in 0..20 {
         let mut improved = false;
         for pos in 0..sites.len() {
-            let others: Vec<usize> = sites
-                .iter()
-                .enumerate()
-                .filter(|&(q, _)| q != pos)
-                .map(|(_, &c)| c)
-                .collect();
+            let others = super::without(&sites, pos);
             let rest = best_of(p, &others);
             let mut t = taken.clone();
             t[sites[pos]] = false;

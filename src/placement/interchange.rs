@@ -29,12 +29,7 @@ pub fn interchange(
         let mut improved = false;
         for pos in fixed..sites.len() {
             let current = State::of(p, &sites).value(p);
-            let others: Vec<usize> = sites
-                .iter()
-                .enumerate()
-                .filter(|&(q, _)| q != pos)
-                .map(|(_, &c)| c)
-                .collect();
+            let others = super::without(&sites, pos);
             let rest = State::of(p, &others);
             let rest_value = rest.value(p);
             let spent: f64 = others.iter().map(|&c| p.cost[c]).sum();

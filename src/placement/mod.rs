@@ -280,6 +280,16 @@ impl State {
     }
 }
 
+/// `sites` without the one at `pos`.
+pub(crate) fn without(sites: &[usize], pos: usize) -> Vec<usize> {
+    sites
+        .iter()
+        .enumerate()
+        .filter(|&(q, _)| q != pos)
+        .map(|(_, &c)| c)
+        .collect()
+}
+
 /// The objective of choosing `sites` (the slow, obvious definition).
 pub fn evaluate(p: &Problem, sites: &[usize]) -> f64 {
     (0..p.weight.len())
