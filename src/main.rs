@@ -143,6 +143,24 @@ impl Progress for Bars {
     }
 }
 
+/// `println!` that ignores a closed stdout (`remoteness … | head`): the
+/// run's outputs are already written, so a reader that stops early is no
+/// error and must not panic.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `print!` likewise.
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 /// More worker threads than this per core only cost time spawning them.
 const MAX_THREADS_PER_CORE: usize = 4;
 
@@ -271,8 +289,8 @@ fn run(args: RunArgs) -> Result<()> {
         threads,
         std::slice::from_ref(&args.config),
     )?;
-    print!("{}", summary(&analysis, args.top));
-    println!("\nWrote {} files to {}", written.len(), args.out.display());
+    say_raw!("{}", summary(&analysis, args.top));
+    say!("\nWrote {} files to {}", written.len(), args.out.display());
     Ok(())
 }
 
@@ -303,7 +321,7 @@ fn scenarios(args: ScenarioArgs) -> Result<()> {
         threads,
         std::slice::from_ref(&args.run.config),
     )?;
-    print!("{}", summary(&baseline, args.run.top));
+    say_raw!("{}", summary(&baseline, args.run.top));
     let compared: Vec<Compared> = outcomes
         .iter()
         .map(|o| Compared {
@@ -318,14 +336,14 @@ fn scenarios(args: ScenarioArgs) -> Result<()> {
             } else {
                 ""
             };
-            println!("{} #{} {}: {}{warn}", o.name, r.index, r.kind, r.report);
+            say!("{} #{} {}: {}{warn}", o.name, r.index, r.kind, r.report);
         }
     }
-    print!(
+    say_raw!(
         "{}",
         compare_summary(&baseline, &compared, args.run.top.min(5))
     );
-    println!(
+    say!(
         "\nWrote {} files to {}",
         written.len(),
         args.run.out.display()
@@ -377,6 +395,24 @@ fn place(args: PlaceArgs) -> Result<()> {
     let pl_settings = settings.placement.clone();
     let default_crs = settings.inputs.crs.clone();
     let (mut study, _) = prepare(settings, None, &bars)?;
+    // Relocation: the removable facilities leave the baseline and come
+    // back as candidates (kept at no cost when chosen).
+    let category = study.settings.services[service].category.clone();
+    let mut removed = Vec::new();
+    for id in &pl_settings.removable {
+        let Some(i) = study
+            .dataset
+            .facilities
+            .iter()
+            .position(|f| &f.id == id && f.category == category)
+        else {
+            anyhow::bail!(
+                "placement.removable: no facility `{id}` serves {} (category `{category}`)",
+                args.service
+            );
+        };
+        removed.push(study.dataset.facilities.remove(i));
+    }
     let baseline = study.analyse(exec, &bars);
     let mut timings = baseline.timings.clone();
     let mut diags = baseline.dataset.diagnostics.clone();
@@ -413,7 +449,21 @@ fn place(args: PlaceArgs) -> Result<()> {
             cap_min: cap_min.unwrap_or(2.0 * threshold_min),
         },
     };
-    let placement = pst::problem(&study, &baseline, service, goal, candidates, exec)?;
+    let kept_candidates: Vec<remoteness::model::Candidate> = removed
+        .iter()
+        .map(|f| remoteness::model::Candidate {
+            id: format!("existing:{}", f.id),
+            name: f.name.clone(),
+            pos: f.pos,
+            cost: 0.0,
+        })
+        .chain(candidates)
+        .collect();
+    let mut placement = pst::problem(&study, &baseline, service, goal, kept_candidates, exec)?;
+    for (k, f) in removed.iter().enumerate() {
+        placement.existing[k] = Some(f.id.clone());
+    }
+    placement.removable = pl_settings.removable.clone();
     timings.push(("candidate_search".into(), t0.elapsed().as_secs_f64()));
     let k = match (args.k.or(pl_settings.k), pl_settings.budget) {
         (Some(k), _) => k,
@@ -491,7 +541,7 @@ fn place(args: PlaceArgs) -> Result<()> {
         },
     )?;
     let unit = placement.problem.objective.unit();
-    println!(
+    say!(
         "{} sites for {} from {} candidates ({source}): gain {:.1} {unit}",
         sol.sites.len(),
         args.service,
@@ -500,7 +550,7 @@ fn place(args: PlaceArgs) -> Result<()> {
     );
     for (k, s) in sol.sites.iter().enumerate() {
         let c = &placement.candidates[s.candidate];
-        println!(
+        say!(
             "  {:>3}  {:<28} +{:.1}  ({:.1} people newly served)",
             k + 1,
             c.id,
@@ -509,19 +559,19 @@ fn place(args: PlaceArgs) -> Result<()> {
         );
     }
     if let Some(g) = sol.gap() {
-        println!(
+        say!(
             "Upper bound on the best gain: {:.1}; this answer is within {:.2} % of it",
             sol.upper_bound.unwrap_or(0.0) - sol.base,
             100.0 * g
         );
     }
     if sol.optimal {
-        println!(
+        say!(
             "Proven optimal: the MILP on {} candidates agrees",
             placement.candidates.len()
         );
     }
-    println!(
+    say!(
         "\nWrote {} files to {}",
         written.len(),
         args.run.out.display()

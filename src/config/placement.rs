@@ -32,6 +32,10 @@ pub struct RawPlacement {
     pub min_people: Option<f64>,
     /// First one site in every zone with people beyond the threshold.
     pub one_per_zone: Option<bool>,
+    /// Ids of existing facilities of the service that may be moved: they
+    /// are removed from the baseline and become candidates (kept at no
+    /// cost when chosen).
+    pub removable: Option<Vec<String>>,
 }
 
 /// The objective, validated.
@@ -85,6 +89,8 @@ pub struct PlacementSettings {
     pub min_people: f64,
     /// One site per zone in need first.
     pub one_per_zone: bool,
+    /// Existing facilities that may be moved (relocation studies).
+    pub removable: Vec<String>,
 }
 
 impl Default for PlacementSettings {
@@ -97,6 +103,7 @@ impl Default for PlacementSettings {
             k: None,
             min_people: 0.0,
             one_per_zone: false,
+            removable: Vec::new(),
         }
     }
 }
@@ -209,5 +216,6 @@ pub(super) fn from_raw(
         k: raw.k,
         min_people,
         one_per_zone: raw.one_per_zone.unwrap_or(false),
+        removable: raw.removable.unwrap_or_default(),
     })
 }

@@ -83,6 +83,11 @@ pub struct Placement {
     pub service: usize,
     /// The candidates, in problem order.
     pub candidates: Vec<Candidate>,
+    /// Per candidate, the id of the existing facility it is (a removable
+    /// one, kept when chosen), or `None` for a new site.
+    pub existing: Vec<Option<String>>,
+    /// The removable facilities' ids.
+    pub removable: Vec<String>,
     /// The problem.
     pub problem: Problem,
 }
@@ -164,6 +169,8 @@ pub fn problem(
     let zones = ZoneIndex::build(&study.zones);
     let zone = candidates.iter().map(|c| zones.locate(c.pos)).collect();
     Ok(Placement {
+        existing: vec![None; candidates.len()],
+        removable: Vec::new(),
         service,
         problem: Problem {
             weight,

@@ -50,6 +50,11 @@ pub fn sites_table(study: &Study, pl: &Placement, sol: &Solution) -> Table {
             Kind::Text,
             format!("ids of the settlements newly served (first {MAX_SERVED_IDS})"),
         ),
+        (
+            "kept",
+            Kind::Bool,
+            "an existing facility kept (relocation study)".into(),
+        ),
     ] {
         t.column(name, kind, title);
     }
@@ -77,6 +82,7 @@ pub fn sites_table(study: &Study, pl: &Placement, sol: &Solution) -> Table {
             Cell::Float(s.people, POP_DP),
             Cell::Int(served.len() as i64),
             Cell::Text(ids.join(";")),
+            Cell::Bool(pl.existing[s.candidate].is_some()),
         ]);
         t.geometry.push(Some(Geom::Point(c.pos.lon, c.pos.lat)));
         before.push(s.candidate);
@@ -158,8 +164,35 @@ pub fn scenario_toml(study: &Study, pl: &Placement, sol: &Solution, name: &str) 
             pl.problem.objective.as_str()
         )),
     );
+    let kept: Vec<&str> = sol
+        .sites
+        .iter()
+        .filter_map(|s| pl.existing[s.candidate].as_deref())
+        .collect();
+    let gone: Vec<&String> = pl
+        .removable
+        .iter()
+        .filter(|id| !kept.contains(&id.as_str()))
+        .collect();
+    if !gone.is_empty() {
+        s.push_str(&format!(
+            "\n# Removable facilities not kept.\n[[scenario.modification]]\nkind = \"remove_facilities\"\n\
+             service = {}\nids = [{}]\n",
+            toml_str(&svc.name),
+            gone.iter().map(|id| toml_str(id)).collect::<Vec<_>>().join(", ")
+        ));
+    }
     for (k, site) in sol.sites.iter().enumerate() {
         let c = &pl.candidates[site.candidate];
+        if pl.existing[site.candidate].is_some() {
+            s.push_str(&format!(
+                "\n# {}: keeps {} (gain {})\n",
+                k + 1,
+                c.id,
+                (site.gain * 1e6).round() / 1e6
+            ));
+            continue;
+        }
         s.push_str(&format!(
             "\n# {}: gain {} {}\n[[scenario.modification]]\nkind = \"add_facility\"\n\
              service = {}\nid = {}\nname = {}\nlon = {}\nlat = {}\n",
@@ -240,6 +273,8 @@ pub fn write_placement(
         "swaps": sol.swaps,
         "proven_optimal": sol.optimal,
         "forced_by_zone_rule": sol.forced,
+        "removable": pl.removable,
+        "kept": sol.sites.iter().filter_map(|s| pl.existing[s.candidate].clone()).collect::<Vec<_>>(),
         "exact": report.exact,
         "method": "lazy greedy (CELF) on one bounded search per candidate, then Teitz-Bart interchange; upper bound: the greedy online bound (Minoux); ties to the lower candidate index",
         "warnings": report.warnings,

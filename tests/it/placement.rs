@@ -287,6 +287,94 @@ mod end_to_end {
     }
 
     #[test]
+    fn relocation_of_every_health_facility_rerun_as_a_scenario_matches() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path();
+        copy_tata(data);
+        // The baseline's health facilities, all removable.
+        let base_out = data.join("base");
+        let o = crate::common::run_config(&data.join("tata.toml"), &base_out, &[]);
+        assert!(o.status.success());
+        let mut rdr = csv::Reader::from_path(base_out.join("facilities.csv")).unwrap();
+        let ids: Vec<String> = rdr
+            .deserialize::<std::collections::HashMap<String, String>>()
+            .map(|r| r.unwrap())
+            .filter(|r| r["service"] == "health")
+            .map(|r| format!("{:?}", r["fac_id"]))
+            .collect();
+        assert!(ids.len() > 5);
+        let cfg = data.join("c.toml");
+        let text = std::fs::read_to_string(data.join("tata.toml")).unwrap();
+        std::fs::write(
+            &cfg,
+            format!("{text}\n[placement]\nremovable = [{}]\n", ids.join(", ")),
+        )
+        .unwrap();
+        let out = data.join("place");
+        let k = (ids.len() - 3).to_string();
+        let o = place(&cfg, &out, &["--service", "health", "--k", &k]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let run = json(&out.join("run.json"));
+        assert_eq!(run["removable"].as_array().unwrap().len(), ids.len());
+        // With k below the current count and every facility movable, the
+        // sites still cover at least as many people as the kept ones would.
+        let value = run["value"].as_f64().unwrap();
+        let sc = data.join("scenarios");
+        let o = run_bin(&[
+            "scenarios",
+            cfg.to_str().unwrap(),
+            "--scenarios",
+            out.join("scenario.toml").to_str().unwrap(),
+            "--out",
+            sc.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let after = json(&sc.join(format!("place_health_{k}/run.json")));
+        let covered = after["counts"]["population"].as_f64().unwrap() - beyond(&after, "health");
+        assert!(
+            (covered - value).abs() <= 1e-6 * value,
+            "{covered} vs {value}"
+        );
+        // An unknown removable id is an error naming it.
+        std::fs::write(
+            &cfg,
+            format!("{text}\n[placement]\nremovable = [\"no-such\"]\n"),
+        )
+        .unwrap();
+        let o = place(&cfg, &data.join("x"), &["--service", "health", "--k", "2"]);
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("no-such"));
+    }
+
+    #[test]
+    fn a_closed_stdout_is_not_a_panic() {
+        use std::process::{Command, Stdio};
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_remoteness"))
+            .args([
+                "place",
+                fixture("tata/tata.toml").to_str().unwrap(),
+                "--service",
+                "health",
+                "--k",
+                "5",
+                "--out",
+                tmp.path().join("o").to_str().unwrap(),
+                "-q",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(o.status.success());
+    }
+
+    #[test]
     fn bad_placement_input_is_a_clear_error() {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path();
