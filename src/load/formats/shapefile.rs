@@ -332,7 +332,13 @@ fn check_records(path: &Path, shp: &[u8]) -> Result<(), LoadError> {
                 format!("shape record {k} runs past the end of the file: it is truncated"),
             ));
         }
-        if content >= 4 {
+        if content < 4 {
+            return Err(format_error(
+                path,
+                format!("shape record {k} is {content} bytes, too short for its shape type: the file is corrupt"),
+            ));
+        }
+        {
             let ty = le(body);
             let (fixed, counts) = match ty {
                 // Polyline, polygon, multipatch (+ Z, M): bbox, parts, points.
@@ -344,14 +350,44 @@ fn check_records(path: &Path, shp: &[u8]) -> Result<(), LoadError> {
                 // Multipoint (+ Z, M): bbox, points.
                 8 | 18 | 28 if content >= 40 => (40, le(body + 36) * 16),
                 3 | 5 | 13 | 15 | 23 | 25 | 31 | 8 | 18 | 28 => (u64::MAX, 0),
-                _ => (0, 0),
+                // Points read a fixed size whatever the record says: a
+                // shorter record would put the reader out of step.
+                0 => (4, 0),
+                1 => (20, 0),
+                21 => (28, 0),
+                11 => (36, 0),
+                _ => {
+                    return Err(format_error(
+                        path,
+                        format!(
+                            "shape record {k} has the unknown shape type {ty}: the file is corrupt"
+                        ),
+                    ))
+                }
             };
-            if fixed == u64::MAX || fixed + counts > content as u64 {
+            // Part starts must rise within the points: rings are sized by
+            // their differences.
+            let parts_ok = match ty {
+                3 | 5 | 13 | 15 | 23 | 25 | 31
+                    if fixed != u64::MAX && fixed + counts <= content as u64 =>
+                {
+                    let (parts, points) = (le(body + 36) as usize, le(body + 40));
+                    let mut prev = 0;
+                    (0..parts).all(|j| {
+                        let start = le(body + 44 + 4 * j);
+                        let ok = start >= prev && start <= points;
+                        prev = start;
+                        ok
+                    })
+                }
+                _ => true,
+            };
+            if fixed == u64::MAX || fixed + counts > content as u64 || !parts_ok {
                 return Err(format_error(
                     path,
                     format!(
                         "shape record {k} declares more parts or points than its {content} bytes \
-                         hold: the file is corrupt"
+                         hold, or parts outside its points: the file is corrupt"
                     ),
                 ));
             }
