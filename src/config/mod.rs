@@ -20,8 +20,9 @@ mod kinds;
 mod measures;
 mod placement;
 mod raw;
+mod services;
 
-use defaults::{default_services, map_of, SERVICE_CODES};
+use defaults::map_of;
 pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
 pub use inputs::{is_connection_string, Inputs};
 pub use kinds::GravityTransform;
@@ -368,107 +369,7 @@ impl Settings {
             }
         }
 
-        // Services: the defaults, each merged with the user's table of the
-        // same name, then the user's other services; `enabled = false`
-        // drops one.
-        let mut user = raw.services;
-        let mut raw_services: Vec<(String, RawService)> = default_services()
-            .into_iter()
-            .map(|(n, d)| match user.remove(n) {
-                Some(u) => (n.to_string(), u.over(d)),
-                None => (n.to_string(), d),
-            })
-            .collect();
-        raw_services.extend(user);
-        raw_services.retain(|(_, s)| s.enabled != Some(false));
-        if raw_services.is_empty() {
-            return Err(invalid(
-                "services",
-                "every service is disabled (`enabled = false`): keep at least one".into(),
-            ));
-        }
-        let mut services = Vec::new();
-        let mut catchment = Vec::new();
-        for (name, rs) in raw_services {
-            catchment.push((name.clone(), rs.catchment.clone()));
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(invalid(
-                    &format!("services.{name}"),
-                    "service names are used in column names: use ASCII letters, digits, `_`".into(),
-                ));
-            }
-            let profile = rs.profile.unwrap_or_else(|| "walk".into());
-            if !profiles.contains_key(&profile) {
-                return Err(invalid(
-                    &format!("services.{name}.profile"),
-                    format!(
-                        "unknown profile `{profile}` (known: {})",
-                        profiles.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                ));
-            }
-            let threshold = match (rs.threshold_min, rs.threshold_m) {
-                (Some(_), Some(_)) => {
-                    return Err(invalid(
-                        &format!("services.{name}"),
-                        "give `threshold_min` or `threshold_m`, not both".into(),
-                    ))
-                }
-                (Some(t), None) => Threshold::Time(Seconds(
-                    within(
-                        &format!("services.{name}.threshold_min"),
-                        t,
-                        0.0,
-                        MAX_MINUTES,
-                    )
-                    .and_then(|t| {
-                        bounded(&format!("services.{name}.threshold_min"), t, 0.0, true)
-                    })? * 60.0,
-                )),
-                (None, Some(d)) => Threshold::Distance(Meters(
-                    within(&format!("services.{name}.threshold_m"), d, 0.0, MAX_METRES).and_then(
-                        |d| bounded(&format!("services.{name}.threshold_m"), d, 0.0, true),
-                    )?,
-                )),
-                (None, None) => Threshold::Time(Seconds(3600.0)),
-            };
-            let code = match rs.code {
-                Some(c) => c,
-                None => SERVICE_CODES
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, c)| c.to_string())
-                    .unwrap_or_else(|| name.to_ascii_lowercase().chars().take(4).collect()),
-            };
-            let valid_code = (1..=4).contains(&code.len())
-                && code.starts_with(|c: char| c.is_ascii_lowercase())
-                && code
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-            if !valid_code {
-                return Err(invalid(
-                    &format!("services.{name}.code"),
-                    format!("`{code}` is not a field code: give 1 to 4 lowercase letters or digits, starting with a letter"),
-                ));
-            }
-            if let Some(other) = services.iter().find(|s: &&Service| s.code == code) {
-                return Err(invalid(
-                    &format!("services.{name}.code"),
-                    format!(
-                        "code `{code}` is already used by service `{}`: set a distinct `code`",
-                        other.name
-                    ),
-                ));
-            }
-            services.push(Service {
-                code,
-                category: rs.category.unwrap_or_else(|| name.clone()),
-                name,
-                profile,
-                threshold,
-                straight_line: rs.straight_line.unwrap_or(false),
-            });
-        }
+        let (services, catchment) = services::from_raw(raw.services, &profiles, &invalid)?;
 
         let t = &raw.travel;
         let travel = Travel {

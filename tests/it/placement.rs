@@ -227,6 +227,15 @@ mod end_to_end {
         run_command("place", config, out, extra)
     }
 
+    /// The run failed, and its message holds every needle.
+    fn refused(o: &std::process::Output, needles: &[&str]) {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "accepted");
+        for n in needles {
+            assert!(err.contains(n), "no `{n}` in: {err}");
+        }
+    }
+
     fn json(p: &Path) -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
     }
@@ -396,12 +405,7 @@ mod end_to_end {
         .unwrap();
         let layer = "[placement]\ncandidates = \"layer\"\ncost_field = \"cost\"\n[placement.layer]\npath = \"cands.geojson\"\nid_field = \"id\"\n";
         let o = place(&with(layer), &out, &["--service", "health", "--k", "3"]);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(!o.status.success());
-        assert!(
-            err.contains("k = 3") && err.contains("cands.geojson"),
-            "{err}"
-        );
+        refused(&o, &["k = 3", "cands.geojson"]);
         assert!(!out.exists());
         // A budget no candidate fits names the layer.
         let o = place(
@@ -409,12 +413,7 @@ mod end_to_end {
             &out,
             &["--service", "health", "--budget", "4"],
         );
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(!o.status.success());
-        assert!(
-            err.contains("budget") && err.contains("cands.geojson"),
-            "{err}"
-        );
+        refused(&o, &["budget", "cands.geojson"]);
         // A candidate layer with no usable point.
         std::fs::write(
             data.join("empty.geojson"),
@@ -426,12 +425,7 @@ mod end_to_end {
             &out,
             &["--service", "health", "--k", "1"],
         );
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(!o.status.success());
-        assert!(
-            err.contains("empty.geojson") && err.contains("candidate"),
-            "{err}"
-        );
+        refused(&o, &["empty.geojson", "candidate"]);
         // A bad cost names file, feature and field.
         std::fs::write(
             data.join("badcost.geojson"),
@@ -443,12 +437,7 @@ mod end_to_end {
             &out,
             &["--service", "health", "--k", "1"],
         );
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(!o.status.success());
-        assert!(
-            err.contains("badcost.geojson") && err.contains("id=a") && err.contains("cost"),
-            "{err}"
-        );
+        refused(&o, &["badcost.geojson", "id=a", "cost"]);
         // An unknown service.
         let o = place(&with(""), &out, &["--service", "market", "--k", "1"]);
         assert!(String::from_utf8_lossy(&o.stderr).contains("no such service"));
