@@ -7,9 +7,16 @@
 //! swaps as `figure:` lines. The network, the baseline and the prepared
 //! study are built outside the timed code.
 //!
+//! The capacity objective gives each facility (existing or new) room for
+//! `PLACEMENT_PEOPLE_PER_SITE` people (default 5,000).
+//!
 //! Run: `cargo bench --bench placement`; `PLACEMENT_NODES`,
 //! `PLACEMENT_SETTLEMENTS`, `PLACEMENT_CANDIDATES` and `PLACEMENT_K` change
-//! the sizes (defaults 1,000,000, 100,000, 10,000 and 50).
+//! the sizes (defaults 1,000,000, 100,000, 10,000 and 50);
+//! `PLACEMENT_OBJECTIVES` lists the objectives (default
+//! `coverage,median,capacity`); `PLACEMENT_EXACT=100,200` compares the
+//! heuristic with the MILP on the first 100, 200 candidates instead, for
+//! `PLACEMENT_EXACT_OBJECTIVE` (`coverage` or `capacity`).
 
 #[path = "common/engine.rs"]
 mod engine;
@@ -49,14 +56,26 @@ fn main() {
         t.elapsed().as_secs_f64(),
         rayon::current_num_threads()
     );
+    let capacity = Goal::Capacity {
+        people_per_unit: env("PLACEMENT_PEOPLE_PER_SITE", 5000) as f64,
+        site_capacity: 1.0,
+    };
+    let goal_named = |name: &str| match name {
+        "coverage" => Goal::Coverage,
+        "median" => Goal::Median { cap_min: 30.0 },
+        "capacity" => capacity,
+        o => panic!("unknown objective {o}"),
+    };
     // Every tenth settlement is a candidate: 10,000 spread over the land.
     let all = settlement_candidates(&study);
     let step = (all.len() / candidates).max(1);
     let cands: Vec<_> = all.into_iter().step_by(step).take(candidates).collect();
     if let Ok(sizes) = std::env::var("PLACEMENT_EXACT") {
-        // The heuristic against the MILP optimum (coverage, k = PLACEMENT_EXACT_K,
-        // default 10) on the
-        // first N candidates, N as listed (`PLACEMENT_EXACT=100,200,400`).
+        // The heuristic against the MILP optimum (k = PLACEMENT_EXACT_K,
+        // default 10) on the first N candidates, N as listed
+        // (`PLACEMENT_EXACT=100,200,400`).
+        let objective =
+            std::env::var("PLACEMENT_EXACT_OBJECTIVE").unwrap_or_else(|_| "coverage".into());
         for size in sizes
             .split(',')
             .map(|x| x.trim().parse::<usize>().expect("sizes"))
@@ -66,7 +85,7 @@ fn main() {
                 &study,
                 &baseline,
                 0,
-                Goal::Coverage,
+                goal_named(&objective),
                 sub,
                 Execution::Parallel,
             )
@@ -83,25 +102,30 @@ fn main() {
             .expect("solvable");
             let heur_s = t0.elapsed().as_secs_f64();
             let t1 = Instant::now();
-            let milp = exact::milp_coverage(&pl.problem, kk);
+            let milp = match pl.problem.objective {
+                remoteness::placement::Objective::Capacity { .. } => {
+                    exact::milp_capacity(&pl.problem, kk)
+                }
+                _ => exact::milp_coverage(&pl.problem, kk),
+            };
             let milp_s = t1.elapsed().as_secs_f64();
             match milp {
-                Some((v, _)) => println!(
-                    "figure: exact: {size} candidates, k = {kk}: heuristic gain {:.1} in {heur_s:.3} s, \
+                Ok((v, _)) => println!(
+                    "figure: exact: {objective}, {size} candidates, k = {kk}: heuristic gain {:.1} in {heur_s:.3} s, \
                      MILP optimum {:.1} in {milp_s:.1} s: heuristic/optimum = {:.5}",
                     sol.value - sol.base,
                     v - sol.base,
                     (sol.value - sol.base) / (v - sol.base).max(f64::MIN_POSITIVE)
                 ),
-                None => println!("figure: exact: {size} candidates: the MILP failed after {milp_s:.1} s"),
+                Err(e) => println!("figure: exact: {size} candidates: the MILP failed after {milp_s:.1} s: {e}"),
             }
         }
         return;
     }
-    for (name, goal) in [
-        ("coverage", Goal::Coverage),
-        ("median", Goal::Median { cap_min: 30.0 }),
-    ] {
+    let objectives =
+        std::env::var("PLACEMENT_OBJECTIVES").unwrap_or_else(|_| "coverage,median,capacity".into());
+    for name in objectives.split(',').map(str::trim) {
+        let goal = goal_named(name);
         for run in 0..2 {
             let t0 = Instant::now();
             let pl = problem(

@@ -161,4 +161,7 @@ pub struct Candidate {
     pub pos: LonLat,
     /// Cost (1 when none is given).
     pub cost: f64,
+    /// Capacity, in the facilities' capacity units (`None`: the
+    /// placement's `site_capacity`); used by the capacity objective.
+    pub capacity: Option<f64>,
 }

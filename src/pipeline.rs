@@ -211,6 +211,15 @@ pub fn analyse(
 }
 
 impl Study {
+    /// Roads, or straight lines when there is no road network.
+    pub fn travel_mode(&self) -> TravelMode {
+        if self.net.segments.is_empty() {
+            TravelMode::StraightLine
+        } else {
+            TravelMode::RoadNetwork
+        }
+    }
+
     /// Prepares `dataset` under `settings` (see the type's docs).
     pub fn prepare(settings: Settings, dataset: Dataset, progress: &dyn Progress) -> Study {
         let mut clock = Clock {
@@ -467,11 +476,7 @@ impl Study {
             segments: self.net.segments.len(),
             components: self.net.components(),
         };
-        let travel_mode = if self.net.segments.is_empty() {
-            TravelMode::StraightLine
-        } else {
-            TravelMode::RoadNetwork
-        };
+        let travel_mode = self.travel_mode();
         Analysis {
             settings: settings.clone(),
             dataset,

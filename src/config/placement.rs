@@ -11,8 +11,16 @@ use super::ConfigError;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlacement {
-    /// `coverage` (people within the threshold) or `median` (weighted time).
+    /// `coverage` (people within the threshold), `median` (weighted time),
+    /// `center` (longest trip) or `capacity` (people served within the
+    /// threshold under the facilities' capacities).
     pub objective: Option<String>,
+    /// Capacity: people one unit of a facility's capacity serves (with no
+    /// capacity field, each facility has one unit).
+    pub people_per_capacity: Option<f64>,
+    /// Capacity: units of capacity of a new site (default 1; a candidate
+    /// layer's `capacity_field` gives each its own).
+    pub site_capacity: Option<f64>,
     /// Median: trip times beyond this count as this (minutes; default twice
     /// the service's threshold).
     pub cap_min: Option<f64>,
@@ -55,6 +63,9 @@ pub enum PlaceObjective {
         /// Cap, minutes.
         cap_min: Option<f64>,
     },
+    /// People served within the threshold, each facility serving at most
+    /// its capacity × `people_per_capacity`.
+    Capacity,
 }
 
 /// Where candidate sites come from.
@@ -91,6 +102,10 @@ pub struct PlacementSettings {
     pub one_per_zone: bool,
     /// Existing facilities that may be moved (relocation studies).
     pub removable: Vec<String>,
+    /// Capacity objective: people per unit of capacity (required by it).
+    pub people_per_capacity: Option<f64>,
+    /// Capacity objective: units of capacity of a new site without its own.
+    pub site_capacity: f64,
 }
 
 impl Default for PlacementSettings {
@@ -104,6 +119,8 @@ impl Default for PlacementSettings {
             min_people: 0.0,
             one_per_zone: false,
             removable: Vec::new(),
+            people_per_capacity: None,
+            site_capacity: 1.0,
         }
     }
 }
@@ -140,17 +157,44 @@ pub(super) fn from_raw(
             }
         })
         .transpose()?;
+    let people_per_capacity = raw
+        .people_per_capacity
+        .map(|v| positive("placement.people_per_capacity", v))
+        .transpose()?;
+    let site_capacity = match raw.site_capacity {
+        None => 1.0,
+        Some(v) if v.is_finite() && v > 0.0 && v <= crate::units::MAX_CAPACITY => v,
+        Some(v) => {
+            return Err(invalid(
+                "placement.site_capacity",
+                format!(
+                    "must be > 0 and at most {:e}, got {v}",
+                    crate::units::MAX_CAPACITY
+                ),
+            ))
+        }
+    };
     let objective = match raw.objective.as_deref() {
         None | Some("coverage") => PlaceObjective::Coverage,
         Some("center") => PlaceObjective::Center { cap_min },
         Some("median") => PlaceObjective::Median { cap_min },
+        Some("capacity") => {
+            if people_per_capacity.is_none() {
+                return Err(invalid(
+                    "placement.people_per_capacity",
+                    "the capacity objective needs the people one unit of capacity serves (e.g. 10000 per health post)".into(),
+                ));
+            }
+            PlaceObjective::Capacity
+        }
         Some(o) => {
             return Err(invalid(
                 "placement.objective",
-                format!("`{o}`: expected `coverage`, `median` or `center`"),
+                format!("`{o}`: expected `coverage`, `median`, `center` or `capacity`"),
             ))
         }
     };
+
     let candidates = match (raw.candidates.as_deref(), raw.layer) {
         (None | Some("settlements"), None) => CandidateSpec::Settlements,
         (Some("h3"), None) => {
@@ -217,5 +261,7 @@ pub(super) fn from_raw(
         min_people,
         one_per_zone: raw.one_per_zone.unwrap_or(false),
         removable: raw.removable.unwrap_or_default(),
+        people_per_capacity,
+        site_capacity,
     })
 }

@@ -98,6 +98,16 @@ impl Run {
 
 /// Greedy placement (see the module docs), with the online bound.
 pub fn greedy(p: &Problem, limits: &Limits) -> Result<Solution, PlacementError> {
+    greedy_from(p, limits, None)
+}
+
+/// Greedy placement whose first free choice (after the zone rule's sites)
+/// is `start` when given: a restart of the multi-start search.
+pub fn greedy_from(
+    p: &Problem,
+    limits: &Limits,
+    start: Option<usize>,
+) -> Result<Solution, PlacementError> {
     check(p, limits)?;
     let n = p.rows.len();
     let mut g = Run {
@@ -113,8 +123,11 @@ pub fn greedy(p: &Problem, limits: &Limits) -> Result<Solution, PlacementError> 
 
     // One site in each listed zone first: the best there.
     for &z in &limits.zones_first {
-        let best = (0..n)
+        let in_zone: Vec<usize> = (0..n)
             .filter(|&c| !g.taken[c] && p.zone[c] == Some(z) && fits(c, g.spent))
+            .collect();
+        let best = in_zone
+            .into_iter()
             .map(|c| (c, g.state.gain(p, c)))
             .filter(|(_, (gain, people))| *gain > 0.0 && *people >= limits.min_people)
             .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(b.0.cmp(&a.0)));
@@ -124,17 +137,27 @@ pub fn greedy(p: &Problem, limits: &Limits) -> Result<Solution, PlacementError> 
     }
 
     let forced = g.sites.len();
+    if let Some(c) = start {
+        if c < n && !g.taken[c] && fits(c, g.spent) && g.sites.len() < limits.k {
+            let (gain, people) = g.state.gain(p, c);
+            g.pick(p, c, gain, people);
+        }
+    }
 
-    // Initial gains, in parallel (each candidate on its own).
+    // Initial gains, in parallel (each candidate on its own; a gain leaves
+    // the state as it was, so each worker evaluates on its own copy).
     let initial: Vec<(f64, f64)> = (0..n)
         .into_par_iter()
-        .map(|c| {
-            if g.taken[c] {
-                (0.0, 0.0)
-            } else {
-                g.state.gain(p, c)
-            }
-        })
+        .map_init(
+            || g.state.clone(),
+            |state, c| {
+                if g.taken[c] {
+                    (0.0, 0.0)
+                } else {
+                    state.gain(p, c)
+                }
+            },
+        )
         .collect();
     let key = |c: usize, gain: f64| match limits.budget {
         Some(_) if p.cost[c] > 0.0 => gain / p.cost[c],
@@ -188,7 +211,7 @@ pub fn greedy(p: &Problem, limits: &Limits) -> Result<Solution, PlacementError> 
 
     // With a budget: the best single affordable site, if it beats the lot.
     if let Some(budget) = limits.budget {
-        let fresh = State::new(p);
+        let mut fresh = State::new(p);
         let single = (0..n)
             .filter(|&c| p.cost[c] <= budget)
             .map(|c| (c, fresh.gain(p, c)))

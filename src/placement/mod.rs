@@ -26,6 +26,7 @@
 
 pub mod center;
 pub mod exact;
+pub mod flow;
 pub mod greedy;
 pub mod interchange;
 pub mod study;
@@ -54,13 +55,19 @@ pub enum Objective {
         /// Times beyond this count as this (minutes).
         cap_min: f64,
     },
+    /// People served within `threshold_min` when each facility serves at
+    /// most its capacity ([`flow`]; the problem's `capacities`).
+    Capacity {
+        /// The service's threshold, minutes.
+        threshold_min: f64,
+    },
 }
 
 impl Objective {
     /// The utility of a trip of `d` minutes for one person.
     pub fn utility(self, d: f64) -> f64 {
         match self {
-            Objective::Coverage { threshold_min } => {
+            Objective::Coverage { threshold_min } | Objective::Capacity { threshold_min } => {
                 if d <= threshold_min {
                     1.0
                 } else {
@@ -75,6 +82,7 @@ impl Objective {
     pub fn unit(self) -> &'static str {
         match self {
             Objective::Coverage { .. } => "people",
+            Objective::Capacity { .. } => "people served",
             Objective::Median { .. } => "person-minutes saved",
             Objective::Center { .. } => "minutes (minus the longest trip)",
         }
@@ -84,6 +92,7 @@ impl Objective {
     pub fn as_str(self) -> &'static str {
         match self {
             Objective::Coverage { .. } => "coverage",
+            Objective::Capacity { .. } => "capacity",
             Objective::Median { .. } => "median",
             Objective::Center { .. } => "center",
         }
@@ -105,6 +114,9 @@ pub struct Problem {
     pub zone: Vec<Option<usize>>,
     /// The objective.
     pub objective: Objective,
+    /// Capacities of the existing facilities and the sites (the capacity
+    /// objective only).
+    pub capacities: Option<flow::Capacities>,
 }
 
 /// How many sites, and the planners' rules.
@@ -156,11 +168,19 @@ pub struct Solution {
     /// The first `forced` sites were placed by the one-site-per-zone rule
     /// (kept by the interchange).
     pub forced: usize,
-    /// Whether the value is proven optimal (by the exact MILP).
+    /// Whether the value is proven optimal (by the exact MILP, or by
+    /// meeting the upper bound).
     pub optimal: bool,
 }
 
 impl Solution {
+    /// Whether the value meets the upper bound (to rounding): then it is
+    /// optimal, and no swap or restart can improve it.
+    pub fn reaches_bound(&self) -> bool {
+        self.upper_bound
+            .is_some_and(|ub| self.value >= ub - 1e-9 * ub.abs().max(1.0))
+    }
+
     /// The gap to the upper bound as a share of the gain over the base
     /// (0 = proven optimal).
     pub fn gap(&self) -> Option<f64> {
@@ -218,11 +238,13 @@ pub enum PlacementError {
 }
 
 /// Per-settlement state of a set of chosen sites: each settlement's best
-/// time and which site (or `None`: the current facilities) gives it.
+/// time and which site (or `None`: the current facilities) gives it; with
+/// capacities, the flow of people to the open facilities.
 #[derive(Debug, Clone)]
 pub(crate) struct State {
     pub best: Vec<f64>,
     pub by: Vec<Option<usize>>,
+    pub flow: Option<flow::Flow>,
 }
 
 impl State {
@@ -230,11 +252,15 @@ impl State {
         State {
             best: p.current.clone(),
             by: vec![None; p.current.len()],
+            flow: capacities(p).map(|caps| flow::Flow::new(p, caps)),
         }
     }
 
     /// The objective of this state.
     pub fn value(&self, p: &Problem) -> f64 {
+        if let Some(f) = &self.flow {
+            return f.value();
+        }
         self.best
             .iter()
             .zip(&p.weight)
@@ -242,8 +268,13 @@ impl State {
             .sum()
     }
 
-    /// The objective gained by adding `c`, and the people it newly serves.
-    pub fn gain(&self, p: &Problem, c: usize) -> (f64, f64) {
+    /// The objective gained by adding `c`, and the people it newly serves
+    /// (the state is left as it was).
+    pub fn gain(&mut self, p: &Problem, c: usize) -> (f64, f64) {
+        if let (Some(f), Some(caps)) = (self.flow.as_mut(), capacities(p)) {
+            let g = f.gain(p, caps, c);
+            return (g, g);
+        }
         let (mut gain, mut people) = (0.0, 0.0);
         for &(i, t) in &p.rows[c] {
             let i = i as usize;
@@ -261,6 +292,9 @@ impl State {
 
     /// Adds site `c`.
     pub fn add(&mut self, p: &Problem, c: usize) {
+        if let (Some(f), Some(caps)) = (self.flow.as_mut(), capacities(p)) {
+            f.add(p, caps, c);
+        }
         for &(i, t) in &p.rows[c] {
             let i = i as usize;
             if t < self.best[i] {
@@ -280,6 +314,14 @@ impl State {
     }
 }
 
+/// The capacities, when the objective uses them.
+fn capacities(p: &Problem) -> Option<&flow::Capacities> {
+    match p.objective {
+        Objective::Capacity { .. } => p.capacities.as_ref(),
+        _ => None,
+    }
+}
+
 /// `sites` without the one at `pos`.
 pub(crate) fn without(sites: &[usize], pos: usize) -> Vec<usize> {
     sites
@@ -290,8 +332,12 @@ pub(crate) fn without(sites: &[usize], pos: usize) -> Vec<usize> {
         .collect()
 }
 
-/// The objective of choosing `sites` (the slow, obvious definition).
+/// The objective of choosing `sites` (the slow, obvious definition; with
+/// capacities, the assignment solved as a linear programme).
 pub fn evaluate(p: &Problem, sites: &[usize]) -> f64 {
+    if capacities(p).is_some() {
+        return exact::capacity_value(p, sites).unwrap_or(f64::NAN);
+    }
     (0..p.weight.len())
         .map(|i| {
             let d = sites
@@ -304,19 +350,110 @@ pub fn evaluate(p: &Problem, sites: &[usize]) -> f64 {
         .sum()
 }
 
+/// Runs of the multi-start search for the capacity objective (the plain
+/// greedy and this many less one restarts).
+pub const CAPACITY_STARTS: usize = 8;
+
 /// Greedy (lazy) then interchange, with the bound; the sites' gains are
 /// recomputed in their final order.
+///
+/// With capacities many sites tie at the first step (each serves its full
+/// capacity) and which one comes first decides the rest: the search is
+/// run again from other first sites ([`CAPACITY_STARTS`] in all, see
+/// `restart_sites`) and the best answer kept (ties to the earlier run); the
+/// bound is the least of the runs' bounds, each valid on its own. A run
+/// whose value meets its bound is optimal: no swap or restart follows.
 pub fn solve(p: &Problem, limits: &Limits) -> Result<Solution, PlacementError> {
     if let Objective::Center { cap_min } = p.objective {
         return center::solve(p, limits, cap_min);
     }
-    let mut sol = greedy::greedy(p, limits)?;
+    let mut best = greedy_then_swaps(p, limits, None)?;
+    if matches!(p.objective, Objective::Capacity { .. })
+        && limits.zones_first.is_empty()
+        && !best.reaches_bound()
+    {
+        let first = best.sites.first().map(|s| s.candidate);
+        for c in restart_sites(p, limits, first, CAPACITY_STARTS - 1) {
+            let run = greedy_then_swaps(p, limits, Some(c))?;
+            let bound = match (best.upper_bound, run.upper_bound) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if run.value > best.value + 1e-9 * best.value.abs().max(1.0) {
+                best = run;
+            }
+            best.upper_bound = bound;
+            if best.reaches_bound() {
+                break;
+            }
+        }
+    }
+    best.optimal = best.reaches_bound();
+    Ok(best)
+}
+
+/// One greedy run (from `start` when given) and its interchange pass.
+fn greedy_then_swaps(
+    p: &Problem,
+    limits: &Limits,
+    start: Option<usize>,
+) -> Result<Solution, PlacementError> {
+    let mut sol = greedy::greedy_from(p, limits, start)?;
+    if sol.reaches_bound() {
+        return Ok(sol);
+    }
     let chosen: Vec<usize> = sol.sites.iter().map(|s| s.candidate).collect();
     let (improved, swaps) = interchange::interchange(p, limits, &chosen, sol.forced);
     sol.swaps = swaps;
     sol.sites = sites_in_order(p, &improved);
     sol.value = sol.sites.last().map_or(sol.base, |s| s.cumulative);
     Ok(sol)
+}
+
+/// Up to `count` first sites for restarts: by their gain alone (largest
+/// first, ties to the lower index), each sharing at most half of its
+/// settlements with `first` and every site already taken, so that the
+/// restarts begin in different places.
+fn restart_sites(p: &Problem, limits: &Limits, first: Option<usize>, count: usize) -> Vec<usize> {
+    use rayon::prelude::*;
+    let base = State::new(p);
+    let mut gains: Vec<(f64, usize)> = (0..p.rows.len())
+        .into_par_iter()
+        .map_init(
+            || base.clone(),
+            |s, c| {
+                let (gain, people) = s.gain(p, c);
+                let ok = gain > 0.0
+                    && people >= limits.min_people
+                    && limits.budget.is_none_or(|b| p.cost[c] <= b);
+                (if ok { gain } else { f64::NEG_INFINITY }, c)
+            },
+        )
+        .collect();
+    gains.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let members = |c: usize| -> std::collections::HashSet<u32> {
+        p.rows[c].iter().map(|&(i, _)| i).collect()
+    };
+    let mut taken: Vec<std::collections::HashSet<u32>> = first.map(members).into_iter().collect();
+    let mut out = Vec::new();
+    for &(g, c) in &gains {
+        if out.len() == count || g == f64::NEG_INFINITY {
+            break;
+        }
+        if Some(c) == first {
+            continue;
+        }
+        let row = &p.rows[c];
+        let apart = taken.iter().all(|t| {
+            let shared = row.iter().filter(|(i, _)| t.contains(i)).count();
+            2 * shared <= row.len()
+        });
+        if apart {
+            taken.push(members(c));
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The sites of `set` ordered greedily (the largest gain first, ties to
@@ -340,6 +477,12 @@ pub fn greedy_order(p: &Problem, set: &[usize]) -> Vec<Site> {
         order.push(c);
     }
     sites_in_order(p, &order)
+}
+
+/// The objective of choosing `sites`, computed incrementally (the fast
+/// form of [`evaluate`]).
+pub fn value_of(p: &Problem, sites: &[usize]) -> f64 {
+    State::of(p, sites).value(p)
 }
 
 /// `sites` with their gains, people and running objective, in order.

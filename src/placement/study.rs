@@ -6,6 +6,7 @@
 
 use h3o::{LatLng, Resolution};
 
+use super::flow::{self, Capacities};
 use super::{Limits, Objective, PlacementError, Problem, Solution};
 use crate::catchment::costs::CostBuilder;
 use crate::config::Threshold;
@@ -14,6 +15,7 @@ use crate::index::zones::ZoneIndex;
 pub use crate::model::Candidate;
 use crate::model::{Facility, LonLat};
 use crate::pipeline::{Analysis, Study};
+use crate::search::access::facilities_for;
 use crate::units::Seconds;
 
 /// Every valid settlement with people as a candidate (`site:<id>`).
@@ -28,6 +30,7 @@ pub fn settlement_candidates(study: &Study) -> Vec<Candidate> {
             name: s.settlement.name.clone(),
             pos: s.settlement.pos,
             cost: 1.0,
+            capacity: None,
         })
         .collect()
 }
@@ -55,6 +58,7 @@ pub fn h3_candidates(study: &Study, resolution: u8) -> Vec<Candidate> {
                 name: String::new(),
                 pos: LonLat::new(ll.lng(), ll.lat()),
                 cost: 1.0,
+                capacity: None,
             }
         })
         .collect()
@@ -74,6 +78,15 @@ pub enum Goal {
     Center {
         /// Cap, minutes.
         cap_min: f64,
+    },
+    /// People served within the threshold under the facilities'
+    /// capacities: a facility of capacity `c` serves `c × people_per_unit`
+    /// people; a site without its own capacity has `site_capacity`.
+    Capacity {
+        /// People served per unit of capacity.
+        people_per_unit: f64,
+        /// Capacity of a new site, units.
+        site_capacity: f64,
     },
 }
 
@@ -130,6 +143,10 @@ pub fn problem(
         }
         Goal::Median { cap_min } => (Objective::Median { cap_min }, cap_min),
         Goal::Center { cap_min } => (Objective::Center { cap_min }, cap_min),
+        Goal::Capacity { .. } => {
+            let t = threshold.minutes();
+            (Objective::Capacity { threshold_min: t }, t)
+        }
     };
     let facilities: Vec<Facility> = candidates
         .iter()
@@ -142,13 +159,39 @@ pub fn problem(
         })
         .collect();
     let model = study.model();
-    let rows = CostBuilder::new(&model, svc).rows(&facilities, Seconds(cutoff_min * 60.0), exec);
+    let costs = CostBuilder::new(&model, svc);
     // The search leaves a hair of slack at the cutoff; the objective applies
     // it exactly.
-    let rows = rows
-        .into_iter()
-        .map(|r| r.into_iter().filter(|&(_, t)| t <= cutoff_min).collect())
-        .collect();
+    let within = |rows: Vec<Vec<(u32, f64)>>| -> Vec<Vec<(u32, f64)>> {
+        rows.into_iter()
+            .map(|r| r.into_iter().filter(|&(_, t)| t <= cutoff_min).collect())
+            .collect()
+    };
+    let rows = within(costs.rows(&facilities, Seconds(cutoff_min * 60.0), exec));
+    let capacities = match goal {
+        Goal::Capacity {
+            people_per_unit,
+            site_capacity,
+        } => {
+            let existing = facilities_for(svc, &study.dataset.facilities);
+            let existing_rows = within(costs.rows(&existing, Seconds(cutoff_min * 60.0), exec))
+                .into_iter()
+                .map(|r| r.into_iter().map(|(i, _)| i).collect())
+                .collect();
+            Some(Capacities {
+                site_people: candidates
+                    .iter()
+                    .map(|c| c.capacity.unwrap_or(site_capacity) * people_per_unit)
+                    .collect(),
+                existing_rows,
+                existing_people: existing
+                    .iter()
+                    .map(|f| f.capacity * people_per_unit)
+                    .collect(),
+            })
+        }
+        _ => None,
+    };
     let weight: Vec<f64> = study
         .dataset
         .settlements
@@ -179,6 +222,7 @@ pub fn problem(
             cost: candidates.iter().map(|c| c.cost).collect(),
             zone,
             objective,
+            capacities,
         },
         candidates,
     })
@@ -189,15 +233,14 @@ pub fn problem(
 /// one-site-per-zone rule's list.
 pub fn zones_in_need(study: &Study, p: &Problem) -> Vec<usize> {
     let mut need = vec![0.0; study.zones.len()];
+    let base = super::State::new(p);
     for (i, z) in study.zone_of.iter().enumerate() {
         let Some(z) = z else { continue };
-        let unserved = match p.objective {
-            Objective::Coverage { threshold_min } => p.current[i] > threshold_min,
-            Objective::Median { .. } | Objective::Center { .. } => true,
+        need[*z] += match (&base.flow, p.objective) {
+            (Some(f), _) => (p.weight[i] - flow::people(f.served_at(i))).max(0.0),
+            (None, Objective::Coverage { threshold_min }) if p.current[i] <= threshold_min => 0.0,
+            (None, _) => p.weight[i],
         };
-        if unserved {
-            need[*z] += p.weight[i];
-        }
     }
     let mut zones: Vec<usize> = (0..need.len())
         .filter(|&z| need[z] > 0.0 && p.zone.contains(&Some(z)))
@@ -217,9 +260,26 @@ pub fn solve(placement: &Placement, limits: &Limits, source: &str) -> Result<Sol
 
 /// The settlements site `c` newly serves when added after `before`
 /// (coverage: brought within the threshold; median: whose trip it
-/// shortens), in settlement order.
+/// shortens; capacity: more of whose people are served, there or through
+/// the places it frees elsewhere), in settlement order.
 pub fn newly_served(p: &Problem, before: &[usize], c: usize) -> Vec<u32> {
-    let state = super::State::of(p, before);
+    let mut state = super::State::of(p, before);
+    if let Some(f) = &state.flow {
+        let was: Vec<u64> = (0..p.weight.len()).map(|i| f.served_at(i)).collect();
+        state.add(p, c);
+        let now = state
+            .flow
+            .as_ref()
+            .map(|f| (0..p.weight.len()).map(|i| f.served_at(i)));
+        return now
+            .into_iter()
+            .flatten()
+            .zip(was)
+            .enumerate()
+            .filter(|&(_, (now, was))| now > was)
+            .map(|(i, _)| i as u32)
+            .collect();
+    }
     p.rows[c]
         .iter()
         .filter(|&&(i, t)| {

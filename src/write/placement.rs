@@ -58,6 +58,14 @@ pub fn sites_table(study: &Study, pl: &Placement, sol: &Solution) -> Table {
     ] {
         t.column(name, kind, title);
     }
+    let caps = p.capacities.as_ref();
+    if caps.is_some() {
+        t.column(
+            "room",
+            Kind::Float,
+            "people the site can serve: capacity × people per unit (people)",
+        );
+    }
     let mut before: Vec<usize> = Vec::new();
     for (k, s) in sol.sites.iter().enumerate() {
         let c = &pl.candidates[s.candidate];
@@ -84,6 +92,11 @@ pub fn sites_table(study: &Study, pl: &Placement, sol: &Solution) -> Table {
             Cell::Text(ids.join(";")),
             Cell::Bool(pl.existing[s.candidate].is_some()),
         ]);
+        if let Some(caps) = caps {
+            if let Some(row) = t.rows.last_mut() {
+                row.push(Cell::Float(caps.site_people[s.candidate], POP_DP));
+            }
+        }
         t.geometry.push(Some(Geom::Point(c.pos.lon, c.pos.lat)));
         before.push(s.candidate);
     }
@@ -98,6 +111,10 @@ pub fn curve_table(pl: &Placement, sol: &Solution) -> Table {
     let mut t = Table::default();
     let (metric, title) = match p.objective {
         Objective::Coverage { .. } => ("share", "share of the population within the threshold"),
+        Objective::Capacity { .. } => (
+            "share",
+            "share of the population served within the threshold and the capacities",
+        ),
         Objective::Median { .. } => ("mean_min", "mean trip (min, capped)"),
         Objective::Center { .. } => ("max_min", "longest trip (min, capped)"),
     };
@@ -115,7 +132,7 @@ pub fn curve_table(pl: &Placement, sol: &Solution) -> Table {
     );
     t.column(metric, Kind::Float, title);
     let derived = |v: f64| match p.objective {
-        Objective::Coverage { .. } if people > 0.0 => Some(v / people),
+        Objective::Coverage { .. } | Objective::Capacity { .. } if people > 0.0 => Some(v / people),
         Objective::Median { .. } if people > 0.0 => Some(-v / people),
         Objective::Center { .. } => Some(-v),
         _ => None,
@@ -205,6 +222,15 @@ pub fn scenario_toml(study: &Study, pl: &Placement, sol: &Solution, name: &str) 
             c.pos.lon,
             c.pos.lat,
         ));
+        let capacity = match pl.problem.objective {
+            Objective::Capacity { .. } => {
+                Some(c.capacity.unwrap_or(study.settings.placement.site_capacity))
+            }
+            _ => c.capacity,
+        };
+        if let Some(cap) = capacity.filter(|&c| c > 0.0) {
+            s.push_str(&format!("capacity = {cap}\n"));
+        }
     }
     s
 }
@@ -259,6 +285,8 @@ pub fn write_placement(
         "command": report.args,
         "crs": "EPSG:4326 (WGS 84 longitude, latitude; RFC 7946)",
         "inputs": inputs,
+        "travel_mode": study.travel_mode().as_str(),
+        "settings": study.settings,
         "service": svc.name,
         "objective": pl.problem.objective,
         "objective_unit": pl.problem.objective.unit(),

@@ -85,3 +85,110 @@ fn agrees_with_scipy_dijkstra() {
         }
     }
 }
+
+const MAX_FLOW: &str = r#"
+import json, sys
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
+out = []
+for case in json.load(open(sys.argv[1])):
+    w, facs = case["weight"], case["facilities"]
+    n, m = len(w), len(facs)
+    src, sink = n + m, n + m + 1
+    big = int(sum(w)) + 1
+    rows, cols, caps = [], [], []
+    for i, x in enumerate(w):
+        rows.append(src); cols.append(i); caps.append(int(x))
+    for f, (cap, reach) in enumerate(facs):
+        rows.append(n + f); cols.append(sink); caps.append(int(cap))
+        for i in reach:
+            rows.append(i); cols.append(n + f); caps.append(big)
+    g = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(n + m + 2, n + m + 2))
+    out.append(int(maximum_flow(g, src, sink).flow_value))
+print(json.dumps(out))
+"#;
+
+/// The capacity objective's flow (kept and grown site by site) against
+/// scipy's `maximum_flow` on the same settlements, facilities and reach.
+#[test]
+fn capacity_flow_agrees_with_scipy_maximum_flow() {
+    use remoteness::placement::flow::Capacities;
+    use remoteness::placement::{value_of, Objective, Problem};
+    if !python_has_scipy() {
+        assert!(
+            std::env::var("REMOTENESS_REQUIRE_PEERS").is_err(),
+            "REMOTENESS_REQUIRE_PEERS is set but python3 cannot import numpy and scipy"
+        );
+        eprintln!("skipped: python3 with numpy and scipy not available");
+        return;
+    }
+    let mut rng = crate::common::Rng(77);
+    let mut cases = Vec::new();
+    let mut ours = Vec::new();
+    for _ in 0..40 {
+        let n = 20 + rng.below(200);
+        let c = 5 + rng.below(40);
+        let e = rng.below(6);
+        let reach = |rng: &mut crate::common::Rng| {
+            let mut r: Vec<u32> = (0..1 + rng.below(15))
+                .map(|_| rng.below(n) as u32)
+                .collect();
+            r.sort_unstable();
+            r.dedup();
+            r
+        };
+        let weight: Vec<f64> = (0..n).map(|_| rng.below(500) as f64).collect();
+        let rows: Vec<Vec<(u32, f64)>> = (0..c)
+            .map(|_| reach(&mut rng).into_iter().map(|i| (i, 1.0)).collect())
+            .collect();
+        let caps = Capacities {
+            site_people: (0..c).map(|_| (1 + rng.below(2000)) as f64).collect(),
+            existing_rows: (0..e).map(|_| reach(&mut rng)).collect(),
+            existing_people: (0..e).map(|_| (1 + rng.below(2000)) as f64).collect(),
+        };
+        let sites: Vec<usize> = (0..c).filter(|_| rng.below(3) == 0).collect();
+        let facilities: Vec<(f64, Vec<u32>)> = caps
+            .existing_people
+            .iter()
+            .copied()
+            .zip(caps.existing_rows.iter().cloned())
+            .chain(sites.iter().map(|&s| {
+                (
+                    caps.site_people[s],
+                    rows[s].iter().map(|&(i, _)| i).collect(),
+                )
+            }))
+            .collect();
+        cases.push(serde_json::json!({"weight": weight, "facilities": facilities}));
+        let p = Problem {
+            current: vec![f64::INFINITY; n],
+            weight,
+            cost: vec![1.0; c],
+            zone: vec![None; c],
+            rows,
+            objective: Objective::Capacity {
+                threshold_min: 60.0,
+            },
+            capacities: Some(caps),
+        };
+        ours.push(value_of(&p, &sites));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.json");
+    std::fs::write(&path, serde_json::to_vec(&cases).unwrap()).unwrap();
+    let out = Command::new("python3")
+        .args(["-c", MAX_FLOW, path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: Vec<i64> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(theirs.len(), ours.len());
+    for (k, (o, t)) in ours.iter().zip(&theirs).enumerate() {
+        assert_eq!(*o, *t as f64, "case {k}: ours {o}, scipy {t}");
+    }
+}

@@ -1,8 +1,10 @@
 //! Placement: the greedy against brute force and the MILP on random
 //! instances, the interchange never worse, limits and bad input.
 
+use remoteness::placement::flow::Capacities;
 use remoteness::placement::{
-    evaluate, exact, greedy, interchange, solve, Limits, Objective, PlacementError, Problem,
+    evaluate, exact, greedy, interchange, solve, value_of, Limits, Objective, PlacementError,
+    Problem,
 };
 
 use crate::common::Rng;
@@ -35,6 +37,7 @@ fn random_problem(rng: &mut Rng, n: usize, c: usize, objective: Objective) -> Pr
         cost: vec![1.0; c],
         zone: vec![None; c],
         objective,
+        capacities: None,
     }
 }
 
@@ -357,6 +360,91 @@ mod end_to_end {
     }
 
     #[test]
+    fn tata_capacity_answer_is_the_linear_programme_value_of_its_sites() {
+        use remoteness::placement::flow::Capacities;
+        use remoteness::placement::{exact, Objective, Problem};
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path();
+        copy_tata(data);
+        let text = std::fs::read_to_string(data.join("tata.toml")).unwrap();
+        let cfg = data.join("c.toml");
+        std::fs::write(
+            &cfg,
+            format!("{text}\n[placement]\nobjective = \"capacity\"\npeople_per_capacity = 20000\n"),
+        )
+        .unwrap();
+        let out = data.join("place");
+        let problem = data.join("problem.json");
+        let o = place(
+            &cfg,
+            &out,
+            &[
+                "--service",
+                "health",
+                "--k",
+                "3",
+                "--exact-max",
+                "0",
+                "--export-problem",
+                problem.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let run = json(&out.join("run.json"));
+        assert_eq!(run["objective"]["capacity"]["threshold_min"], 60.0);
+        let (base, value) = (
+            run["base"].as_f64().unwrap(),
+            run["value"].as_f64().unwrap(),
+        );
+        // Every site serves at most its capacity; the curve rises.
+        let sites = json(&out.join("sites.geojson"));
+        let feats = sites["features"].as_array().unwrap();
+        assert_eq!(feats.len(), 3);
+        for f in feats {
+            let g = f["properties"]["gain"].as_f64().unwrap();
+            assert!(g > 0.0 && g <= 20000.0 + 1e-6, "{g}");
+            assert_eq!(f["properties"]["room"], 20000.0);
+        }
+        // The reported value is the linear programme's for the existing
+        // facilities and the sites, on the exported problem.
+        let d = json(&problem);
+        let rows: Vec<Vec<(u32, f64)>> = serde_json::from_value(d["rows"].clone()).unwrap();
+        let ids: Vec<String> = serde_json::from_value(d["candidates"].clone()).unwrap();
+        let caps = &d["capacities"];
+        let weight: Vec<f64> = serde_json::from_value(d["weight"].clone()).unwrap();
+        let p = Problem {
+            current: vec![f64::INFINITY; weight.len()],
+            weight,
+            cost: vec![1.0; rows.len()],
+            zone: vec![None; rows.len()],
+            objective: Objective::Capacity {
+                threshold_min: 60.0,
+            },
+            capacities: Some(Capacities {
+                site_people: serde_json::from_value(caps["site_people"].clone()).unwrap(),
+                existing_rows: serde_json::from_value(caps["existing_rows"].clone()).unwrap(),
+                existing_people: serde_json::from_value(caps["existing_people"].clone()).unwrap(),
+            }),
+            rows,
+        };
+        assert!(p.capacities.as_ref().unwrap().existing_rows.len() > 5);
+        let chosen: Vec<usize> = feats
+            .iter()
+            .map(|f| {
+                let id = f["properties"]["site_id"].as_str().unwrap();
+                ids.iter().position(|c| c == id).unwrap()
+            })
+            .collect();
+        let lp_base = exact::capacity_value(&p, &[]).unwrap();
+        let lp = exact::capacity_value(&p, &chosen).unwrap();
+        assert!((lp_base - base).abs() <= 0.01, "{lp_base} vs {base}");
+        assert!((lp - value).abs() <= 0.01, "{lp} vs {value}");
+        // The scenario adds the sites with their capacity.
+        let sc = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+        assert_eq!(sc.matches("capacity = 1\n").count(), 3, "{sc}");
+    }
+
+    #[test]
     fn a_closed_stdout_is_not_a_panic() {
         use std::process::{Command, Stdio};
         let tmp = tempfile::tempdir().unwrap();
@@ -438,6 +526,39 @@ mod end_to_end {
             &["--service", "health", "--k", "1"],
         );
         refused(&o, &["badcost.geojson", "id=a", "cost"]);
+        // The capacity objective needs people per unit of capacity.
+        let o = place(
+            &with("[placement]\nobjective = \"capacity\"\n"),
+            &out,
+            &["--service", "health", "--k", "1"],
+        );
+        refused(&o, &["placement.people_per_capacity"]);
+        let o = place(
+            &with(""),
+            &out,
+            &["--service", "health", "--k", "1", "--objective", "capacity"],
+        );
+        refused(&o, &["people_per_capacity", "c.toml"]);
+        let o = place(
+            &with("[placement]\nobjective = \"capacity\"\npeople_per_capacity = 100\nsite_capacity = -2\n"),
+            &out,
+            &["--service", "health", "--k", "1"],
+        );
+        refused(&o, &["placement.site_capacity", "-2"]);
+        // A candidate's capacity that is not a number names file, feature
+        // and field.
+        std::fs::write(
+            data.join("badcap.geojson"),
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","beds":"many"},"geometry":{"type":"Point","coordinates":[-7.4,30.0]}}]}"#,
+        )
+        .unwrap();
+        let o = place(
+            &with("[placement]\nobjective = \"capacity\"\npeople_per_capacity = 100\ncandidates = \"layer\"\n[placement.layer]\npath = \"badcap.geojson\"\nid_field = \"id\"\ncapacity_field = \"beds\"\n"),
+            &out,
+            &["--service", "health", "--k", "1"],
+        );
+        refused(&o, &["badcap.geojson", "id=a", "beds"]);
+        assert!(!out.exists());
         // An unknown service.
         let o = place(&with(""), &out, &["--service", "market", "--k", "1"]);
         assert!(String::from_utf8_lossy(&o.stderr).contains("no such service"));
@@ -499,4 +620,176 @@ fn center_is_exact_for_one_site_and_never_lengthens_the_longest_trip() {
         solve(&p, &budget),
         Err(PlacementError::Unsupported { .. })
     ));
+}
+
+const CAPACITY: Objective = Objective::Capacity {
+    threshold_min: 30.0,
+};
+
+/// A random capacitated instance: `n` settlements, `c` candidates and up to
+/// three existing facilities, each reaching a few settlements, with
+/// capacities small enough to bind (whole people, so that the flow's
+/// thousandths and the programme agree exactly).
+fn capacity_problem(rng: &mut Rng, n: usize, c: usize) -> Problem {
+    let mut p = random_problem(rng, n, c, CAPACITY);
+    let reach = |rng: &mut Rng| {
+        let mut row: Vec<u32> = (0..1 + rng.below(n.min(6)))
+            .map(|_| rng.below(n) as u32)
+            .collect();
+        row.sort_unstable();
+        row.dedup();
+        row
+    };
+    let existing = rng.below(4);
+    p.capacities = Some(Capacities {
+        site_people: (0..c).map(|_| (10 + rng.below(150)) as f64).collect(),
+        existing_rows: (0..existing).map(|_| reach(rng)).collect(),
+        existing_people: (0..existing).map(|_| (5 + rng.below(100)) as f64).collect(),
+    });
+    p
+}
+
+#[test]
+fn the_capacity_flow_equals_the_linear_programme_whatever_the_order() {
+    let mut rng = Rng(21);
+    for case in 0..300 {
+        let (n, c) = (4 + rng.below(14), 2 + rng.below(8));
+        let p = capacity_problem(&mut rng, n, c);
+        let mut sites: Vec<usize> = (0..c).filter(|_| rng.below(2) == 0).collect();
+        let lp = exact::capacity_value(&p, &sites).expect("solves");
+        let flow = value_of(&p, &sites);
+        assert!(
+            (flow - lp).abs() <= 1e-6 * lp.max(1.0),
+            "case {case}: flow {flow} lp {lp}"
+        );
+        sites.reverse();
+        let back = value_of(&p, &sites);
+        assert!(
+            (back - lp).abs() <= 1e-6 * lp.max(1.0),
+            "case {case}: reversed {back} lp {lp}"
+        );
+        // Never more than the people, nor than the capacities.
+        let caps = p.capacities.as_ref().unwrap();
+        let people: f64 = p.weight.iter().sum();
+        let capacity: f64 = caps.existing_people.iter().sum::<f64>()
+            + sites.iter().map(|&s| caps.site_people[s]).sum::<f64>();
+        assert!(flow <= people.min(capacity) + 1e-9, "case {case}");
+    }
+}
+
+#[test]
+fn capacity_greedy_against_brute_force_and_the_milp() {
+    let mut rng = Rng(23);
+    for case in 0..150 {
+        let (n, c) = (4 + rng.below(12), 2 + rng.below(7));
+        let p = capacity_problem(&mut rng, n, c);
+        let base = evaluate(&p, &[]);
+        for k in 1..=3.min(c) {
+            let g = greedy::greedy(&p, &limits(k)).unwrap();
+            assert!((g.base - base).abs() <= 1e-6 * base.max(1.0), "case {case}");
+            let chosen: Vec<usize> = g.sites.iter().map(|s| s.candidate).collect();
+            let slow = evaluate(&p, &chosen);
+            assert!(
+                (g.value - slow).abs() <= 1e-6 * slow.max(1.0),
+                "case {case}"
+            );
+            let (opt, _) = exact::brute_force(&p, k);
+            if k == 1 {
+                assert!((g.value - opt).abs() <= 1e-6 * opt.max(1.0), "case {case}");
+            }
+            let bound = base + (1.0 - 1.0 / std::f64::consts::E) * (opt - base);
+            assert!(g.value >= bound - 1e-6, "case {case} k {k}");
+            let ub = g.upper_bound.unwrap();
+            assert!(
+                ub >= opt - 1e-6 * opt.max(1.0),
+                "case {case}: ub {ub} < {opt}"
+            );
+            let (milp, sites) = exact::milp_capacity(&p, k).expect("solves");
+            assert!(
+                (milp - opt).abs() <= 1e-6 * opt.max(1.0),
+                "case {case}: {milp} vs {opt}"
+            );
+            assert!(sites.len() <= k);
+            // The interchange never worsens it.
+            let (swapped, _) = interchange::interchange(&p, &limits(k), &chosen, 0);
+            assert!(evaluate(&p, &swapped) >= slow - 1e-6, "case {case}");
+        }
+    }
+}
+
+#[test]
+fn capacity_results_do_not_depend_on_the_thread_count() {
+    let mut rng = Rng(29);
+    let p = capacity_problem(&mut rng, 300, 200);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| solve(&p, &limits(12)).unwrap())
+    };
+    let (one, four) = (run(1), run(4));
+    assert_eq!(one.sites, four.sites);
+    assert_eq!(one.value.to_bits(), four.value.to_bits());
+}
+
+/// The interchange with every candidate tried at every position (the
+/// slow, obvious form of the pass).
+fn interchange_every_candidate(p: &Problem, k: usize, sites: &[usize]) -> (Vec<usize>, usize) {
+    let mut sites = sites.to_vec();
+    let mut swaps = 0;
+    for _ in 0..50 {
+        let mut improved = false;
+        for pos in 0..sites.len() {
+            let current = value_of(p, &sites);
+            let mut best: Option<(usize, f64)> = None;
+            for c in 0..p.rows.len() {
+                if sites.contains(&c) {
+                    continue;
+                }
+                let mut trial = sites.clone();
+                trial[pos] = c;
+                let v = value_of(p, &trial);
+                if best.is_none_or(|b| v > b.1) {
+                    best = Some((c, v));
+                }
+            }
+            if let Some((c, v)) = best {
+                if v > current + 1e-12 * current.abs().max(1.0) {
+                    sites[pos] = c;
+                    swaps += 1;
+                    improved = true;
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    let _ = k;
+    (sites, swaps)
+}
+
+#[test]
+fn the_bounded_interchange_equals_trying_every_candidate() {
+    let mut rng = Rng(31);
+    for case in 0..240 {
+        let (n, c) = (6 + rng.below(30), 4 + rng.below(40));
+        let p = match case % 3 {
+            0 => random_problem(&mut rng, n, c, COVERAGE),
+            1 => random_problem(&mut rng, n, c, MEDIAN),
+            _ => capacity_problem(&mut rng, n, c),
+        };
+        let k = 1 + rng.below(4.min(c));
+        let g = greedy::greedy(&p, &limits(k)).unwrap();
+        let chosen: Vec<usize> = g.sites.iter().map(|s| s.candidate).collect();
+        let fast = interchange::interchange(&p, &limits(k), &chosen, 0);
+        let slow = interchange_every_candidate(&p, k, &chosen);
+        let (vf, vs) = (value_of(&p, &fast.0), value_of(&p, &slow.0));
+        assert!(
+            (vf - vs).abs() <= 1e-9 * vs.abs().max(1.0),
+            "case {case}: {vf} vs {vs}"
+        );
+        assert_eq!(fast, slow, "case {case}");
+    }
 }

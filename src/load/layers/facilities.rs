@@ -137,7 +137,7 @@ pub fn facilities(
 
 /// A facility's capacity from `field`: a missing value counts 1 (a counted
 /// warning); text that is not a number, or a negative number, is an error.
-fn capacity_of(
+pub(super) fn capacity_of(
     f: &Feature,
     field: &str,
     path: &Path,

@@ -397,11 +397,16 @@ pub fn candidates(
                 }
             },
         };
+        let capacity = match spec.capacity_field.as_deref() {
+            None => None,
+            Some(field) => Some(facilities::capacity_of(f, field, path, &label, diags)?),
+        };
         out.push(crate::model::Candidate {
             id: feature_id(f, spec, diags),
             name: text_of(f, spec.name_field.as_deref()),
             pos: LonLat::new(c.x(), c.y()),
             cost,
+            capacity,
         });
     }
     if out.is_empty() {
