@@ -243,17 +243,18 @@ fn services(run: &Value, path: &Path) -> Result<Vec<ServiceInfo>, ReportError> {
                 .as_str()
                 .ok_or_else(|| invalid(path, format!("service {name} has no code")))?
                 .to_string();
-            let metric =
-                match svc["threshold"]["metric"].as_str() {
-                    Some("time_min") => Metric::Time,
-                    Some("dist_m") => Metric::Distance,
-                    other => return Err(invalid(
+            let metric = match svc["threshold"]["metric"].as_str() {
+                Some("time_min") => Metric::Time,
+                Some("dist_m") => Metric::Distance,
+                other => {
+                    return Err(invalid(
                         path,
                         format!(
                             "service {name}: threshold metric {other:?} is not time_min or dist_m"
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             let threshold = svc["threshold"]["value"]
                 .as_f64()
                 .ok_or_else(|| invalid(path, format!("service {name} has no threshold value")))?;
