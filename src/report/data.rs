@@ -278,8 +278,11 @@ fn services(run: &Value, path: &Path) -> Result<Vec<ServiceInfo>, ReportError> {
         .collect()
 }
 
-/// The features of a GeoJSON FeatureCollection: (properties, geometry).
-fn features(path: &Path) -> Result<Vec<(Map<String, Value>, Value)>, ReportError> {
+/// A feature's properties and geometry.
+type Feature = (Map<String, Value>, Value);
+
+/// The features of a GeoJSON FeatureCollection.
+fn features(path: &Path) -> Result<Vec<Feature>, ReportError> {
     let doc = read_json(path)?;
     let list = doc["features"]
         .as_array()

@@ -474,7 +474,11 @@ impl Key {
             Baseline => ["Baseline", "Référence", "الوضع المرجعي"],
             Change => ["Change", "Variation", "التغير"],
             ZoneChanges => ["Zones that change", "Zones qui changent", "المناطق التي تتغير"],
-            RankChange => ["Rank change", "Variation du rang", "تغير الرتبة"],
+            RankChange => [
+                "Rank change (− = higher on the list)",
+                "Variation du rang (− = plus haut dans la liste)",
+                "تغير الرتبة (− = أعلى في القائمة)",
+            ],
             NoZoneChange => [
                 "No zone changes.",
                 "Aucune zone ne change.",

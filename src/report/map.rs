@@ -90,11 +90,11 @@ struct Proj {
 impl Proj {
     fn new(bounds: (f64, f64, f64, f64)) -> Self {
         let (mut x0, mut y0, mut x1, mut y1) = bounds;
-        if !(x1 - x0 > 1e-6) {
+        if x1 - x0 <= 1e-6 || x1.is_nan() || x0.is_nan() {
             x0 -= 0.01;
             x1 += 0.01;
         }
-        if !(y1 - y0 > 1e-6) {
+        if y1 - y0 <= 1e-6 || y1.is_nan() || y0.is_nan() {
             y0 -= 0.01;
             y1 += 0.01;
         }

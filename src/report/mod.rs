@@ -376,7 +376,7 @@ pub fn render(data: &RunData, lang: Lang) -> String {
     let _ = write!(
         h,
         "<section id=\"method\"><h2>{}</h2>{}</section></main><footer>{}</footer>\
-         <script type=\"application/json\" id=\"zone-data\">{}</script><script>{JS}</script></body></html>\n",
+         <script type=\"application/json\" id=\"zone-data\">{}</script><script>{JS}</script></body></html>",
         esc(lang.t(Key::MethodTitle)),
         sections::method(lang, data),
         esc(&lang.fill(
@@ -385,6 +385,7 @@ pub fn render(data: &RunData, lang: Lang) -> String {
         )),
         script_json(&zone_panel_data(lang, data)),
     );
+    h.push('\n');
     h
 }
 

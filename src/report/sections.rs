@@ -575,7 +575,7 @@ pub fn scenarios(lang: Lang, data: &RunData) -> String {
                 first.d_rank.map_or("–".into(), |d| if d > 0 {
                     format!("+{d}")
                 } else {
-                    d.to_string()
+                    lang.int(d as f64)
                 }),
                 esc(&changes.join(" ; "))
             );
