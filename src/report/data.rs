@@ -1,5 +1,5 @@
 //! Reading a finished run's outputs back: `run.json`, the three GeoJSON
-//! layers and, for a scenario folder, the comparison.
+//! layers and, for a scenario folder, the comparison ([`super::scenarios`]).
 //!
 //! Only the fields the report shows are kept. Every problem is a
 //! [`ReportError`] naming the file.
@@ -125,45 +125,6 @@ pub struct Facility {
     pub lat: f64,
 }
 
-/// One scenario's totals.
-#[derive(Debug, Clone)]
-pub struct ScenarioRun {
-    /// Folder and scenario name.
-    pub name: String,
-    /// Its description.
-    pub description: String,
-    /// Per service of the baseline: people beyond the threshold.
-    pub beyond: Vec<Option<f64>>,
-}
-
-/// A row of `comparison.csv`.
-#[derive(Debug, Clone)]
-pub struct ZoneChange {
-    /// Scenario name.
-    pub scenario: String,
-    /// Service name.
-    pub service: String,
-    /// Zone name (or id).
-    pub zone: String,
-    /// People beyond the threshold in the scenario.
-    pub pop_beyond: Option<f64>,
-    /// Its change against the baseline.
-    pub d_beyond: Option<f64>,
-    /// Rank in the scenario.
-    pub rank: Option<i64>,
-    /// Change of rank.
-    pub d_rank: Option<i64>,
-}
-
-/// The outputs of `scenarios`: each scenario and the zone rows.
-#[derive(Debug, Clone)]
-pub struct Comparison {
-    /// The scenarios, in the comparison's order.
-    pub scenarios: Vec<ScenarioRun>,
-    /// `comparison.csv`'s rows.
-    pub rows: Vec<ZoneChange>,
-}
-
 /// Everything the report shows.
 #[derive(Debug, Clone)]
 pub struct RunData {
@@ -178,10 +139,10 @@ pub struct RunData {
     /// Facilities with a location in the outputs.
     pub facilities: Vec<Facility>,
     /// Scenario comparison, for a `scenarios` output folder.
-    pub comparison: Option<Comparison>,
+    pub comparison: Option<super::scenarios::Comparison>,
 }
 
-fn invalid(path: &Path, message: impl Into<String>) -> ReportError {
+pub(super) fn invalid(path: &Path, message: impl Into<String>) -> ReportError {
     ReportError::Invalid {
         path: path.to_path_buf(),
         message: message.into(),
@@ -394,93 +355,6 @@ fn facilities(path: &Path) -> Result<Vec<Facility>, ReportError> {
         .collect())
 }
 
-/// The comparison of a `scenarios` output folder `dir` against the
-/// baseline's `services`.
-fn comparison(dir: &Path, services: &[ServiceInfo]) -> Result<Comparison, ReportError> {
-    let path = dir.join("comparison.csv");
-    let mut reader = csv::Reader::from_path(&path).map_err(|e| ReportError::Parse {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    let headers = reader
-        .headers()
-        .map_err(|e| ReportError::Parse {
-            path: path.clone(),
-            message: e.to_string(),
-        })?
-        .clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| invalid(&path, format!("no `{name}` column")))
-    };
-    let (c_sc, c_svc, c_zone, c_name) = (
-        col("scenario")?,
-        col("service")?,
-        col("zone")?,
-        col("zone_name")?,
-    );
-    let (c_pb, c_db, c_rank, c_dr) = (
-        col("pop_beyond")?,
-        col("d_beyond")?,
-        col("rank")?,
-        col("d_rank")?,
-    );
-    let mut rows = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| ReportError::Parse {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        let get = |i: usize| rec.get(i).unwrap_or_default();
-        let scenario = get(c_sc).to_string();
-        if !names.contains(&scenario) {
-            names.push(scenario.clone());
-        }
-        let zone = if get(c_name).trim().is_empty() {
-            get(c_zone)
-        } else {
-            get(c_name)
-        };
-        rows.push(ZoneChange {
-            scenario,
-            service: get(c_svc).to_string(),
-            zone: zone.to_string(),
-            pop_beyond: get(c_pb).parse().ok(),
-            d_beyond: get(c_db).parse().ok(),
-            rank: get(c_rank).parse().ok(),
-            d_rank: get(c_dr).parse().ok(),
-        });
-    }
-    let scenarios = names
-        .into_iter()
-        .map(|name| {
-            let run_path = dir.join(&name).join("run.json");
-            let run = read_json(&run_path)?;
-            let summaries = run["services"].as_array().cloned().unwrap_or_default();
-            Ok(ScenarioRun {
-                description: run["scenario"]["description"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-                beyond: services
-                    .iter()
-                    .map(|sv| {
-                        summaries
-                            .iter()
-                            .find(|x| x["service"] == sv.name.as_str())
-                            .and_then(|x| x["population_beyond"].as_f64())
-                    })
-                    .collect(),
-                name,
-            })
-        })
-        .collect::<Result<_, ReportError>>()?;
-    Ok(Comparison { scenarios, rows })
-}
-
 /// The folder holding the run's layers: `dir`, or `dir/baseline` for the
 /// output of `scenarios` (which has `comparison.csv` and no `run.json` of
 /// its own).
@@ -516,7 +390,7 @@ pub fn load(dir: &Path) -> Result<RunData, ReportError> {
     let settlements = settlements(&base.join("settlements.geojson"), &services)?;
     let facilities = facilities(&base.join("facilities.geojson"))?;
     let comparison = if is_scenarios {
-        Some(comparison(dir, &services)?)
+        Some(super::scenarios::load(dir, &services)?)
     } else {
         None
     };

@@ -150,29 +150,25 @@ fn bounds(data: &RunData) -> (f64, f64, f64, f64) {
     b
 }
 
-/// The SVG path data of a simplified outline.
+/// The SVG path data of a simplified outline: rings of at least three
+/// distinct points, closed by `Z` (the repeated first point left out).
 fn path_data(g: &MultiPolygon<f64>, proj: &Proj) -> String {
     let mut d = String::new();
     for poly in g.simplify(SIMPLIFY_DEG).iter() {
         for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-            let mut last = None;
-            let mut n = 0;
-            let start = d.len();
-            for c in ring.coords() {
-                let p = proj.xy(c.x, c.y);
-                if last == Some(p) {
-                    continue;
-                }
+            let mut pts: Vec<(f64, f64)> = ring.coords().map(|c| proj.xy(c.x, c.y)).collect();
+            pts.dedup();
+            if pts.len() > 1 && pts.first() == pts.last() {
+                pts.pop();
+            }
+            if pts.len() < 3 {
+                continue;
+            }
+            for (n, p) in pts.iter().enumerate() {
                 d.push_str(if n == 0 { "M" } else { " " });
                 let _ = write!(d, "{},{}", p.0, p.1);
-                last = Some(p);
-                n += 1;
             }
-            if n < 3 {
-                d.truncate(start);
-            } else {
-                d.push('Z');
-            }
+            d.push('Z');
         }
     }
     d

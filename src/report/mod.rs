@@ -14,13 +14,16 @@
 //! facilities as one symbol per service ([`map`]); the zones ranked by
 //! burden; per service the people beyond the threshold, the access curve
 //! and the distribution by zone ([`charts`]); data coverage and the run's
-//! warnings; every parameter of the run; the scenarios against the baseline
-//! ([`sections`]). Labels are in [`i18n`].
+//! warnings; every parameter of the run ([`sections`]); the scenarios
+//! against the baseline ([`scenarios`]). Labels are in [`i18n`], numbers
+//! written per language in [`numbers`].
 
 pub mod charts;
 pub mod data;
 pub mod i18n;
 pub mod map;
+pub mod numbers;
+pub mod scenarios;
 pub mod sections;
 
 use std::fmt::Write as _;
@@ -370,7 +373,7 @@ pub fn render(data: &RunData, lang: Lang) -> String {
             h,
             "<section id=\"scenarios\"><h2>{}</h2>{}</section>",
             esc(lang.t(Key::ScenariosTitle)),
-            sections::scenarios(lang, data)
+            scenarios::section(lang, data)
         );
     }
     let _ = write!(

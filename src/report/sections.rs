@@ -1,5 +1,5 @@
 //! The report's text sections: the zone ranking, access by service, data
-//! coverage, method and assumptions, and the scenario comparison.
+//! coverage, and method and assumptions.
 
 use std::fmt::Write as _;
 
@@ -480,107 +480,5 @@ pub fn method(lang: Lang, data: &RunData) -> String {
         );
     }
     h.push_str("</tbody></table></details>");
-    h
-}
-
-/// Each scenario against the baseline.
-pub fn scenarios(lang: Lang, data: &RunData) -> String {
-    let Some(c) = &data.comparison else {
-        return String::new();
-    };
-    let mut h = format!(
-        "<p>{}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(lang.t(Key::ScenariosNote)),
-        esc(lang.t(Key::Scenario)),
-        esc(lang.t(Key::Service)),
-        esc(lang.t(Key::Baseline)),
-        esc(lang.t(Key::Scenario)),
-        esc(lang.t(Key::Change)),
-    );
-    for sc in &c.scenarios {
-        for (k, svc) in data.services.iter().enumerate() {
-            let after = sc.beyond.get(k).copied().flatten().unwrap_or(f64::NAN);
-            let d = after - svc.population_beyond;
-            let _ = write!(
-                h,
-                "<tr><td><bdi>{}</bdi></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n{}\">{}{}</td></tr>",
-                esc(&sc.name),
-                bdi(&svc_name(lang, svc)),
-                lang.int(svc.population_beyond),
-                lang.int(after),
-                if d < -0.5 { " better" } else if d > 0.5 { " worse" } else { "" },
-                if d > 0.5 { "+" } else { "" },
-                lang.int(d)
-            );
-        }
-    }
-    h.push_str("</tbody></table>");
-    for sc in &c.scenarios {
-        let _ = write!(
-            h,
-            "<h3><bdi>{}</bdi></h3><p lang=\"en\" dir=\"auto\">{}</p>",
-            esc(&sc.name),
-            esc(&sc.description)
-        );
-        let rows: Vec<_> = c.rows.iter().filter(|r| r.scenario == sc.name).collect();
-        let mut zones: Vec<&str> = Vec::new();
-        for r in &rows {
-            let changed =
-                r.d_beyond.is_some_and(|d| d.abs() > 0.5) || r.d_rank.is_some_and(|d| d != 0);
-            if changed && !zones.contains(&r.zone.as_str()) {
-                zones.push(&r.zone);
-            }
-        }
-        if zones.is_empty() {
-            let _ = write!(h, "<p>{}</p>", esc(lang.t(Key::NoZoneChange)));
-            continue;
-        }
-        let _ = write!(
-            h,
-            "<table><caption>{}</caption><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            esc(lang.t(Key::ZoneChanges)),
-            esc(lang.t(Key::Zone)),
-            esc(lang.t(Key::Rank)),
-            esc(lang.t(Key::RankChange)),
-            esc(lang.t(Key::BeyondThreshold)),
-        );
-        zones.sort_by_key(|z| {
-            rows.iter()
-                .find(|r| r.zone == *z)
-                .and_then(|r| r.rank)
-                .unwrap_or(i64::MAX)
-        });
-        for z in zones {
-            let zr: Vec<_> = rows.iter().filter(|r| r.zone == z).collect();
-            let first = zr[0];
-            let changes: Vec<String> = zr
-                .iter()
-                .filter(|r| r.d_beyond.is_some_and(|d| d.abs() > 0.5))
-                .map(|r| {
-                    let d = r.d_beyond.unwrap_or(0.0);
-                    format!(
-                        "{} {}{} → {}",
-                        service_label(lang, &r.service),
-                        if d > 0.0 { "+" } else { "" },
-                        lang.int(d),
-                        lang.int(r.pop_beyond.unwrap_or(f64::NAN))
-                    )
-                })
-                .collect();
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                bdi(z),
-                first.rank.map_or("–".into(), |r| r.to_string()),
-                first.d_rank.map_or("–".into(), |d| if d > 0 {
-                    format!("+{d}")
-                } else {
-                    lang.int(d as f64)
-                }),
-                esc(&changes.join(" ; "))
-            );
-        }
-        h.push_str("</tbody></table>");
-    }
     h
 }
