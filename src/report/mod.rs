@@ -123,7 +123,7 @@ nav ul{display:flex;flex-wrap:wrap;gap:6px 18px;list-style:none;padding:0}
 nav a{color:var(--accent)}
 bdi{unicode-bidi:isolate}
 .mapwrap{display:grid;grid-template-columns:minmax(0,1fr) 280px;gap:12px;align-items:start}
-svg.map{width:100%;height:auto;background:#f7f7f7;border:1px solid var(--line)}
+svg.map{width:100%;height:auto;max-height:85vh;background:#f7f7f7;border:1px solid var(--line)}
 .map text{unicode-bidi:plaintext}
 .zone{stroke:#fff;stroke-width:.8;cursor:pointer}
 .zone:hover,.zone:focus,.zone.sel{stroke:#ffb000;stroke-width:3;outline:none}
@@ -178,6 +178,7 @@ footer{color:var(--muted);font-size:.85em;border-top:1px solid var(--line);margi
  header,main,footer{max-width:none;padding:0}
  nav,.info,.noprint{display:none}
  .mapwrap{grid-template-columns:1fr}
+ svg.map{max-height:235mm}
  section.service,figure,tr,.legend{break-inside:avoid}
  h2{break-after:avoid}
  #map{break-after:page}
