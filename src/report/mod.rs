@@ -178,8 +178,9 @@ footer{color:var(--muted);font-size:.85em;border-top:1px solid var(--line);margi
  header,main,footer{max-width:none;padding:0}
  nav,.info,.noprint{display:none}
  .mapwrap{grid-template-columns:1fr}
- svg.map{max-height:235mm}
- section.service,figure,tr,.legend{break-inside:avoid}
+ svg.map{max-height:145mm}
+ section.service,figure,tr{break-inside:avoid}
+ .legend{font-size:9pt;flex-wrap:nowrap;gap:4px 18px}
  h2{break-after:avoid}
  #map{break-after:page}
  a{color:inherit;text-decoration:none}
