@@ -13,7 +13,8 @@
 //!    coverage, gravity remoteness) from bounded searches;
 //! 5. [`score`] — thresholds and the ARIA+-style composite;
 //! 6. [`zones`] — census allocation, H3 zones, aggregation and ranking;
-//! 7. [`write`] — GeoJSON / CSV / `run.json`, written atomically;
+//! 7. [`write`] — GeoJSON / CSV / `run.json`, written atomically, and
+//!    [`report`] — `report.html`, the council report rebuilt from them;
 //!
 //! and [`pipeline`] runs them in order.
 //!
@@ -37,6 +38,7 @@ pub mod load;
 pub mod model;
 pub mod pipeline;
 pub mod placement;
+pub mod report;
 pub mod scenario;
 pub mod score;
 pub mod search;

@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use remoteness::config::{RawConfig, Settings};
 use remoteness::load::load;
 use remoteness::pipeline::{analyse, Execution, Progress, Study};
+use remoteness::report::{write_report, Lang};
 use remoteness::scenario::run::run_all;
 use remoteness::scenario::{
     read_scenarios, seasons_from_osm, Known, Modification, Scenario, ScenarioSet,
@@ -30,14 +31,60 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run an analysis described by a TOML config and write its outputs.
-    Run(RunArgs),
+    /// Run an analysis described by a TOML config and write its outputs
+    /// (with `report.html`).
+    Run(RunCmd),
     /// Run the baseline and every scenario of a scenario file on one
     /// prepared network; write each run's outputs and the comparisons.
     Scenarios(ScenarioArgs),
     /// Choose where the next K facilities of a service should go; write
     /// the sites, the coverage curve and a scenario file that adds them.
     Place(PlaceArgs),
+    /// Rebuild `report.html` from the outputs of a finished `run` or
+    /// `scenarios` in DIR: one self-contained page, readable offline.
+    Report(ReportArgs),
+}
+
+#[derive(clap::Args)]
+struct RunCmd {
+    #[command(flatten)]
+    run: RunArgs,
+    #[command(flatten)]
+    report: ReportOpts,
+}
+
+/// The report written with the outputs.
+#[derive(clap::Args)]
+struct ReportOpts {
+    /// Language of `report.html`: en, fr or ar.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_lang)]
+    lang: Lang,
+    /// Do not write `report.html`.
+    #[arg(long)]
+    no_report: bool,
+}
+
+impl ReportOpts {
+    fn lang(&self) -> Option<Lang> {
+        (!self.no_report).then_some(self.lang)
+    }
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Output folder of a finished run (holding run.json), or of
+    /// `scenarios` (holding baseline/ and comparison.csv).
+    dir: PathBuf,
+    /// Language: en, fr or ar.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_lang)]
+    lang: Lang,
+    /// Write the report here instead of DIR/report.html.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse()
 }
 
 #[derive(clap::Args)]
@@ -73,6 +120,8 @@ struct ScenarioArgs {
     /// Scenario file (TOML).
     #[arg(long, value_name = "FILE")]
     scenarios: PathBuf,
+    #[command(flatten)]
+    report: ReportOpts,
 }
 
 #[derive(clap::Args)]
@@ -256,7 +305,8 @@ fn prepare(
     Ok((study, set))
 }
 
-fn run(args: RunArgs) -> Result<()> {
+fn run(cmd: RunCmd) -> Result<()> {
+    let args = cmd.run;
     let (settings, threads, exec) = settings(&args, &[])?;
     let bars = Bars {
         bar: Mutex::new(None),
@@ -288,6 +338,7 @@ fn run(args: RunArgs) -> Result<()> {
         &argv,
         threads,
         std::slice::from_ref(&args.config),
+        cmd.report.lang(),
     )?;
     say_raw!("{}", summary(&analysis, args.top));
     say!("\nWrote {} files to {}", written.len(), args.out.display());
@@ -320,6 +371,7 @@ fn scenarios(args: ScenarioArgs) -> Result<()> {
         &argv,
         threads,
         std::slice::from_ref(&args.run.config),
+        args.report.lang(),
     )?;
     say_raw!("{}", summary(&baseline, args.run.top));
     let compared: Vec<Compared> = outcomes
@@ -622,12 +674,19 @@ fn place(args: PlaceArgs) -> Result<()> {
     Ok(())
 }
 
+fn report(args: ReportArgs) -> Result<()> {
+    let path = write_report(&args.dir, args.lang, args.out.as_deref())?;
+    say!("Wrote {}", path.display());
+    Ok(())
+}
+
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => run(a),
         Command::Scenarios(a) => scenarios(a),
         Command::Place(a) => place(a),
+        Command::Report(a) => report(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

@@ -53,6 +53,9 @@ pub enum WriteError {
         /// Cause.
         message: String,
     },
+    /// The report could not be rendered from the staged outputs.
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
@@ -215,6 +218,13 @@ impl Staged {
         })
     }
 
+    /// Renders `report.html` in `lang` from the files staged so far (see
+    /// [`crate::report`]) and stages it, so the report matches the outputs.
+    pub fn report(&mut self, lang: crate::report::Lang) -> Result<(), WriteError> {
+        let html = crate::report::render_dir(&self.staging, lang)?;
+        self.file(crate::report::REPORT_FILE, |w| w.write_all(html.as_bytes()))
+    }
+
     /// Swaps the staged folder in for the output folder; returns the paths
     /// of the files written.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
@@ -310,20 +320,32 @@ fn inputs_of(a: &crate::pipeline::Analysis, extra: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Writes every output of `a` into the folder `dir`, all or nothing (see
 /// [`Staged`]); `extra_inputs` are input files besides the data (config).
+/// With `report`, `report.html` in that language is rendered last, from the
+/// staged files.
 pub fn write_outputs(
     a: &crate::pipeline::Analysis,
     dir: &Path,
     args: &[String],
     threads: usize,
     extra_inputs: &[PathBuf],
+    report: Option<crate::report::Lang>,
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut staged = Staged::new(dir, &inputs_of(a, extra_inputs))?;
-    stage_outputs(a, &mut staged, "", args, threads, None)?;
+    let also: &[&str] = match report {
+        Some(_) => &[crate::report::REPORT_FILE],
+        None => &[],
+    };
+    stage_outputs(a, &mut staged, "", args, threads, None, also)?;
+    if let Some(lang) = report {
+        staged.report(lang)?;
+    }
     staged.commit()
 }
 
 /// Stages every output of `a` under `prefix` (a sub-folder ending in `/`,
-/// or empty); `extra` is added to `run.json` as its `scenario` member.
+/// or empty); `extra` is added to `run.json` as its `scenario` member, and
+/// `also` (files staged after `run.json`, such as the report) to its
+/// `outputs`.
 pub fn stage_outputs(
     a: &crate::pipeline::Analysis,
     staged: &mut Staged,
@@ -331,6 +353,7 @@ pub fn stage_outputs(
     args: &[String],
     threads: usize,
     extra: Option<serde_json::Value>,
+    also: &[&str],
 ) -> Result<(), WriteError> {
     let started = std::time::Instant::now();
     let st = layers::settlements_table(a);
@@ -371,6 +394,7 @@ pub fn stage_outputs(
         outputs.extend(s.finish(staged, prefix)?);
     }
     outputs.push("run.json".to_string());
+    outputs.extend(also.iter().map(|s| s.to_string()));
     let name = |n: &str| format!("{prefix}{n}");
     let write_s = started.elapsed().as_secs_f64();
     let mut doc = run_json::run_json(a, args, threads, &outputs, write_s);
@@ -386,7 +410,9 @@ pub fn stage_outputs(
 /// Writes the baseline into `dir/baseline/`, each scenario into
 /// `dir/<scenario>/`, and the comparisons (`comparison.csv`,
 /// `comparison.geojson`, `comparison_zones.geojson`) into `dir`, all or
-/// nothing.
+/// nothing; with `report`, `dir/report.html` (the baseline and the
+/// comparison) in that language.
+#[allow(clippy::too_many_arguments)]
 pub fn write_scenarios(
     baseline: &crate::pipeline::Analysis,
     outcomes: &[crate::scenario::run::Outcome],
@@ -395,6 +421,7 @@ pub fn write_scenarios(
     args: &[String],
     threads: usize,
     extra_inputs: &[PathBuf],
+    report: Option<crate::report::Lang>,
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut inputs = inputs_of(baseline, extra_inputs);
     inputs.push(set.path.clone());
@@ -412,6 +439,7 @@ pub fn write_scenarios(
         args,
         threads,
         Some(base_doc),
+        &[],
     )?;
     for o in outcomes {
         let services: serde_json::Map<String, serde_json::Value> = baseline
@@ -433,6 +461,7 @@ pub fn write_scenarios(
             args,
             threads,
             Some(doc),
+            &[],
         )?;
     }
     let compared: Vec<compare::Compared> = outcomes
@@ -449,6 +478,9 @@ pub fn write_scenarios(
     staged.file("comparison_zones.geojson", |w| write_geojson(&zg, w))?;
     staged.file("comparison.geojson", |w| write_geojson(&st, w))?;
     staged.file("comparison_settlements.csv", |w| write_csv(&st, w))?;
+    if let Some(lang) = report {
+        staged.report(lang)?;
+    }
     staged.commit()
 }
 

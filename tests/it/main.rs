@@ -17,6 +17,7 @@ mod outputs;
 mod peers;
 mod placement;
 mod reliability;
+mod report;
 mod scenario_file;
 mod scenarios;
 mod search;

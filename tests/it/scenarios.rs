@@ -377,7 +377,7 @@ fn liechtenstein_scenarios_end_to_end() {
     // scenario, service and zone.
     let dir = tempfile::tempdir().unwrap();
     let written =
-        remoteness::write::write_scenarios(&base, &outcomes, &set, dir.path(), &[], 1, &[])
+        remoteness::write::write_scenarios(&base, &outcomes, &set, dir.path(), &[], 1, &[], None)
             .unwrap();
     assert!(written
         .iter()
