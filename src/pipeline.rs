@@ -562,7 +562,7 @@ pub fn results(
         &measures,
     );
     if let RankBy::Measure { measure, .. } = settings.measures.rank_by {
-        let values = zones::measures::field_values(measure, &measures, &zm);
+        let values = zones::measures::field_values(measure, &measures, &zm, &stats);
         zones::measures::rerank(
             &mut stats,
             &zone_ids,

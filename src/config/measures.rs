@@ -192,6 +192,30 @@ pub enum ZoneMeasure {
     },
     /// Mean gravity remoteness index: highest first.
     Gravity,
+    /// Severity: the zone's share of people beyond the threshold, averaged
+    /// over the services with facilities: highest first.
+    Severity,
+    /// One of a service's zone indicators: highest first.
+    Service {
+        /// Service index.
+        service: usize,
+        /// Which indicator.
+        column: ServiceColumn,
+    },
+    /// The zone's population: largest first.
+    Population,
+}
+
+/// A service's zone indicator (`<code>_min` or `<code>_m`, `_opop`,
+/// `_oshr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceColumn {
+    /// Population-weighted mean trip (minutes or metres).
+    MeanValue,
+    /// People beyond the threshold.
+    PeopleBeyond,
+    /// Share of people beyond the threshold.
+    ShareBeyond,
 }
 
 impl ZoneMeasure {
@@ -199,7 +223,11 @@ impl ZoneMeasure {
     pub fn worse(self) -> Worse {
         match self {
             ZoneMeasure::Catchment { .. } => Worse::Lower,
-            ZoneMeasure::NotCovered { .. } | ZoneMeasure::Gravity => Worse::Higher,
+            ZoneMeasure::NotCovered { .. }
+            | ZoneMeasure::Gravity
+            | ZoneMeasure::Severity
+            | ZoneMeasure::Service { .. }
+            | ZoneMeasure::Population => Worse::Higher,
         }
     }
 }
@@ -492,10 +520,31 @@ impl Measures {
         !self.coverage_min.is_empty() && matches!(s.threshold, Threshold::Time(_))
     }
 
-    /// Zone fields that may rank the zones, with their direction.
+    /// Zone fields that may rank the zones, with their direction:
+    /// `composite` (or its other name `burden`: the burden ranking),
+    /// `severity`, `pop`, every service's `<code>_min` (or `_m`), `_opop`
+    /// and `_oshr`, and the capacity-aware measures.
     pub fn rank_fields(&self, services: &[Service]) -> Vec<RankBy> {
         let mut v = vec![RankBy::Composite];
         let mut push = |field: String, measure| v.push(RankBy::Measure { field, measure });
+        push("severity".into(), ZoneMeasure::Severity);
+        push("pop".into(), ZoneMeasure::Population);
+        for (service, s) in services.iter().enumerate() {
+            let unit = match s.threshold {
+                Threshold::Time(_) => "min",
+                Threshold::Distance(_) => "m",
+            };
+            for (suffix, column) in [
+                (unit, ServiceColumn::MeanValue),
+                ("opop", ServiceColumn::PeopleBeyond),
+                ("oshr", ServiceColumn::ShareBeyond),
+            ] {
+                push(
+                    format!("{}_{suffix}", s.code),
+                    ZoneMeasure::Service { service, column },
+                );
+            }
+        }
         for (service, s) in services.iter().enumerate() {
             if let Some(spec) = self.catchment.get(&s.name) {
                 for &method in &spec.methods {
@@ -523,6 +572,11 @@ impl Measures {
     /// The ranking a `[zones] rank_by` field name selects, if it is one of
     /// [`Measures::rank_fields`].
     pub fn rank_field(&self, services: &[Service], field: &str) -> Option<RankBy> {
+        let field = if field == "burden" {
+            "composite"
+        } else {
+            field
+        };
         self.rank_fields(services)
             .into_iter()
             .find(|r| r.field() == field)

@@ -27,7 +27,8 @@ pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES,
 pub use inputs::{is_connection_string, Inputs};
 pub use kinds::GravityTransform;
 pub use measures::{
-    CatchmentSpec, GravityDecay, GravitySettings, Measures, Method, RankBy, Worse, ZoneMeasure,
+    CatchmentSpec, GravityDecay, GravitySettings, Measures, Method, RankBy, ServiceColumn, Worse,
+    ZoneMeasure,
 };
 pub use placement::{CandidateSpec, PlaceObjective, PlacementSettings, RawPlacement};
 pub use raw::{

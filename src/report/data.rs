@@ -72,6 +72,12 @@ pub struct Zone {
     pub composite: Option<f64>,
     /// `burden`.
     pub burden: Option<f64>,
+    /// `severity` (0–1).
+    pub severity: Option<f64>,
+    /// `rank_burd` (1 = most burdened).
+    pub rank_burden: Option<u64>,
+    /// `rank_sev` (1 = most cut off).
+    pub rank_severity: Option<u64>,
     /// Outline (WGS 84).
     pub geometry: Option<MultiPolygon<f64>>,
     /// Per service: share of the people beyond the threshold (`*_oshr`).
@@ -311,6 +317,9 @@ fn zones(path: &Path, services: &[ServiceInfo]) -> Result<Vec<Zone>, ReportError
             pop: f(&p, "pop").unwrap_or(0.0),
             composite: f(&p, "composite"),
             burden: f(&p, "burden"),
+            severity: f(&p, "severity"),
+            rank_burden: p.get("rank_burd").and_then(Value::as_u64),
+            rank_severity: p.get("rank_sev").and_then(Value::as_u64),
             geometry: multipolygon(&g),
             share_beyond: services
                 .iter()

@@ -67,19 +67,22 @@ pub fn reason(lang: Lang, data: &RunData, z: &Zone) -> String {
 /// The ranked table of all zones, priority zones marked.
 pub fn ranking(lang: Lang, data: &RunData, zones: &[Zone]) -> String {
     let mut h = format!(
-        "<p>{}</p><table class=\"rank\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<p>{}</p><table class=\"rank\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(lang.t(Key::RankingNote)),
         esc(lang.t(Key::Rank)),
         esc(lang.t(Key::Zone)),
         esc(lang.t(Key::People)),
         esc(lang.t(Key::Composite)),
         esc(lang.t(Key::Burden)),
+        esc(lang.t(Key::RankBurden)),
+        esc(lang.t(Key::Severity)),
+        esc(lang.t(Key::RankSeverity)),
         esc(lang.t(Key::Reason)),
     );
     for z in ranked(zones) {
         let _ = write!(
             h,
-            "<tr data-zone-row=\"{}\"{}><td class=\"n\">{}{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            "<tr data-zone-row=\"{}\"{}><td class=\"n\">{}{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
             esc(&z.id),
             if z.priority { " class=\"prio\"" } else { "" },
             z.rank.map_or("–".into(), |r| r.to_string()),
@@ -92,6 +95,9 @@ pub fn ranking(lang: Lang, data: &RunData, zones: &[Zone]) -> String {
             lang.int(z.pop),
             lang.num(z.composite.unwrap_or(f64::NAN), 2),
             lang.int(z.burden.unwrap_or(f64::NAN)),
+            z.rank_burden.map_or("–".into(), |r| r.to_string()),
+            z.severity.map_or("–".into(), |s| lang.pct(s, 0)),
+            z.rank_severity.map_or("–".into(), |r| r.to_string()),
             esc(&reason(lang, data, z)),
         );
     }

@@ -137,10 +137,11 @@ pub fn settlements_table(a: &Analysis) -> Table {
 /// The zones layer, in rank order.
 pub fn zones_table(a: &Analysis) -> Table {
     let mut t = Table::default();
+    let rank_title = rank_title(&a.settings.measures.rank_by);
     for (name, kind, title) in [
         ("zone_id", Kind::Text, "zone id"),
         ("name", Kind::Text, "name"),
-        ("rank", Kind::Int, "rank (1 = most burdened)"),
+        ("rank", Kind::Int, rank_title.as_str()),
         ("priority", Kind::Bool, "priority zone"),
         ("reason", Kind::Text, "services most often beyond threshold"),
         ("pop", Kind::Float, "population (people)"),
@@ -152,6 +153,17 @@ pub fn zones_table(a: &Analysis) -> Table {
             "composite score (population-weighted mean)",
         ),
         ("burden", Kind::Float, "burden (people × composite)"),
+        (
+            "severity",
+            Kind::Float,
+            "severity: share of people beyond the threshold, mean over the services (0-1)",
+        ),
+        ("rank_burd", Kind::Int, "rank by burden (1 = most burdened)"),
+        (
+            "rank_sev",
+            Kind::Int,
+            "rank by severity (1 = people most cut off)",
+        ),
     ] {
         t.column(name, kind, title);
     }
@@ -197,6 +209,9 @@ pub fn zones_table(a: &Analysis) -> Table {
             Cell::Int(z.settlements as i64),
             Cell::float(z.composite, SCORE_DP),
             Cell::Float(z.burden, POP_DP),
+            Cell::float(z.severity, SCORE_DP),
+            Cell::Int(z.rank_burden as i64),
+            Cell::Int(z.rank_severity as i64),
         ];
         for (s, zs) in a.settings.services.iter().zip(&z.services) {
             let dp = match s.threshold {
@@ -213,4 +228,20 @@ pub fn zones_table(a: &Analysis) -> Table {
             .push(Some(Geom::from_multipolygon(&zone.geometry)));
     }
     t
+}
+
+/// The `rank` field's title, saying what ranks the zones.
+pub fn rank_title(by: &crate::config::RankBy) -> String {
+    use crate::config::{RankBy, ZoneMeasure};
+    match by {
+        RankBy::Composite => "rank by burden: people × composite (1 = most burdened)".into(),
+        RankBy::Measure {
+            measure: ZoneMeasure::Severity,
+            ..
+        } => "rank by severity: share of people beyond the thresholds (1 = most cut off)".into(),
+        RankBy::Measure { field, measure } => match measure.worse() {
+            crate::config::Worse::Higher => format!("rank by {field}, highest first (1 = worst)"),
+            crate::config::Worse::Lower => format!("rank by {field}, lowest first (1 = worst)"),
+        },
+    }
 }

@@ -9,16 +9,24 @@
 //!   population-weighted mean component;
 //! * `composite` = population-weighted mean composite (plain mean at zero
 //!   population); **burden** = `population × composite` (person-score units);
-//! * **rank**: by burden descending, then composite descending, then zone id;
-//!   **priority**: the first `ceil(priority_fraction × Z)` zones with a
-//!   positive burden, `Z` being the zones that hold settlements;
+//! * **severity** = the share of the zone's people beyond the threshold,
+//!   averaged over the services with facilities (0–1; none without people):
+//!   how cut off the zone is, whatever its size;
+//! * **rank**: by burden descending, then composite descending, then zone id
+//!   (kept as `rank_burden`); **priority**: the first
+//!   `ceil(priority_fraction × Z)` zones with a positive burden, `Z` being the
+//!   zones that hold settlements; **rank_severity**: by severity descending,
+//!   then population descending, then zone id (zones without a severity
+//!   last). Burden puts large towns first; severity puts first the zones
+//!   whose people are the most cut off, small ones included. `[zones]
+//!   rank_by` may then re-rank by another measure ([`super::measures`]);
 //! * **reason**: the services whose share beyond threshold is at least
 //!   `reason_min_share`, worst first; failing that, the service with the
 //!   largest mean component.
 
 use serde::Serialize;
 
-use crate::config::{Service, ZoneSettings};
+use crate::config::{Service, Worse, ZoneSettings};
 use crate::score::{threshold_value, Scores};
 
 /// One service's indicators in a zone.
@@ -49,8 +57,15 @@ pub struct ZoneStats {
     pub composite: Option<f64>,
     /// Population × composite.
     pub burden: f64,
-    /// 1 = most burdened.
+    /// Mean share of people beyond the threshold over the services with
+    /// facilities (0–1); `None` without people.
+    pub severity: Option<f64>,
+    /// 1 = worst by the configured ranking (`[zones] rank_by`).
     pub rank: usize,
+    /// 1 = most burdened.
+    pub rank_burden: usize,
+    /// 1 = most severe.
+    pub rank_severity: usize,
     /// In the priority set.
     pub priority: bool,
     /// Why, in words.
@@ -84,6 +99,10 @@ pub fn aggregate(
     settings: &ZoneSettings,
 ) -> Vec<ZoneStats> {
     let nz = zone_ids.len();
+    // Services with facilities: those with a trip anywhere.
+    let active: Vec<bool> = (0..services.len())
+        .map(|s| scores.per_service[s].iter().any(|x| x.value.is_some()))
+        .collect();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); nz];
     for (i, z) in zone_of.iter().enumerate() {
         if let (Some(z), Some(_)) = (z, scores.composite[i]) {
@@ -121,6 +140,14 @@ pub fn aggregate(
                     .filter_map(|&i| scores.composite[i].map(|c| (population[i], c))),
             );
             let reason = reason(services, &per, settings.reason_min_share);
+            let shares: Vec<f64> = per
+                .iter()
+                .zip(&active)
+                .filter(|(_, &a)| a)
+                .map(|(s, _)| s.share_beyond)
+                .collect();
+            let severity = (pop > 0.0 && !shares.is_empty())
+                .then(|| shares.iter().sum::<f64>() / shares.len() as f64);
             ZoneStats {
                 zone: z,
                 population: pop,
@@ -128,7 +155,10 @@ pub fn aggregate(
                 services: per,
                 burden: pop * composite.unwrap_or(0.0),
                 composite,
+                severity,
                 rank: 0,
+                rank_burden: 0,
+                rank_severity: 0,
                 priority: false,
                 reason,
             }
@@ -150,7 +180,13 @@ pub fn aggregate(
     let n_priority = (settings.priority_fraction * occupied as f64).ceil() as usize;
     for (r, &z) in order.iter().enumerate() {
         stats[z].rank = r + 1;
+        stats[z].rank_burden = r + 1;
         stats[z].priority = r < n_priority && stats[z].burden > 0.0;
+    }
+    let severity: Vec<Option<f64>> = stats.iter().map(|s| s.severity).collect();
+    let order = super::measures::worst_first(&stats, zone_ids, &severity, Worse::Higher);
+    for (r, &z) in order.iter().enumerate() {
+        stats[z].rank_severity = r + 1;
     }
     stats
 }

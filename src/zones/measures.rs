@@ -20,7 +20,7 @@
 
 use crate::catchment::coverage::{self, Covered};
 use crate::catchment::Measures;
-use crate::config::{Measures as MeasureSettings, Worse, ZoneMeasure, ZoneSettings};
+use crate::config::{Measures as MeasureSettings, ServiceColumn, Worse, ZoneMeasure, ZoneSettings};
 use crate::zones::aggregate::weighted_mean;
 use crate::zones::ZoneStats;
 
@@ -83,8 +83,30 @@ pub fn aggregate_measures(
 }
 
 /// Per zone, the value of the ranking measure `measure`.
-pub fn field_values(measure: ZoneMeasure, m: &Measures, zm: &[ZoneMeasures]) -> Vec<Option<f64>> {
+pub fn field_values(
+    measure: ZoneMeasure,
+    m: &Measures,
+    zm: &[ZoneMeasures],
+    stats: &[ZoneStats],
+) -> Vec<Option<f64>> {
+    let occupied = |z: &ZoneStats| z.settlements > 0;
     match measure {
+        ZoneMeasure::Severity => stats.iter().map(|z| z.severity).collect(),
+        ZoneMeasure::Population => stats
+            .iter()
+            .map(|z| occupied(z).then_some(z.population))
+            .collect(),
+        ZoneMeasure::Service { service, column } => stats
+            .iter()
+            .map(|z| {
+                let s = z.services.get(service)?;
+                match column {
+                    ServiceColumn::MeanValue => s.mean_value,
+                    ServiceColumn::PeopleBeyond => occupied(z).then_some(s.pop_beyond),
+                    ServiceColumn::ShareBeyond => occupied(z).then_some(s.share_beyond),
+                }
+            })
+            .collect(),
         ZoneMeasure::Catchment { service, method } => {
             let found = m.catchment.iter().enumerate().find_map(|(k, sc)| {
                 let r = sc.methods.iter().position(|res| res.method == method)?;
@@ -109,14 +131,15 @@ pub fn field_values(measure: ZoneMeasure, m: &Measures, zm: &[ZoneMeasures]) -> 
     }
 }
 
-/// Re-ranks `stats` by `values` worst first (see the module docs).
-pub fn rerank(
-    stats: &mut [ZoneStats],
+/// The zones ordered by `values` worst first, then by population
+/// (largest first) and zone id; zones without a value, or without
+/// settlements, last.
+pub fn worst_first(
+    stats: &[ZoneStats],
     zone_ids: &[String],
     values: &[Option<f64>],
     worse: Worse,
-    settings: &ZoneSettings,
-) {
+) -> Vec<usize> {
     let key = |z: usize| {
         values[z]
             .filter(|_| stats[z].settlements > 0)
@@ -137,6 +160,18 @@ pub fn rerank(
         .then(stats[b].population.total_cmp(&stats[a].population))
         .then(zone_ids[a].cmp(&zone_ids[b]))
     });
+    order
+}
+
+/// Re-ranks `stats` by `values` worst first (see the module docs).
+pub fn rerank(
+    stats: &mut [ZoneStats],
+    zone_ids: &[String],
+    values: &[Option<f64>],
+    worse: Worse,
+    settings: &ZoneSettings,
+) {
+    let order = worst_first(stats, zone_ids, values, worse);
     let occupied = stats.iter().filter(|s| s.settlements > 0).count();
     let n_priority = (settings.priority_fraction * occupied as f64).ceil() as usize;
     for (r, &z) in order.iter().enumerate() {

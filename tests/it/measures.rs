@@ -191,6 +191,99 @@ fn zones_rank_by_a_measure_worst_first() {
     }
 }
 
+#[test]
+fn zones_rank_by_severity_burden_or_any_zone_column() {
+    // Severity recomputed from the settlements: the mean over the services
+    // with a trip anywhere of each zone's share of people beyond.
+    let base = analyse(all_methods("tata/tata.toml"), Execution::Parallel, &Quiet).unwrap();
+    let services = &base.settings.services;
+    let active: Vec<usize> = (0..services.len())
+        .filter(|&s| base.scores.per_service[s].iter().any(|x| x.value.is_some()))
+        .collect();
+    assert!(!active.is_empty());
+    for z in &base.zone_stats {
+        let members: Vec<usize> = (0..base.dataset.settlements.len())
+            .filter(|&i| base.zone_of[i] == Some(z.zone) && base.scores.composite[i].is_some())
+            .collect();
+        let pop: f64 = members
+            .iter()
+            .map(|&i| base.dataset.settlements[i].settlement.population.0)
+            .sum();
+        if pop <= 0.0 {
+            assert_eq!(z.severity, None);
+            continue;
+        }
+        let mean_share = active
+            .iter()
+            .map(|&s| {
+                members
+                    .iter()
+                    .filter(|&&i| base.scores.per_service[s][i].beyond == Some(true))
+                    .map(|&i| base.dataset.settlements[i].settlement.population.0)
+                    .sum::<f64>()
+                    / pop
+            })
+            .sum::<f64>()
+            / active.len() as f64;
+        assert!(
+            (z.severity.unwrap() - mean_share).abs() < 1e-12,
+            "zone {}",
+            z.zone
+        );
+    }
+    // Both ranks are always there: burden is the default rank, and the
+    // severity rank orders severity worst first.
+    let mut by_sev: Vec<_> = base.zone_stats.iter().collect();
+    by_sev.sort_by_key(|z| z.rank_severity);
+    let sev: Vec<f64> = by_sev.iter().map_while(|z| z.severity).collect();
+    assert!(sev.windows(2).all(|w| w[0] >= w[1]), "{sev:?}");
+    assert!(base.zone_stats.iter().all(|z| z.rank == z.rank_burden));
+    // The most cut-off zone is not the most burdened one here: the two
+    // views differ, which is why both are written.
+    let first_sev = by_sev[0];
+    assert_ne!(first_sev.rank_burden, 1);
+
+    // rank_by = "severity" puts that order in `rank`; "burden" is the
+    // default; any service column ranks highest first.
+    for (field, check) in [
+        ("severity", 0),
+        ("burden", 1),
+        ("hlth_oshr", 2),
+        ("schl_min", 3),
+        ("pop", 4),
+    ] {
+        let mut s = all_methods("tata/tata.toml");
+        s.measures.rank_by = s
+            .measures
+            .rank_field(&s.services, field)
+            .unwrap_or_else(|| panic!("{field} refused"));
+        let a = analyse(s, Execution::Parallel, &Quiet).unwrap();
+        let mut by_rank: Vec<_> = a.zone_stats.iter().filter(|z| z.settlements > 0).collect();
+        by_rank.sort_by_key(|z| z.rank);
+        let code = |c: &str| {
+            a.settings
+                .services
+                .iter()
+                .position(|x| x.code == c)
+                .unwrap()
+        };
+        let vals: Vec<f64> = by_rank
+            .iter()
+            .map(|z| match check {
+                0 => z.severity.unwrap_or(-1.0),
+                1 => z.burden,
+                2 => z.services[code("hlth")].share_beyond,
+                3 => z.services[code("schl")].mean_value.unwrap_or(-1.0),
+                _ => z.population,
+            })
+            .collect();
+        assert!(vals.windows(2).all(|w| w[0] >= w[1]), "{field}: {vals:?}");
+        if check == 0 {
+            assert!(a.zone_stats.iter().all(|z| z.rank == z.rank_severity));
+        }
+    }
+}
+
 fn write(dir: &Path, name: &str, body: &str) {
     std::fs::write(dir.join(name), body).unwrap();
 }
