@@ -284,6 +284,31 @@ fn zones_rank_by_severity_burden_or_any_zone_column() {
     }
 }
 
+/// Algeria's 69 wilayas with the Ministry of Health's registry: ranked by
+/// burden, In Guezzam (every one of its 11,202 people beyond 60 min of a
+/// hospital) comes last; by severity it is among the first ten, with the
+/// other wilayas of the far south.
+#[test]
+fn severity_does_not_bury_a_small_cut_off_wilaya() {
+    let s = Settings::load(&fixture("algeria/algeria_health.toml")).unwrap();
+    let a = analyse(s, Execution::Parallel, &Quiet).unwrap();
+    assert_eq!(a.zone_stats.len(), 69);
+    let z = a
+        .zone_stats
+        .iter()
+        .find(|z| a.zones[z.zone].name == "In Guezzam")
+        .unwrap();
+    assert_eq!(z.severity, Some(1.0));
+    assert_eq!(z.rank_burden, 69);
+    assert!(z.rank_severity <= 10, "{}", z.rank_severity);
+    // Every wilaya ahead of it by severity is at least as cut off.
+    for o in &a.zone_stats {
+        if o.rank_severity < z.rank_severity {
+            assert_eq!(o.severity, Some(1.0), "{}", a.zones[o.zone].name);
+        }
+    }
+}
+
 fn write(dir: &Path, name: &str, body: &str) {
     std::fs::write(dir.join(name), body).unwrap();
 }
