@@ -149,7 +149,7 @@ pub fn greedy_from(
     let initial: Vec<(f64, f64)> = (0..n)
         .into_par_iter()
         .map_init(
-            || g.state.clone(),
+            || g.state.trial(),
             |state, c| {
                 if g.taken[c] {
                     (0.0, 0.0)

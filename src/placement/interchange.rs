@@ -17,7 +17,7 @@ const MAX_PASSES: usize = 50;
 
 /// Candidates evaluated together (in parallel) before the bound is checked
 /// again; the result does not depend on it.
-const CHUNK: usize = 64;
+const CHUNK: usize = 256;
 
 /// Improves `sites` by swaps; returns them and the number of swaps.
 ///
@@ -66,7 +66,7 @@ pub fn interchange(
                 let found = chunk
                     .par_iter()
                     .map_init(
-                        || rest.clone(),
+                        || rest.trial(),
                         |state, &(_, c)| {
                             let (gain, people) = state.gain(p, c);
                             (people >= limits.min_people).then_some((c, rest_value + gain))
@@ -116,6 +116,6 @@ fn better(a: (usize, f64), b: (usize, f64)) -> (usize, f64) {
 fn gains(p: &Problem, state: &State, n: usize) -> Vec<f64> {
     (0..n)
         .into_par_iter()
-        .map_init(|| state.clone(), |s, c| s.gain(p, c).0)
+        .map_init(|| state.trial(), |s, c| s.gain(p, c).0)
         .collect()
 }

@@ -275,6 +275,20 @@ impl State {
             let g = f.gain(p, caps, c);
             return (g, g);
         }
+        self.time_gain(p, c)
+    }
+
+    /// A worker's handle for trying candidates in parallel: the state
+    /// itself when gains only read it, a copy of the flow otherwise.
+    pub fn trial(&self) -> Trial<'_> {
+        match &self.flow {
+            Some(f) => Trial::Flow(f.clone()),
+            None => Trial::Times(self),
+        }
+    }
+
+    /// [`State::gain`] for the objectives of trip times (no flow).
+    fn time_gain(&self, p: &Problem, c: usize) -> (f64, f64) {
         let (mut gain, mut people) = (0.0, 0.0);
         for &(i, t) in &p.rows[c] {
             let i = i as usize;
@@ -311,6 +325,28 @@ impl State {
             s.add(p, c);
         }
         s
+    }
+}
+
+/// See [`State::trial`].
+pub(crate) enum Trial<'a> {
+    /// Gains read the state.
+    Times(&'a State),
+    /// Gains augment and undo this copy of the flow.
+    Flow(flow::Flow),
+}
+
+impl Trial<'_> {
+    /// As [`State::gain`].
+    pub fn gain(&mut self, p: &Problem, c: usize) -> (f64, f64) {
+        match self {
+            Trial::Times(s) => s.time_gain(p, c),
+            // A flow exists only with capacities (see `State::new`).
+            Trial::Flow(f) => capacities(p).map_or((0.0, 0.0), |caps| {
+                let g = f.gain(p, caps, c);
+                (g, g)
+            }),
+        }
     }
 }
 
@@ -420,7 +456,7 @@ fn restart_sites(p: &Problem, limits: &Limits, first: Option<usize>, count: usiz
     let mut gains: Vec<(f64, usize)> = (0..p.rows.len())
         .into_par_iter()
         .map_init(
-            || base.clone(),
+            || base.trial(),
             |s, c| {
                 let (gain, people) = s.gain(p, c);
                 let ok = gain > 0.0
