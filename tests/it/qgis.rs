@@ -73,6 +73,8 @@ fn tata_layers_read_right_in_qgis() {
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    run(&root().join("fixtures/tata/tata.toml"), &out);
-    check(&out, "tata", &[]);
+    let doc = run(&root().join("fixtures/tata/tata.toml"), &out);
+    // Two Tata communes lie inside others (towns within rural communes).
+    assert_eq!(doc["warnings"]["counts"]["overlapping_zones"], 2, "{doc}");
+    check(&out, "tata", &["--nested", "09.551.03.03"]);
 }
