@@ -46,7 +46,10 @@ impl<'a> ZoneIndex<'a> {
         let mut out = Vec::new();
         for e in self.tree.iter() {
             let a = e.data as usize;
-            for c in self.tree.locate_in_envelope_intersecting(&e.geom().envelope()) {
+            for c in self
+                .tree
+                .locate_in_envelope_intersecting(&e.geom().envelope())
+            {
                 let b = c.data as usize;
                 if b <= a {
                     continue;

@@ -203,7 +203,10 @@ fn symbol_xml(name: usize, look: &Look, kind: Symbol) -> String {
             vec![
                 ("name", look.shape.to_string()),
                 ("color", format!("{color},255")),
-                ("size", if look.shape == "circle" { "2.6" } else { "3.2" }.into()),
+                (
+                    "size",
+                    if look.shape == "circle" { "2.6" } else { "3.2" }.into(),
+                ),
                 ("size_unit", "MM".into()),
                 ("outline_color", "35,35,35,255".into()),
                 ("outline_width", "0.2".into()),
@@ -214,7 +217,10 @@ fn symbol_xml(name: usize, look: &Look, kind: Symbol) -> String {
             "fill",
             "SimpleFill",
             vec![
-                ("color", format!("{color},{}", if look.hatched { 255 } else { 200 })),
+                (
+                    "color",
+                    format!("{color},{}", if look.hatched { 255 } else { 200 }),
+                ),
                 (
                     "style",
                     if look.hatched { "b_diagonal" } else { "solid" }.into(),
@@ -500,7 +506,10 @@ mod tests {
     fn settlement_classes_cover_the_scale() {
         let q = settlements_qml(&table(), 12.0);
         assert!(q.contains("type=\"RuleRenderer\""));
-        assert!(q.contains("filter=\"&quot;composite&quot; &lt;= 0.16\""), "{q}");
+        assert!(
+            q.contains("filter=\"&quot;composite&quot; &lt;= 0.16\""),
+            "{q}"
+        );
         assert!(q.contains("filter=\"ELSE\""), "{q}");
         assert!(q.contains("0 to 12;"), "{q}");
         assert!(q.contains("name=\"composite &lt;score&gt;\""));
