@@ -210,6 +210,11 @@ pub fn analyse(
     Ok(a)
 }
 
+/// Share of the smaller zone's area from which two overlapping zones are
+/// warned about (`overlapping_zones`): slivers along shared borders stay
+/// below it, a zone nested in another is at 1.
+const OVERLAP_SHARE: f64 = 0.1;
+
 impl Study {
     /// Roads, or straight lines when there is no road network.
     pub fn travel_mode(&self) -> TravelMode {
@@ -235,6 +240,28 @@ impl Study {
             clock.stage("zones_locate", || match dataset.zones.take() {
                 Some(zs) => {
                     let idx = ZoneIndex::build(&zs);
+                    let zone_path = settings
+                        .inputs
+                        .zones
+                        .as_ref()
+                        .map(|z| z.path.clone())
+                        .unwrap_or_default();
+                    for (a, b, share) in idx.overlaps(OVERLAP_SHARE) {
+                        dataset.diagnostics.push(
+                            "overlapping_zones",
+                            &zone_path,
+                            &zs[b].id,
+                            "geometry",
+                            format!(
+                                "zones {} and {} overlap over {:.0}% of the smaller one's area: \
+                                 a settlement there goes to {}, the first in input order",
+                                zs[a].id,
+                                zs[b].id,
+                                share * 100.0,
+                                zs[a].id
+                            ),
+                        );
+                    }
                     let zone_of: Vec<Option<usize>> = dataset
                         .settlements
                         .iter()

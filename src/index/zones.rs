@@ -35,6 +35,40 @@ impl<'a> ZoneIndex<'a> {
         }
     }
 
+    /// Pairs of zones `(a, b)`, `a < b` in input order, whose overlap
+    /// covers at least `min_share` of the smaller one's area (a zone nested
+    /// in another covers all of it): where zones overlap, which zone a
+    /// settlement falls in depends on their input order. Candidates come
+    /// from the bounding boxes' R-tree; shared borders overlap with no area.
+    pub fn overlaps(&self, min_share: f64) -> Vec<(usize, usize, f64)> {
+        use geo::{Area, BooleanOps};
+        use rstar::RTreeObject;
+        let mut out = Vec::new();
+        for e in self.tree.iter() {
+            let a = e.data as usize;
+            for c in self
+                .tree
+                .locate_in_envelope_intersecting(&e.geom().envelope())
+            {
+                let b = c.data as usize;
+                if b <= a {
+                    continue;
+                }
+                let (ga, gb) = (&self.zones[a].geometry, &self.zones[b].geometry);
+                let smaller = ga.unsigned_area().min(gb.unsigned_area());
+                if smaller <= 0.0 {
+                    continue;
+                }
+                let share = ga.intersection(gb).unsigned_area() / smaller;
+                if share >= min_share {
+                    out.push((a, b, share));
+                }
+            }
+        }
+        out.sort_by_key(|&(a, b, _)| (a, b));
+        out
+    }
+
     /// The zone containing `p` (boundary points count as inside); where zones
     /// overlap, the first in input order wins.
     pub fn locate(&self, p: LonLat) -> Option<usize> {

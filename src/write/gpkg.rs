@@ -1,6 +1,7 @@
 //! GeoPackage output through GDAL (`gdal` feature): one `.gpkg` with a layer
 //! per result table (WGS 84, EPSG:4326) and the QGIS styles in the
-//! `layer_styles` table, marked as default, so QGIS applies them on load.
+//! `layer_styles` table, marked as default, so QGIS applies them on load,
+//! and a spatial index (R-tree) per layer.
 //!
 //! Tables are declared with SQL so that every column keeps its type
 //! (`INTEGER`, `REAL`, `TEXT`, and `BOOLEAN`, which the GeoPackage standard
@@ -171,5 +172,13 @@ pub fn write_gpkg(path: &Path, layers: &[(&str, &Table, &String)]) -> Result<(),
         }
     }
     txn.commit().map_err(e)?;
+    // An R-tree per layer (the `gpkg_rtree_index` extension), so QGIS
+    // fetches only the features in view.
+    for (name, _, _) in layers {
+        exec(
+            &ds,
+            &format!("SELECT CreateSpatialIndex({}, 'geom')", sql_text(name)),
+        )?;
+    }
     Ok(())
 }

@@ -134,6 +134,29 @@ pub fn settlements_table(a: &Analysis) -> Table {
     t
 }
 
+/// What the zones are ranked by (`rank_by` in the config), in words with
+/// the ranking field's title from the zones table `zt`.
+pub fn rank_title(a: &Analysis, zt: &Table) -> super::qml::RankTitle {
+    use crate::config::RankBy;
+    match &a.settings.measures.rank_by {
+        RankBy::Composite => super::qml::RankTitle {
+            by: "burden: people × composite isolation score (person-score units), worst first"
+                .into(),
+            field: None,
+        },
+        RankBy::Measure { field, .. } => {
+            let title = zt
+                .column_index(field)
+                .map(|k| zt.columns[k].title.clone())
+                .unwrap_or_else(|| field.clone());
+            super::qml::RankTitle {
+                by: format!("{field}: {title}, worst first"),
+                field: Some(field.clone()),
+            }
+        }
+    }
+}
+
 /// The zones layer, in rank order.
 pub fn zones_table(a: &Analysis) -> Table {
     let mut t = Table::default();
@@ -194,6 +217,10 @@ pub fn zones_table(a: &Analysis) -> Table {
         );
     }
     super::measures::zone_columns(&mut t, a);
+    let by = rank_title(a, &t);
+    if let Some(k) = t.column_index("rank") {
+        t.columns[k].title = format!("rank by {} (1 = most burdened)", by.by);
+    }
     let mut order: Vec<&crate::zones::ZoneStats> = a.zone_stats.iter().collect();
     order.sort_by_key(|z| z.rank);
     for z in order {

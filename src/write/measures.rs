@@ -146,9 +146,10 @@ pub fn zone_cells(row: &mut Vec<Cell>, a: &Analysis, z: usize) {
     }
 }
 
-/// The facility layer: one row per facility of each service with catchment
-/// methods, with its capacity, reach, and per method the weighted demand and
-/// supply-to-demand ratio.
+/// The facility layer: one row per facility of every service (in service
+/// order), with its capacity; for services with catchment methods also its
+/// reach, and per method the weighted demand and supply-to-demand ratio
+/// (null otherwise).
 pub fn facilities_table(a: &Analysis) -> Table {
     let mut t = Table::default();
     for (name, kind, title) in [
@@ -183,23 +184,30 @@ pub fn facilities_table(a: &Analysis) -> Table {
             format!("{}: supply-to-demand ratio (capacity per person)", m.key()),
         );
     }
-    for sc in &a.measures.catchment {
-        let s = &a.settings.services[sc.service];
-        let facilities = &a.access[sc.service].facilities;
-        for (j, f) in facilities.iter().enumerate() {
-            let (n, pop) = sc.reach[j];
+    for (k, (s, sa)) in a.settings.services.iter().zip(&a.access).enumerate() {
+        let sc = a.measures.catchment.iter().find(|c| c.service == k);
+        for (j, f) in sa.facilities.iter().enumerate() {
             let mut row = vec![
                 Cell::Text(s.name.clone()),
                 Cell::Text(f.id.clone()),
                 Cell::Text(f.name.clone()),
                 Cell::Float(f.pos.lon, 7),
                 Cell::Float(f.pos.lat, 7),
-                Cell::Float(sc.capacity[j], 6),
-                Cell::Int(n as i64),
-                Cell::Float(pop, POP_DP),
             ];
+            match sc {
+                Some(sc) => {
+                    let (n, pop) = sc.reach[j];
+                    row.extend([
+                        Cell::Float(sc.capacity[j], 6),
+                        Cell::Int(n as i64),
+                        Cell::Float(pop, POP_DP),
+                    ]);
+                }
+                // No catchment measure: no catchment to count people in.
+                None => row.extend([Cell::Float(f.capacity, 6), Cell::Null, Cell::Null]),
+            }
             for m in Method::ALL {
-                match sc.methods.iter().find(|r| r.method == m) {
+                match sc.and_then(|sc| sc.methods.iter().find(|r| r.method == m)) {
                     Some(r) => {
                         row.push(Cell::Float(r.demand[j], 6));
                         row.push(Cell::float(r.ratio[j], ACC_DP));

@@ -308,6 +308,33 @@ pub fn write_csv(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
     c.flush()
 }
 
+/// The GDAL/QGIS CSV type hints of a table (`.csvt`): one quoted type per
+/// column, `"String"`, `"Integer"`, `"Real"` or `"Integer(Boolean)"`, so
+/// QGIS and OGR read each column with its type rather than guessing it.
+pub fn write_csvt(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
+    let types: Vec<&str> = t
+        .columns
+        .iter()
+        .map(|c| match c.kind {
+            Kind::Int => "\"Integer\"",
+            Kind::Float => "\"Real\"",
+            Kind::Text => "\"String\"",
+            Kind::Bool => "\"Integer(Boolean)\"",
+        })
+        .collect();
+    w.write_all(types.join(",").as_bytes())?;
+    w.write_all(b"\n")
+}
+
+/// Stages `name` (a `.csv`) and its type hints beside it (`.csvt`); returns
+/// both names.
+pub fn stage_csv(staged: &mut Staged, name: &str, t: &Table) -> Result<[String; 2], WriteError> {
+    staged.file(name, |w| write_csv(t, w))?;
+    let csvt = format!("{name}t");
+    staged.file(&csvt, |w| write_csvt(t, w))?;
+    Ok([name.to_string(), csvt])
+}
+
 /// The GeoPackage a `gdal` build writes: layers `settlements` and `zones`,
 /// with their styles in `layer_styles`.
 pub const GPKG_FILE: &str = "results.gpkg";
@@ -361,14 +388,15 @@ pub fn stage_outputs(
     let ft = measures::facilities_table(a);
     let priority = a.zone_stats.iter().filter(|z| z.priority).count();
     let sq = qml::settlements_qml(&st, a.scores.composite_max);
-    let zq = qml::zones_qml(&zt, a.zone_stats.len(), priority);
-    let catchment_services: Vec<String> = a
-        .measures
-        .catchment
+    let by = layers::rank_title(a, &zt);
+    let ranked = a
+        .zone_stats
         .iter()
-        .map(|c| a.settings.services[c.service].name.clone())
-        .collect();
-    let fq = qml::facilities_qml(&ft, &catchment_services);
+        .filter(|z| z.settlements > 0 && z.population > 0.0)
+        .count();
+    let zq = qml::zones_qml(&zt, ranked, priority, &by);
+    let services: Vec<String> = a.settings.services.iter().map(|s| s.name.clone()).collect();
+    let fq = qml::facilities_qml(&ft, &services);
     let layers = [
         sink::Layer {
             name: "settlements",
@@ -474,10 +502,10 @@ pub fn write_scenarios(
     let zt = compare::zone_table(baseline, &compared, false);
     let zg = compare::zone_table(baseline, &compared, true);
     let st = compare::settlement_table(baseline, &compared);
-    staged.file("comparison.csv", |w| write_csv(&zt, w))?;
+    stage_csv(&mut staged, "comparison.csv", &zt)?;
     staged.file("comparison_zones.geojson", |w| write_geojson(&zg, w))?;
     staged.file("comparison.geojson", |w| write_geojson(&st, w))?;
-    staged.file("comparison_settlements.csv", |w| write_csv(&st, w))?;
+    stage_csv(&mut staged, "comparison_settlements.csv", &st)?;
     if let Some(lang) = report {
         staged.report(lang)?;
     }

@@ -1,4 +1,4 @@
-//! Placement outputs: the chosen sites (`sites.geojson`, `sites.csv`, with
+//! Placement outputs: the chosen sites (`sites.geojson`, `sites.csv` with its `.csvt`, with
 //! their QGIS style), the curve of the objective against the number of
 //! sites (`curve.csv`), a scenario file that the `scenarios` command runs
 //! as is (`scenario.toml`), and `run.json`; written all at once.
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::table::{Cell, Geom, Kind, Table, POP_DP};
-use super::{write_csv, write_geojson, Staged, WriteError};
+use super::{write_geojson, Staged, WriteError};
 use crate::pipeline::Study;
 use crate::placement::study::{newly_served, Placement};
 use crate::placement::{Objective, Solution};
@@ -265,10 +265,10 @@ pub fn write_placement(
     let svc = &study.settings.services[pl.service];
     let name = format!("place_{}_{}", svc.name, sol.sites.len());
     staged.file("sites.geojson", |w| write_geojson(&sites, w))?;
-    staged.file("sites.csv", |w| write_csv(&sites, w))?;
+    super::stage_csv(&mut staged, "sites.csv", &sites)?;
     let qml = super::qml::sites_qml(&sites, sol.sites.len());
     staged.file("sites.qml", |w| w.write_all(qml.as_bytes()))?;
-    staged.file("curve.csv", |w| write_csv(&curve, w))?;
+    super::stage_csv(&mut staged, "curve.csv", &curve)?;
     let scenario = scenario_toml(study, pl, sol, &name);
     staged.file("scenario.toml", |w| w.write_all(scenario.as_bytes()))?;
     let inputs: Vec<serde_json::Value> = report
@@ -307,7 +307,7 @@ pub fn write_placement(
         "method": "lazy greedy (CELF) on one bounded search per candidate, then Teitz-Bart interchange; upper bound: the greedy online bound (Minoux); ties to the lower candidate index",
         "warnings": report.warnings,
         "timings_s": report.timings.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-        "outputs": ["sites.geojson", "sites.csv", "sites.qml", "curve.csv", "scenario.toml", "run.json"],
+        "outputs": ["sites.geojson", "sites.csv", "sites.csvt", "sites.qml", "curve.csv", "curve.csvt", "scenario.toml", "run.json"],
     });
     super::run_json::normalise_zeros(&mut doc);
     staged.file("run.json", |w| {

@@ -3,7 +3,7 @@
 //! the rest of the run's files. A new format is one `Sink`; the list of
 //! files a run writes comes from the sinks, not from a fixed list.
 
-use super::{write_csv, write_geojson, Staged, Table, WriteError};
+use super::{write_geojson, Staged, Table, WriteError};
 
 /// One result layer.
 pub struct Layer<'a> {
@@ -50,7 +50,8 @@ impl Sink for GeoJsonSink {
     }
 }
 
-/// CSV with a header row, one file per layer.
+/// CSV with a header row, one file per layer, with its column types
+/// (`.csvt`) beside it.
 pub struct CsvSink;
 
 impl Sink for CsvSink {
@@ -61,8 +62,8 @@ impl Sink for CsvSink {
         l: &Layer,
     ) -> Result<Vec<String>, WriteError> {
         let name = format!("{}.csv", l.name);
-        st.file(&format!("{prefix}{name}"), |w| write_csv(l.table, w))?;
-        Ok(vec![name])
+        super::stage_csv(st, &format!("{prefix}{name}"), l.table)?;
+        Ok(vec![name.clone(), format!("{name}t")])
     }
 }
 

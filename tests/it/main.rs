@@ -16,6 +16,7 @@ mod ogr;
 mod outputs;
 mod peers;
 mod placement;
+mod qgis;
 mod reliability;
 mod report;
 mod scenario_file;
