@@ -280,6 +280,12 @@ impl Flow {
                     }
                 }
             } else {
+                // A facility with room to spare leads nowhere: on a maximum
+                // flow nobody it reaches (directly or by moving people on)
+                // is left unserved, or they would be using that room.
+                if x != start && self.free[x as usize] > 0 {
+                    continue;
+                }
                 for i in self.row(p, caps, x) {
                     if self.seen_settlement[i as usize] == stamp {
                         continue;

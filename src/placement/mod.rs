@@ -282,7 +282,7 @@ impl State {
     /// itself when gains only read it, a copy of the flow otherwise.
     pub fn trial(&self) -> Trial<'_> {
         match &self.flow {
-            Some(f) => Trial::Flow(f.clone()),
+            Some(f) => Trial::Flow(Box::new(f.clone())),
             None => Trial::Times(self),
         }
     }
@@ -333,7 +333,7 @@ pub(crate) enum Trial<'a> {
     /// Gains read the state.
     Times(&'a State),
     /// Gains augment and undo this copy of the flow.
-    Flow(flow::Flow),
+    Flow(Box<flow::Flow>),
 }
 
 impl Trial<'_> {

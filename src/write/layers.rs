@@ -160,11 +160,10 @@ pub fn rank_title(a: &Analysis, zt: &Table) -> super::qml::RankTitle {
 /// The zones layer, in rank order.
 pub fn zones_table(a: &Analysis) -> Table {
     let mut t = Table::default();
-    let rank_title = rank_title(&a.settings.measures.rank_by);
     for (name, kind, title) in [
         ("zone_id", Kind::Text, "zone id"),
         ("name", Kind::Text, "name"),
-        ("rank", Kind::Int, rank_title.as_str()),
+        ("rank", Kind::Int, "rank (its title is set below)"),
         ("priority", Kind::Bool, "priority zone"),
         ("reason", Kind::Text, "services most often beyond threshold"),
         ("pop", Kind::Float, "population (people)"),
@@ -219,7 +218,10 @@ pub fn zones_table(a: &Analysis) -> Table {
     super::measures::zone_columns(&mut t, a);
     let by = rank_title(a, &t);
     if let Some(k) = t.column_index("rank") {
-        t.columns[k].title = format!("rank by {} (1 = most burdened)", by.by);
+        t.columns[k].title = match by.field {
+            None => format!("rank by {} (1 = most burdened)", by.by),
+            Some(_) => format!("rank by {} (1 = worst)", by.by),
+        };
     }
     let mut order: Vec<&crate::zones::ZoneStats> = a.zone_stats.iter().collect();
     order.sort_by_key(|z| z.rank);
@@ -255,20 +257,4 @@ pub fn zones_table(a: &Analysis) -> Table {
             .push(Some(Geom::from_multipolygon(&zone.geometry)));
     }
     t
-}
-
-/// The `rank` field's title, saying what ranks the zones.
-pub fn rank_title(by: &crate::config::RankBy) -> String {
-    use crate::config::{RankBy, ZoneMeasure};
-    match by {
-        RankBy::Composite => "rank by burden: people × composite (1 = most burdened)".into(),
-        RankBy::Measure {
-            measure: ZoneMeasure::Severity,
-            ..
-        } => "rank by severity: share of people beyond the thresholds (1 = most cut off)".into(),
-        RankBy::Measure { field, measure } => match measure.worse() {
-            crate::config::Worse::Higher => format!("rank by {field}, highest first (1 = worst)"),
-            crate::config::Worse::Lower => format!("rank by {field}, lowest first (1 = worst)"),
-        },
-    }
 }

@@ -64,21 +64,39 @@ fn feature_count(info: &str) -> usize {
         .expect("feature count")
 }
 
-/// Field names a style uses: the renderer's attribute and every alias.
-fn qml_fields(qml: &str) -> (String, Vec<String>) {
-    let attr = qml
+/// Field names a style uses: every field its renderer reads (a
+/// categorised or graduated renderer's `attr`, and every field quoted in a
+/// rule-based renderer's filters), and every alias.
+fn qml_fields(qml: &str) -> (Vec<String>, Vec<String>) {
+    let mut used: Vec<String> = qml
         .split("attr=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_string)
+        .collect();
+    for filter in qml
+        .split("filter=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+    {
+        used.extend(
+            filter
+                .split("&quot;")
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string),
+        );
+    }
+    used.sort();
+    used.dedup();
+    assert!(!used.is_empty(), "the style reads no field");
     let aliases = qml
         .split("<alias field=\"")
         .skip(1)
         .filter_map(|s| s.split('"').next())
         .map(str::to_string)
         .collect();
-    (attr, aliases)
+    (used, aliases)
 }
 
 fn check_layer(info: &str, qml: &str, count: usize, types: &[(&str, &str)]) {
@@ -95,8 +113,10 @@ fn check_layer(info: &str, qml: &str, count: usize, types: &[(&str, &str)]) {
             "field {name}: {f:?}"
         );
     }
-    let (attr, aliases) = qml_fields(qml);
-    assert!(f.contains_key(&attr), "style attribute {attr} not in {f:?}");
+    let (used, aliases) = qml_fields(qml);
+    for attr in &used {
+        assert!(f.contains_key(attr), "style reads {attr}, not in {f:?}");
+    }
     for a in &aliases {
         assert!(
             f.contains_key(a),
