@@ -66,6 +66,11 @@ pub(crate) fn roles(files: &[Read]) -> Guesses {
         if !matches!(r.kind, Kind::Pbf) {
             g.notes.insert(0, fields_note);
         }
+        if let Some(layer) = &r.layer {
+            g.entries
+                .insert(0, Entry::guessed("layer", layer, "a layer of the source"));
+            g.why = format!("layer `{layer}`: {}", g.why);
+        }
         if matches!(
             g.role,
             Role::Settlements | Role::Facilities | Role::Zones | Role::Roads

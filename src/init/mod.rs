@@ -151,6 +151,8 @@ impl Guesses {
 /// A file read for guessing.
 pub(crate) struct Read {
     path: PathBuf,
+    /// The layer, in a multi-layer source (GeoPackage).
+    layer: Option<String>,
     kind: Kind,
     raw: RawLayer,
 }
@@ -174,7 +176,11 @@ pub fn guess(files: &[PathBuf]) -> Result<Guesses, InitError> {
     if files.is_empty() {
         return Err(InitError::NoFiles);
     }
-    let read: Vec<Read> = files.iter().map(|f| read(f)).collect::<Result<_, _>>()?;
+    let mut read_all = Vec::new();
+    for f in files {
+        read_all.extend(read(f)?);
+    }
+    let read = read_all;
     Ok(guess::roles(&read))
 }
 
@@ -219,46 +225,63 @@ fn ext_of(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn read(path: &Path) -> Result<Read, InitError> {
+fn read(path: &Path) -> Result<Vec<Read>, InitError> {
     let ext = ext_of(path);
-    let done = |raw: RawLayer| -> Result<Read, InitError> {
-        Ok(Read {
+    let done = |raw: RawLayer| -> Result<Vec<Read>, InitError> {
+        Ok(vec![Read {
             path: path.to_path_buf(),
+            layer: None,
             kind: kind_of(&raw.features),
             raw,
-        })
+        }])
     };
     match ext.as_str() {
         "pbf" => {
             crate::files::regular_file(path).map_err(LoadError::from)?;
-            Ok(Read {
+            Ok(vec![Read {
                 path: path.to_path_buf(),
+                layer: None,
                 kind: Kind::Pbf,
                 raw: RawLayer::default(),
-            })
+            }])
         }
         "geojson" | "json" => done(formats::geojson::read(path)?),
         "shp" => done(formats::shapefile::read(path)?),
         "csv" => match formats::csv::read(path, None, None) {
             Ok(raw) => done(raw),
-            Err(LoadError::MissingField { .. }) => Ok(Read {
+            Err(LoadError::MissingField { .. }) => Ok(vec![Read {
                 path: path.to_path_buf(),
+                layer: None,
                 kind: Kind::Table,
                 raw: table(path)?,
-            }),
+            }]),
             Err(e) => Err(e.into()),
         },
-        _ => other(path, &ext).and_then(done),
+        _ => other(path, &ext),
     }
 }
 
+/// Every layer of an OGR source, each named when there are several.
 #[cfg(feature = "gdal")]
-fn other(path: &Path, _ext: &str) -> Result<RawLayer, InitError> {
-    Ok(formats::ogr::read(path, None)?)
+fn other(path: &Path, _ext: &str) -> Result<Vec<Read>, InitError> {
+    let names = formats::ogr::layer_names(path)?;
+    let several = names.len() > 1;
+    names
+        .iter()
+        .map(|name| {
+            let raw = formats::ogr::read(path, Some(name))?;
+            Ok(Read {
+                path: path.to_path_buf(),
+                layer: several.then(|| name.clone()),
+                kind: kind_of(&raw.features),
+                raw,
+            })
+        })
+        .collect()
 }
 
 #[cfg(not(feature = "gdal"))]
-fn other(path: &Path, ext: &str) -> Result<RawLayer, InitError> {
+fn other(path: &Path, ext: &str) -> Result<Vec<Read>, InitError> {
     Err(InitError::Unsupported {
         path: path.to_path_buf(),
         message: format!(

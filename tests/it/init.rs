@@ -191,3 +191,44 @@ fn quiet_place_prints_nothing() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[cfg(feature = "gdal")]
+#[test]
+fn geopackage_layers_each_get_their_role() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::ogr::tata_gpkg(dir.path());
+    let files = [dir.path().join("tata.gpkg"), fixture("tata/census.csv")];
+    same_as(&files, &fixture("tata/tata_nord_maroc.toml"));
+}
+
+#[test]
+fn projected_coordinates_without_a_crs_are_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let settlements = dir.path().join("douars.geojson");
+    std::fs::write(
+        &settlements,
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"id":"D1","pop":120,"place":"village"},"geometry":{"type":"Point","coordinates":[345000,120000]}}]}"#,
+    )
+    .unwrap();
+    let config = dir.path().join("guessed.toml");
+    ok(&init(&[settlements], &config), "init");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains("# crs = ?  (the file declares no CRS"),
+        "{text}"
+    );
+    assert!(text.contains("EPSG:26191"), "{text}");
+    assert!(text.contains("douars.geojson: crs"), "{text}");
+    let r = run_config(&config, &dir.path().join("out"), &[]);
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("look projected"), "{err}");
+    // Given the CRS, it runs.
+    let fixed = text.replace("# crs = ?  (", "crs = \"EPSG:26191\"\n# (");
+    std::fs::write(&config, fixed).unwrap();
+    ok(
+        &run_config(&config, &dir.path().join("out2"), &[]),
+        "run with the CRS",
+    );
+}
