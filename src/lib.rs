@@ -16,7 +16,8 @@
 //! 7. [`write`] — GeoJSON / CSV / `run.json`, written atomically, and
 //!    [`report`] — `report.html`, the council report rebuilt from them;
 //!
-//! and [`pipeline`] runs them in order.
+//! and [`pipeline`] runs them in order. [`init`] writes a first config
+//! from the files a user has, guessing each one's role and fields.
 //!
 //! ## Features
 //! The default build is pure Rust (GeoJSON, CSV and `.osm.pbf` inputs).
@@ -34,6 +35,7 @@ pub mod execution;
 pub mod files;
 pub mod geometry;
 pub mod index;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod pipeline;

@@ -43,6 +43,28 @@ enum Command {
     /// Rebuild `report.html` from the outputs of a finished `run` or
     /// `scenarios` in DIR: one self-contained page, readable offline.
     Report(ReportArgs),
+    /// Write a commented config from the files you have (GeoJSON,
+    /// shapefile, CSV, .osm.pbf): each file's role, fields and CRS are
+    /// guessed; what could not be is listed in comments.
+    Init(InitArgs),
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    /// Input files: layers, a census CSV, an OpenStreetMap extract.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The config to write (never overwritten).
+    #[arg(
+        long,
+        short,
+        value_name = "CONFIG.toml",
+        default_value = "remoteness.toml"
+    )]
+    out: PathBuf,
+    /// Print only errors.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -81,6 +103,9 @@ struct ReportArgs {
     /// Write the report here instead of DIR/report.html.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Print only errors.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -153,7 +178,7 @@ struct RunArgs {
     /// Compute services one after another instead of in parallel.
     #[arg(long)]
     sequential: bool,
-    /// No progress display.
+    /// Print only errors (no progress, summary or notes).
     #[arg(long, short)]
     quiet: bool,
     /// Zones listed in the summary.
@@ -192,13 +217,22 @@ impl Progress for Bars {
     }
 }
 
-/// `println!` that ignores a closed stdout (`remoteness … | head`): the
-/// run's outputs are already written, so a reader that stops early is no
-/// error and must not panic.
+/// Set by `--quiet`: only errors are printed.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// `println!` that prints nothing under `--quiet` and ignores a closed
+/// stdout (`remoteness … | head`): the run's outputs are already written,
+/// so a reader that stops early is no error and must not panic.
 macro_rules! say {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+        if !quiet() {
+            let _ = writeln!(std::io::stdout().lock(), $($t)*);
+        }
     }};
 }
 
@@ -206,7 +240,18 @@ macro_rules! say {
 macro_rules! say_raw {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stdout().lock(), $($t)*);
+        if !quiet() {
+            let _ = write!(std::io::stdout().lock(), $($t)*);
+        }
+    }};
+}
+
+/// A note on stderr, silenced by `--quiet`.
+macro_rules! note {
+    ($($t:tt)*) => {{
+        if !quiet() {
+            eprintln!($($t)*);
+        }
     }};
 }
 
@@ -252,7 +297,7 @@ fn settings(args: &RunArgs, extra_inputs: &[PathBuf]) -> Result<(Settings, usize
         Some(0) => anyhow::bail!("--threads 0: give at least 1"),
         Some(n) if n > MAX_THREADS_PER_CORE * cores => {
             let cap = MAX_THREADS_PER_CORE * cores;
-            eprintln!(
+            note!(
                 "note: --threads {n} capped at {cap} ({MAX_THREADS_PER_CORE} per core on {cores} \
                  cores); results do not depend on it"
             );
@@ -674,6 +719,32 @@ fn place(args: PlaceArgs) -> Result<()> {
     Ok(())
 }
 
+fn init(args: InitArgs) -> Result<()> {
+    let guesses = remoteness::init::write_config(&args.files, &args.out)?;
+    say!("Wrote {}", args.out.display());
+    for l in &guesses.layers {
+        say!(
+            "  {:<12} {}: {}",
+            format!("{:?}", l.role).to_lowercase(),
+            l.path.display(),
+            l.why
+        );
+    }
+    let missing = guesses.missing();
+    if missing.is_empty() {
+        say!(
+            "Every field the run needs was guessed: check them, then run\n  remoteness run {} --out out",
+            args.out.display()
+        );
+    } else {
+        say!("Not guessed (see the `# key = ?` comments in the config):");
+        for m in &missing {
+            say!("  {m}");
+        }
+    }
+    Ok(())
+}
+
 fn report(args: ReportArgs) -> Result<()> {
     let path = write_report(&args.dir, args.lang, args.out.as_deref())?;
     say!("Wrote {}", path.display());
@@ -682,11 +753,20 @@ fn report(args: ReportArgs) -> Result<()> {
 
 fn main() {
     let cli = Cli::parse();
+    let quiet = match &cli.command {
+        Command::Run(a) => a.run.quiet,
+        Command::Scenarios(a) => a.run.quiet,
+        Command::Place(a) => a.run.quiet,
+        Command::Report(a) => a.quiet,
+        Command::Init(a) => a.quiet,
+    };
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
         Command::Run(a) => run(a),
         Command::Scenarios(a) => scenarios(a),
         Command::Place(a) => place(a),
         Command::Report(a) => report(a),
+        Command::Init(a) => init(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

@@ -450,14 +450,14 @@ impl Key {
             Water => ["water", "eau", "الماء"],
             Power => ["power", "électricité", "الكهرباء"],
             ReasonItem => [
-                "{0} {1} beyond {2}",
+                "{1} of people are more than {2} from {0}",
                 "{0} : {1} au-delà de {2}",
                 "{0}: {1} خارج {2}",
             ],
             LargestComponent => [
-                "largest component: {0}",
-                "composante la plus forte : {0}",
-                "المكوّن الأكبر: {0}",
+                "{0} is the main gap: its trip is {1} times the average",
+                "{0} est le principal manque : trajet {1} fois la moyenne",
+                "{0} هو النقص الرئيسي: الرحلة {1} × المتوسط",
             ],
             AllSettings => [
                 "Every setting of the run (as in run.json)",

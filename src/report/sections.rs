@@ -39,11 +39,14 @@ pub fn reason(lang: Lang, data: &RunData, z: &Zone) -> String {
         .collect();
     over.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     if over.is_empty() {
-        return match z.reason.strip_prefix("largest component: ") {
-            Some(rest) => {
-                let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+        return match z.reason.split_once(" is the main gap: ") {
+            Some((name, rest)) => {
+                let times = rest
+                    .split_whitespace()
+                    .find_map(|w| w.parse::<f64>().ok())
+                    .unwrap_or(0.0);
                 let svc = service_label(lang, name);
-                lang.fill(Key::LargestComponent, &[&format!("{svc} {tail}")])
+                lang.fill(Key::LargestComponent, &[&svc, &lang.num(times, 1)])
             }
             None => z.reason.clone(),
         };

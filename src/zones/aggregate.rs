@@ -20,9 +20,9 @@
 //!   last). Burden puts large towns first; severity puts first the zones
 //!   whose people are the most cut off, small ones included. `[zones]
 //!   rank_by` may then re-rank by another measure ([`super::measures`]);
-//! * **reason**: the services whose share beyond threshold is at least
-//!   `reason_min_share`, worst first; failing that, the service with the
-//!   largest mean component.
+//! * **reason**, in words: the services whose share beyond threshold is at
+//!   least `reason_min_share`, worst first; failing that, the service with
+//!   the largest mean component (its trip as a multiple of the average).
 
 use serde::Serialize;
 
@@ -191,6 +191,10 @@ pub fn aggregate(
     stats
 }
 
+/// A zone's reason in plain words, short enough for a table cell:
+/// `100% of people are more than 5000 m from power; 96% more than 60 min
+/// from school`, or, when no service leaves enough people beyond its
+/// threshold, `health is the main gap: its trip is 1.4 times the average`.
 fn reason(services: &[Service], per: &[ZoneService], min_share: f64) -> String {
     let mut over: Vec<(usize, f64)> = per
         .iter()
@@ -202,13 +206,15 @@ fn reason(services: &[Service], per: &[ZoneService], min_share: f64) -> String {
     if !over.is_empty() {
         return over
             .iter()
-            .map(|&(k, share)| {
+            .enumerate()
+            .map(|(n, &(k, share))| {
                 let (thr, metric) = threshold_value(services[k].threshold);
                 let unit = if metric == "time_min" { "min" } else { "m" };
+                let who = if n == 0 { " of people are" } else { "" };
                 format!(
-                    "{} {:.0}% beyond {thr} {unit}",
-                    services[k].name,
-                    share * 100.0
+                    "{:.0}%{who} more than {thr} {unit} from {}",
+                    share * 100.0,
+                    services[k].name
                 )
             })
             .collect::<Vec<_>>()
@@ -218,6 +224,67 @@ fn reason(services: &[Service], per: &[ZoneService], min_share: f64) -> String {
         .enumerate()
         .filter_map(|(k, s)| s.mean_component.map(|c| (k, c)))
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map(|(k, c)| format!("largest component: {} ({c:.2})", services[k].name))
+        .map(|(k, c)| main_gap(&services[k], c))
         .unwrap_or_default()
+}
+
+/// `NAME is the main gap: its trip is C times the average` (`its distance`
+/// for straight-line services), the form the report translates.
+pub fn main_gap(service: &Service, component: f64) -> String {
+    let what = if service.straight_line {
+        "distance"
+    } else {
+        "trip"
+    };
+    format!(
+        "{} is the main gap: its {what} is {component:.1} times the average",
+        service.name
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Threshold;
+    use crate::units::{Meters, Seconds};
+
+    fn service(name: &str, threshold: Threshold, straight_line: bool) -> Service {
+        Service {
+            name: name.into(),
+            code: name[..2].into(),
+            category: name.into(),
+            profile: "walk".into(),
+            threshold,
+            straight_line,
+        }
+    }
+
+    fn per(share: f64, component: f64) -> ZoneService {
+        ZoneService {
+            mean_value: Some(1.0),
+            pop_beyond: share * 100.0,
+            share_beyond: share,
+            mean_component: Some(component),
+        }
+    }
+
+    #[test]
+    fn reasons_read_as_sentences_with_units() {
+        let services = [
+            service("school", Threshold::Time(Seconds(3600.0)), false),
+            service("power", Threshold::Distance(Meters(5000.0)), true),
+        ];
+        assert_eq!(
+            reason(&services, &[per(0.96, 1.0), per(1.0, 2.0)], 0.25),
+            "100% of people are more than 5000 m from power; 96% more than 60 min from school"
+        );
+        assert_eq!(
+            reason(&services, &[per(0.1, 1.42), per(0.0, 0.5)], 0.25),
+            "school is the main gap: its trip is 1.4 times the average"
+        );
+        assert_eq!(
+            reason(&services, &[per(0.0, 0.2), per(0.1, 0.9)], 0.25),
+            "power is the main gap: its distance is 0.9 times the average"
+        );
+    }
 }

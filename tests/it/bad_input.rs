@@ -26,14 +26,14 @@ impl Case {
         self.dir.path().join("out")
     }
 
-    /// Runs `config`; returns (success, stderr, stdout).
+    /// Runs `config` (without `--quiet`, so the summary is printed);
+    /// returns (success, stderr, stdout).
     fn run(&self, config: &Path) -> (bool, String, String) {
         let o = run_bin(&[
             "run",
             config.to_str().unwrap(),
             "--out",
             self.out().to_str().unwrap(),
-            "-q",
         ]);
         let stderr = String::from_utf8_lossy(&o.stderr).to_string();
         assert!(!stderr.contains("panicked"), "panic: {stderr}");

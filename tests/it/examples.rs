@@ -7,7 +7,7 @@ use remoteness::geometry::haversine;
 use remoteness::pipeline::{Analysis, Execution};
 use remoteness::search::access::{Status, Via};
 
-use crate::common::{analyse_config, fixture, run_config};
+use crate::common::{analyse_config, fixture, run_bin};
 
 /// Invariants every run must satisfy.
 fn check_invariants(a: &Analysis) {
@@ -190,11 +190,20 @@ fn outputs_are_complete_and_flat() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let config = fixture("tata/tata.toml");
-    let o = run_config(&config, &out, &[]);
+    // The summary is printed without --quiet (run_config passes it).
+    let o = run_bin(&[
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("Population beyond threshold"), "{stdout}");
-    assert!(stdout.contains("Top priority zones"));
+    assert!(
+        stdout.contains("People beyond each service's threshold"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Zones where action helps most"));
 
     let gj: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("settlements.geojson")).unwrap())

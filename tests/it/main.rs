@@ -10,6 +10,7 @@ mod determinism;
 mod examples;
 mod fuzz_regressions;
 mod gravity;
+mod init;
 mod measures;
 mod model;
 mod ogr;

@@ -16,7 +16,7 @@ fn run(config: &Path, out: &Path) -> (bool, String) {
 /// The Nord Maroc shapefiles gathered into one GeoPackage with `ogr2ogr`,
 /// and a config naming its layers.
 #[cfg(feature = "gdal")]
-fn tata_gpkg(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn tata_gpkg(dir: &Path) -> std::path::PathBuf {
     use std::process::Command;
     let gpkg = dir.join("tata.gpkg");
     for (layer, name) in [

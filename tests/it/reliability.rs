@@ -174,7 +174,16 @@ fn a_huge_thread_count_is_capped() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let t0 = Instant::now();
-    let o = run_config(&fixture("tata/tata.toml"), &out, &["--threads", "1000000"]);
+    // The note is printed without --quiet (which prints only errors).
+    let config = fixture("tata/tata.toml");
+    let o = run_bin(&[
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "1000000",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("capped"));
     assert!(t0.elapsed() < Duration::from_secs(120));

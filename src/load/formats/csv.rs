@@ -188,6 +188,12 @@ pub fn read(
     })
 }
 
+/// The column names of a CSV file, in order.
+pub fn columns(path: &Path) -> Result<Vec<String>, LoadError> {
+    let (_, headers) = open(path)?;
+    Ok(headers.iter().map(str::to_string).collect())
+}
+
 /// Reads the named columns of a CSV table (no geometry), row by row.
 pub fn read_table(path: &Path, columns: &[&str]) -> Result<Vec<Vec<String>>, LoadError> {
     let (mut rdr, headers) = open(path)?;

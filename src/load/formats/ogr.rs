@@ -42,6 +42,16 @@ fn field_value(v: Option<FieldValue>) -> Value {
     }
 }
 
+/// The layer names of an OGR source, in order.
+pub fn layer_names(path: &Path) -> Result<Vec<String>, LoadError> {
+    if !crate::config::is_connection_string(path) && !path.is_dir() {
+        crate::files::regular_file(path)?;
+    }
+    let ds = Dataset::open(path)
+        .map_err(|e| format_error(path, format!("GDAL cannot open it as a vector source: {e}")))?;
+    Ok(ds.layers().map(|l| l.name()).collect())
+}
+
 /// Reads one layer of an OGR source.
 pub fn read(path: &Path, layer_name: Option<&str>) -> Result<RawLayer, LoadError> {
     if !crate::config::is_connection_string(path) && !path.is_dir() {
