@@ -235,17 +235,17 @@ impl Study {
     }
 
     fn prepare_timed(settings: Settings, mut dataset: Dataset, clock: &mut Clock) -> Study {
+        let zone_path = settings
+            .inputs
+            .zones
+            .as_ref()
+            .map(|z| z.path.clone())
+            .unwrap_or_default();
         // Zones: the layer's (with census allocation), or H3 cells.
         let (zones, zone_of, zone_source, allocation) =
             clock.stage("zones_locate", || match dataset.zones.take() {
                 Some(zs) => {
                     let idx = ZoneIndex::build(&zs);
-                    let zone_path = settings
-                        .inputs
-                        .zones
-                        .as_ref()
-                        .map(|z| z.path.clone())
-                        .unwrap_or_default();
                     for (a, b, share) in idx.overlaps(OVERLAP_SHARE) {
                         dataset.diagnostics.push(
                             "overlapping_zones",
@@ -284,12 +284,6 @@ impl Study {
                 }
             });
         if let Some(rep) = &allocation {
-            let zone_path = settings
-                .inputs
-                .zones
-                .as_ref()
-                .map(|z| z.path.clone())
-                .unwrap_or_default();
             for id in &rep.zones_without_settlements {
                 dataset.diagnostics.push(
                     "census_no_settlement",

@@ -36,14 +36,37 @@ fn python_has_scipy() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// The standard output of python3 running `script` on the file `arg`.
+fn python(script: &str, arg: &std::path::Path) -> Vec<u8> {
+    let out = Command::new("python3")
+        .args(["-c", script, arg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Whether scipy is there; without it the test is skipped, unless CI
+/// requires the peers (`REMOTENESS_REQUIRE_PEERS`).
+fn scipy_or_skip() -> bool {
+    if python_has_scipy() {
+        return true;
+    }
+    assert!(
+        std::env::var("REMOTENESS_REQUIRE_PEERS").is_err(),
+        "REMOTENESS_REQUIRE_PEERS is set but python3 cannot import numpy and scipy"
+    );
+    eprintln!("skipped: python3 with numpy and scipy not available");
+    false
+}
+
 #[test]
 fn agrees_with_scipy_dijkstra() {
-    if !python_has_scipy() {
-        assert!(
-            std::env::var("REMOTENESS_REQUIRE_PEERS").is_err(),
-            "REMOTENESS_REQUIRE_PEERS is set but python3 cannot import numpy and scipy"
-        );
-        eprintln!("skipped: python3 with numpy and scipy not available");
+    if !scipy_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -63,16 +86,7 @@ fn agrees_with_scipy_dijkstra() {
             .unwrap()
             .write_all(json.to_string().as_bytes())
             .unwrap();
-        let out = Command::new("python3")
-            .args(["-c", SCRIPT, path.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let theirs: Vec<Option<f64>> = serde_json::from_slice(&out.stdout).unwrap();
+        let theirs: Vec<Option<f64>> = serde_json::from_slice(&python(SCRIPT, &path)).unwrap();
         for (v, t) in theirs.iter().enumerate() {
             match t {
                 Some(t) => assert!(
@@ -115,12 +129,7 @@ print(json.dumps(out))
 fn capacity_flow_agrees_with_scipy_maximum_flow() {
     use remoteness::placement::flow::Capacities;
     use remoteness::placement::{value_of, Objective, Problem};
-    if !python_has_scipy() {
-        assert!(
-            std::env::var("REMOTENESS_REQUIRE_PEERS").is_err(),
-            "REMOTENESS_REQUIRE_PEERS is set but python3 cannot import numpy and scipy"
-        );
-        eprintln!("skipped: python3 with numpy and scipy not available");
+    if !scipy_or_skip() {
         return;
     }
     let mut rng = crate::common::Rng(77);
@@ -177,16 +186,7 @@ fn capacity_flow_agrees_with_scipy_maximum_flow() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cases.json");
     std::fs::write(&path, serde_json::to_vec(&cases).unwrap()).unwrap();
-    let out = Command::new("python3")
-        .args(["-c", MAX_FLOW, path.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let theirs: Vec<i64> = serde_json::from_slice(&out.stdout).unwrap();
+    let theirs: Vec<i64> = serde_json::from_slice(&python(MAX_FLOW, &path)).unwrap();
     assert_eq!(theirs.len(), ours.len());
     for (k, (o, t)) in ours.iter().zip(&theirs).enumerate() {
         assert_eq!(*o, *t as f64, "case {k}: ours {o}, scipy {t}");
