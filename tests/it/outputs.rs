@@ -197,6 +197,7 @@ fn outputs_open_in_gdal_with_types_crs_and_matching_styles() {
             "{text}"
         );
         assert!(text.contains("f_table_name (String) = zones"), "{text}");
-        assert!(text.contains("attr=\"composite\""));
+        // The settlements' rule-based style classifies on the composite.
+        assert!(text.contains("&quot;composite&quot;"), "{text}");
     }
 }
