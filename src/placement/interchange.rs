@@ -58,21 +58,30 @@ pub fn interchange(
             let slack = 1e-9 * current.abs().max(1.0);
             let gain_needed = current + EPS * current.abs().max(1.0);
             let mut best: Option<(usize, f64)> = None;
+            // One trial state per worker for the whole position (a flow is
+            // worth copying once, not once a chunk).
+            let workers = rayon::current_num_threads().max(1);
+            let mut trials = Vec::new();
             for chunk in order.chunks(CHUNK) {
                 let reach = rest_value + chunk[0].0 + slack;
                 if reach < best.map_or(gain_needed, |b| b.1) {
                     break;
                 }
-                let found = chunk
-                    .par_iter()
-                    .map_init(
-                        || rest.trial(),
-                        |state, &(_, c)| {
-                            let (gain, people) = state.gain(p, c);
-                            (people >= limits.min_people).then_some((c, rest_value + gain))
-                        },
-                    )
-                    .flatten()
+                if trials.is_empty() {
+                    trials = (0..workers).map(|_| rest.trial()).collect();
+                }
+                let per = chunk.len().div_ceil(workers);
+                let found = trials
+                    .par_iter_mut()
+                    .zip(chunk.par_chunks(per))
+                    .filter_map(|(trial, part)| {
+                        part.iter()
+                            .filter_map(|&(_, c)| {
+                                let (gain, people) = trial.gain(p, c);
+                                (people >= limits.min_people).then_some((c, rest_value + gain))
+                            })
+                            .reduce(better)
+                    })
                     .reduce_with(better);
                 best = match (best, found) {
                     (Some(a), Some(b)) => Some(better(a, b)),

@@ -394,19 +394,28 @@ pub const CAPACITY_STARTS: usize = 8;
 /// recomputed in their final order.
 ///
 /// With capacities many sites tie at the first step (each serves its full
-/// capacity) and which one comes first decides the rest: the search is
-/// run again from other first sites ([`CAPACITY_STARTS`] in all, see
-/// `restart_sites`) and the best answer kept (ties to the earlier run); the
-/// bound is the least of the runs' bounds, each valid on its own. A run
+/// capacity) and which one comes first decides the rest: when the first
+/// site filled its room, the search is run again from other first sites
+/// ([`CAPACITY_STARTS`] in all, see `restart_sites`) and the best answer
+/// kept (ties to the earlier run); the bound is the least of the runs'
+/// bounds, each valid on its own. A run
 /// whose value meets its bound is optimal: no swap or restart follows.
 pub fn solve(p: &Problem, limits: &Limits) -> Result<Solution, PlacementError> {
     if let Objective::Center { cap_min } = p.objective {
         return center::solve(p, limits, cap_min);
     }
     let mut best = greedy_then_swaps(p, limits, None)?;
+    // Restarts pay when the rooms bind: the first site filled its room
+    // (else the ties that call for them do not arise).
+    let filled = |sol: &Solution| {
+        let first = sol.sites.first();
+        let room = first.and_then(|s| Some(capacities(p)?.site_people[s.candidate]));
+        matches!((first, room), (Some(s), Some(r)) if s.gain >= r - 1e-6 * r.max(1.0))
+    };
     if matches!(p.objective, Objective::Capacity { .. })
         && limits.zones_first.is_empty()
         && !best.reaches_bound()
+        && filled(&best)
     {
         let first = best.sites.first().map(|s| s.candidate);
         for c in restart_sites(p, limits, first, CAPACITY_STARTS - 1) {
