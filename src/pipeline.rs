@@ -210,11 +210,6 @@ pub fn analyse(
     Ok(a)
 }
 
-/// Share of the smaller zone's area from which two overlapping zones are
-/// warned about (`overlapping_zones`): slivers along shared borders stay
-/// below it, a zone nested in another is at 1.
-const OVERLAP_SHARE: f64 = 0.1;
-
 impl Study {
     /// Roads, or straight lines when there is no road network.
     pub fn travel_mode(&self) -> TravelMode {
@@ -246,22 +241,7 @@ impl Study {
             clock.stage("zones_locate", || match dataset.zones.take() {
                 Some(zs) => {
                     let idx = ZoneIndex::build(&zs);
-                    for (a, b, share) in idx.overlaps(OVERLAP_SHARE) {
-                        dataset.diagnostics.push(
-                            "overlapping_zones",
-                            &zone_path,
-                            &zs[b].id,
-                            "geometry",
-                            format!(
-                                "zones {} and {} overlap over {:.0}% of the smaller one's area: \
-                                 a settlement there goes to {}, the first in input order",
-                                zs[a].id,
-                                zs[b].id,
-                                share * 100.0,
-                                zs[a].id
-                            ),
-                        );
-                    }
+                    zones::warn_overlaps(&idx, &zs, &zone_path, &mut dataset.diagnostics);
                     let zone_of: Vec<Option<usize>> = dataset
                         .settlements
                         .iter()

@@ -19,6 +19,7 @@ mod inputs;
 mod kinds;
 mod measures;
 mod placement;
+mod ranking;
 mod raw;
 mod services;
 
@@ -26,11 +27,9 @@ use defaults::map_of;
 pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
 pub use inputs::{is_connection_string, Inputs};
 pub use kinds::GravityTransform;
-pub use measures::{
-    CatchmentSpec, GravityDecay, GravitySettings, Measures, Method, RankBy, ServiceColumn, Worse,
-    ZoneMeasure,
-};
+pub use measures::{CatchmentSpec, GravityDecay, GravitySettings, Measures, Method};
 pub use placement::{CandidateSpec, PlaceObjective, PlacementSettings, RawPlacement};
+pub use ranking::{RankBy, ServiceColumn, Worse, ZoneMeasure};
 pub use raw::{
     CensusSpec, LayerSpec, RawCatchment, RawConfig, RawCoverage, RawGravity, RawInputs, RawOsm,
     RawPopulation, RawProfile, RawService, RawTravel, RawZones,

@@ -239,6 +239,21 @@ mod end_to_end {
         }
     }
 
+    /// Runs the `scenario.toml` that `place` wrote into `out` through
+    /// `scenarios`, into `sc`.
+    fn rerun(cfg: &Path, out: &Path, sc: &Path) {
+        let o = run_bin(&[
+            "scenarios",
+            cfg.to_str().unwrap(),
+            "--scenarios",
+            out.join("scenario.toml").to_str().unwrap(),
+            "--out",
+            sc.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
     fn json(p: &Path) -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
     }
@@ -282,16 +297,7 @@ mod end_to_end {
         // The scenario file, run as is, gives the same people brought within
         // the threshold.
         let sc = tmp.path().join("scenarios");
-        let o = run_bin(&[
-            "scenarios",
-            cfg.to_str().unwrap(),
-            "--scenarios",
-            out.join("scenario.toml").to_str().unwrap(),
-            "--out",
-            sc.to_str().unwrap(),
-            "-q",
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        rerun(&cfg, &out, &sc);
         let base = json(&sc.join("baseline/run.json"));
         let after = json(&sc.join("place_health_5/run.json"));
         let rerun = beyond(&base, "health") - beyond(&after, "health");
@@ -332,16 +338,7 @@ mod end_to_end {
         // sites still cover at least as many people as the kept ones would.
         let value = run["value"].as_f64().unwrap();
         let sc = data.join("scenarios");
-        let o = run_bin(&[
-            "scenarios",
-            cfg.to_str().unwrap(),
-            "--scenarios",
-            out.join("scenario.toml").to_str().unwrap(),
-            "--out",
-            sc.to_str().unwrap(),
-            "-q",
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        rerun(&cfg, &out, &sc);
         let after = json(&sc.join(format!("place_health_{k}/run.json")));
         let covered = after["counts"]["population"].as_f64().unwrap() - beyond(&after, "health");
         assert!(
@@ -735,7 +732,7 @@ fn capacity_results_do_not_depend_on_the_thread_count() {
 
 /// The interchange with every candidate tried at every position (the
 /// slow, obvious form of the pass).
-fn interchange_every_candidate(p: &Problem, k: usize, sites: &[usize]) -> (Vec<usize>, usize) {
+fn interchange_every_candidate(p: &Problem, sites: &[usize]) -> (Vec<usize>, usize) {
     let mut sites = sites.to_vec();
     let mut swaps = 0;
     for _ in 0..50 {
@@ -766,7 +763,6 @@ fn interchange_every_candidate(p: &Problem, k: usize, sites: &[usize]) -> (Vec<u
             break;
         }
     }
-    let _ = k;
     (sites, swaps)
 }
 
@@ -784,7 +780,7 @@ fn the_bounded_interchange_equals_trying_every_candidate() {
         let g = greedy::greedy(&p, &limits(k)).unwrap();
         let chosen: Vec<usize> = g.sites.iter().map(|s| s.candidate).collect();
         let fast = interchange::interchange(&p, &limits(k), &chosen, 0);
-        let slow = interchange_every_candidate(&p, k, &chosen);
+        let slow = interchange_every_candidate(&p, &chosen);
         let (vf, vs) = (value_of(&p, &fast.0), value_of(&p, &slow.0));
         assert!(
             (vf - vs).abs() <= 1e-9 * vs.abs().max(1.0),
