@@ -17,7 +17,7 @@ use remoteness::config::{RawConfig, Settings};
 use remoteness::load::load;
 use remoteness::pipeline::{Execution, Progress, Study};
 use remoteness::report::Lang;
-use remoteness::scenario::{read_scenarios, seasons_from_osm, Known, ScenarioSet};
+use remoteness::scenario::ScenarioSet;
 use remoteness::write::check_output_folder;
 
 #[derive(clap::Args)]
@@ -185,24 +185,17 @@ pub(crate) fn prepare(
     let t0 = std::time::Instant::now();
     let dataset = load(&settings)?;
     bars.end("load", t0.elapsed().as_secs_f64());
-    let osm_seasons = seasons_from_osm(&dataset.roads);
-    let known = Known {
-        services: settings.services.iter().map(|s| s.name.clone()).collect(),
-        profiles: settings.profiles.keys().cloned().collect(),
-        seasons: osm_seasons.keys().cloned().collect(),
+    let text = match file {
+        Some(f) => Some(
+            remoteness::files::read_text(f).map_err(remoteness::scenario::ScenarioError::from)?,
+        ),
+        None => None,
     };
-    let mut set = match file {
-        Some(f) => read_scenarios(f, &known)?,
-        None => ScenarioSet {
-            path: PathBuf::from("(OSM passability tags)"),
-            sha256: String::new(),
-            seasons: Default::default(),
-            scenarios: Vec::new(),
-        },
-    };
-    for (name, edits) in osm_seasons {
-        set.seasons.entry(name).or_insert(edits);
-    }
+    let set = remoteness::scenario::scenario_set(
+        &settings,
+        &dataset.roads,
+        text.as_deref().zip(file.map(PathBuf::as_path)),
+    )?;
     let study = Study::prepare(settings, dataset, bars);
     Ok((study, set))
 }

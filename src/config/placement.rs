@@ -68,6 +68,20 @@ pub enum PlaceObjective {
     Capacity,
 }
 
+impl PlaceObjective {
+    /// The objective a name gives (`coverage`, `median`, `center`,
+    /// `capacity`), with the cap of the trip-time objectives.
+    pub fn from_name(name: &str, cap_min: Option<f64>) -> Option<Self> {
+        Some(match name {
+            "coverage" => PlaceObjective::Coverage,
+            "median" => PlaceObjective::Median { cap_min },
+            "center" => PlaceObjective::Center { cap_min },
+            "capacity" => PlaceObjective::Capacity,
+            _ => return None,
+        })
+    }
+}
+
 /// Where candidate sites come from.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -174,24 +188,26 @@ pub(super) fn from_raw(
             ))
         }
     };
-    let objective = match raw.objective.as_deref() {
-        None | Some("coverage") => PlaceObjective::Coverage,
-        Some("center") => PlaceObjective::Center { cap_min },
-        Some("median") => PlaceObjective::Median { cap_min },
-        Some("capacity") => {
+    let objective = match PlaceObjective::from_name(
+        raw.objective.as_deref().unwrap_or("coverage"),
+        cap_min,
+    ) {
+        Some(o @ PlaceObjective::Capacity) => {
             if people_per_capacity.is_none() {
                 return Err(invalid(
                     "placement.people_per_capacity",
                     "the capacity objective needs the people one unit of capacity serves (e.g. 10000 per health post)".into(),
                 ));
             }
-            PlaceObjective::Capacity
+            o
         }
-        Some(o) => {
+        Some(o) => o,
+        None => {
+            let o = raw.objective.as_deref().unwrap_or_default();
             return Err(invalid(
                 "placement.objective",
                 format!("`{o}`: expected `coverage`, `median`, `center` or `capacity`"),
-            ))
+            ));
         }
     };
 

@@ -276,10 +276,14 @@ fn read_into(
     ds: &mut Dataset,
     spec: &crate::config::LayerSpec,
     default_crs: Option<&str>,
+    memory: &formats::MemoryLayers,
     key: String,
 ) -> Result<Vec<formats::Feature>, LoadError> {
-    let layer = formats::read_layer(spec, default_crs).map_err(keyed(format!("{key}.path")))?;
-    ds.files.push(spec.path.clone());
+    let layer =
+        formats::read_layer_in(spec, default_crs, memory).map_err(keyed(format!("{key}.path")))?;
+    if !memory.holds(&spec.path) {
+        ds.files.push(spec.path.clone());
+    }
     ds.crs.push((spec.path.clone(), layer.crs));
     for w in layer.warnings {
         ds.diagnostics.warn(w);
@@ -305,6 +309,15 @@ pub fn load_candidates(
 
 /// Reads every input of `settings` into a [`Dataset`].
 pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
+    load_with(settings, &formats::MemoryLayers::default())
+}
+
+/// [`load`], with layers whose paths `memory` holds taken from it instead
+/// of from files.
+pub fn load_with(
+    settings: &Settings,
+    memory: &formats::MemoryLayers,
+) -> Result<Dataset, LoadError> {
     let mut ds = Dataset::default();
     let inputs = &settings.inputs;
     let default_crs = inputs.crs.as_deref();
@@ -327,6 +340,7 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
             &mut ds,
             spec,
             default_crs,
+            memory,
             format!("inputs.settlements[{i}]"),
         )?;
         let s = layers::settlements(&fs, spec, &mut ds.diagnostics)?;
@@ -334,7 +348,13 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         ds.settlements.extend(s);
     }
     for (i, spec) in inputs.roads.iter().enumerate() {
-        let fs = read_into(&mut ds, spec, default_crs, format!("inputs.roads[{i}]"))?;
+        let fs = read_into(
+            &mut ds,
+            spec,
+            default_crs,
+            memory,
+            format!("inputs.roads[{i}]"),
+        )?;
         ds.roads
             .extend(layers::roads(&fs, spec, &mut ds.diagnostics)?);
     }
@@ -348,6 +368,7 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
             &mut ds,
             spec,
             default_crs,
+            memory,
             format!("inputs.facilities[{i}]"),
         )?;
         let f = layers::facilities(&fs, spec, &settings.osm, &mut ds.diagnostics)?;
@@ -356,7 +377,7 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
     }
     unique_facility_ids(&mut ds.facilities, &facility_files, &mut ds.diagnostics);
     if let Some(spec) = &inputs.zones {
-        let fs = read_into(&mut ds, spec, default_crs, "inputs.zones".into())?;
+        let fs = read_into(&mut ds, spec, default_crs, memory, "inputs.zones".into())?;
         let mut zones = layers::zones(&fs, spec, &mut ds.diagnostics)?;
         if let Some(census) = &inputs.census {
             ds.files.push(census.path.clone());

@@ -29,6 +29,7 @@ pub mod exact;
 pub mod flow;
 pub mod greedy;
 pub mod interchange;
+pub mod request;
 pub mod study;
 
 use serde::Serialize;

@@ -120,6 +120,12 @@ pub enum PlaceError {
         /// Where the candidates come from.
         candidates: String,
     },
+    /// A setting or request cannot be met (unknown service, missing `k`…).
+    #[error("{0}")]
+    Setting(String),
+    /// The candidate layer cannot be read.
+    #[error(transparent)]
+    Load(#[from] crate::load::LoadError),
 }
 
 /// Builds the problem for `service` on `study`, from the baseline

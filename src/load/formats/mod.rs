@@ -10,11 +10,15 @@
 //! A feature is a geometry plus flat properties; roles (settlements, roads…)
 //! are interpreted in [`super::layers`].
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod csv;
 pub mod geojson;
 #[cfg(feature = "gdal")]
 pub mod ogr;
 pub mod shapefile;
+#[cfg(feature = "arrow")]
+pub mod wkb;
 
 use std::path::Path;
 
@@ -117,11 +121,40 @@ impl Feature {
     }
 }
 
+/// Layers a host program holds in memory (a GeoDataFrame handed over as
+/// Arrow), by the path a config gives them: a name such as
+/// `memory:settlements`, which is kept as written like a connection string.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryLayers {
+    /// Each layer's features (in its own CRS) and declared CRS.
+    pub layers: std::collections::BTreeMap<std::path::PathBuf, RawLayer>,
+}
+
+impl MemoryLayers {
+    /// Whether `path` names a layer held here (not a file).
+    pub fn holds(&self, path: &Path) -> bool {
+        self.layers.contains_key(path)
+    }
+}
+
 /// Reads a layer (format by extension; with the `gdal` feature any other
 /// source goes to OGR), resolves its CRS and reprojects it to WGS 84.
 /// `default_crs` is `inputs.crs` (or `--crs`).
 pub fn read_layer(spec: &LayerSpec, default_crs: Option<&str>) -> Result<Layer, LoadError> {
+    read_layer_in(spec, default_crs, &MemoryLayers::default())
+}
+
+/// [`read_layer`], taking the layer from `memory` when it holds the spec's
+/// path.
+pub fn read_layer_in(
+    spec: &LayerSpec,
+    default_crs: Option<&str>,
+    memory: &MemoryLayers,
+) -> Result<Layer, LoadError> {
     let path = spec.path.as_path();
+    if let Some(raw) = memory.layers.get(path) {
+        return finish_layer(spec, default_crs, raw.clone(), false);
+    }
     // A FIFO or device would block or never end; only OGR reads folders
     // (a FileGDB) and connection strings.
     let ogr_source =
@@ -143,6 +176,17 @@ pub fn read_layer(spec: &LayerSpec, default_crs: Option<&str>) -> Result<Layer, 
         "shp" if spec.layer.is_none() => (shapefile::read(path)?, false),
         _ => (other_source(spec, &ext)?, false),
     };
+    finish_layer(spec, default_crs, raw, implicit_wgs84)
+}
+
+/// Resolves a raw layer's CRS and reprojects it to WGS 84.
+fn finish_layer(
+    spec: &LayerSpec,
+    default_crs: Option<&str>,
+    raw: RawLayer,
+    implicit_wgs84: bool,
+) -> Result<Layer, LoadError> {
+    let path = spec.path.as_path();
     let (crs, source) = resolve_crs(spec, default_crs, raw.crs.as_ref(), implicit_wgs84)?;
     let mut features = raw.features;
     reproject(&mut features, &crs, path)?;

@@ -144,6 +144,31 @@ pub fn parse_scenarios(
         path: path.to_path_buf(),
         message: crate::config::toml_message(&e),
     })?;
+    validate(raw, text, path, known)
+}
+
+/// [`parse_scenarios`] for the same tables written as JSON (the form a
+/// program builds: `{"scenario": [{"name": …, "modification": [...]}]}`).
+pub fn parse_scenarios_json(
+    text: &str,
+    path: &Path,
+    known: &Known,
+) -> std::result::Result<ScenarioSet, ScenarioError> {
+    let raw: RawFile = serde_json::from_str(text).map_err(|e| ScenarioError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    validate(raw, text, path, known)
+}
+
+/// Validates parsed scenario tables; `text` is what they were parsed from
+/// (its SHA-256 goes into the result).
+fn validate(
+    raw: RawFile,
+    text: &str,
+    path: &Path,
+    known: &Known,
+) -> std::result::Result<ScenarioSet, ScenarioError> {
     let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
     if raw.scenario.is_empty() {
         return Err(ScenarioError::Invalid {
