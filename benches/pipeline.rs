@@ -66,7 +66,7 @@ fn stages(c: &mut Criterion) {
     });
     let out = tempfile::tempdir().unwrap();
     g.bench_function("write", |b| {
-        b.iter(|| write_outputs(&analysis, out.path(), &[], 1, &[], None).unwrap())
+        b.iter(|| write_outputs(&analysis, out.path(), &[], 1, &[], None, &[]).unwrap())
     });
     g.bench_function("whole_pipeline", |b| {
         b.iter(|| analyse(settings.clone(), Execution::Parallel, &Quiet).unwrap())

@@ -18,7 +18,7 @@ use remoteness::load::load;
 use remoteness::pipeline::{Execution, Progress, Study};
 use remoteness::report::Lang;
 use remoteness::scenario::ScenarioSet;
-use remoteness::write::check_output_folder;
+use remoteness::write::{check_output_folder, Format};
 
 #[derive(clap::Args)]
 pub(crate) struct RunArgs {
@@ -76,6 +76,21 @@ impl ReportOpts {
     pub(crate) fn lang(&self) -> Option<Lang> {
         (!self.no_report).then_some(self.lang)
     }
+}
+
+/// Output formats written besides the defaults.
+#[derive(clap::Args)]
+pub(crate) struct FormatOpts {
+    /// Also write FORMAT; repeatable. `geoparquet`: one `NAME.parquet`
+    /// (GeoParquet 1.1) per layer, in builds with `--features geoparquet`.
+    /// GeoJSON, CSV and QGIS styles are always written, and so is
+    /// `results.gpkg` in builds with `--features gdal`.
+    #[arg(long = "format", value_name = "FORMAT", value_parser = parse_format)]
+    pub(crate) formats: Vec<Format>,
+}
+
+pub(crate) fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
 }
 
 pub(crate) fn parse_lang(s: &str) -> Result<Lang, String> {

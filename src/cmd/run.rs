@@ -1,6 +1,6 @@
 //! `run`, `scenarios` and `report`.
 
-use super::{parse_lang, prepare, settings, Bars, ReportOpts, RunArgs};
+use super::{parse_lang, prepare, settings, Bars, FormatOpts, ReportOpts, RunArgs};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -19,6 +19,8 @@ pub(crate) struct RunCmd {
     pub(crate) run: RunArgs,
     #[command(flatten)]
     pub(crate) report: ReportOpts,
+    #[command(flatten)]
+    pub(crate) output: FormatOpts,
 }
 
 #[derive(clap::Args)]
@@ -30,6 +32,8 @@ pub(crate) struct ScenarioArgs {
     pub(crate) scenarios: PathBuf,
     #[command(flatten)]
     pub(crate) report: ReportOpts,
+    #[command(flatten)]
+    pub(crate) output: FormatOpts,
 }
 
 #[derive(clap::Args)]
@@ -82,6 +86,7 @@ pub(crate) fn run(cmd: RunCmd) -> Result<()> {
         threads,
         std::slice::from_ref(&args.config),
         cmd.report.lang(),
+        &cmd.output.formats,
     )?;
     say_raw!("{}", summary(&analysis, args.top));
     say!("\nWrote {} files to {}", written.len(), args.out.display());
@@ -115,6 +120,7 @@ pub(crate) fn scenarios(args: ScenarioArgs) -> Result<()> {
         threads,
         std::slice::from_ref(&args.run.config),
         args.report.lang(),
+        &args.output.formats,
     )?;
     say_raw!("{}", summary(&baseline, args.run.top));
     let compared: Vec<Compared> = outcomes

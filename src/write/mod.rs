@@ -1,5 +1,7 @@
 //! Writing: result tables → GeoJSON (RFC 7946), CSV, QGIS styles (`.qml`),
-//! `run.json`, and with the `gdal` feature a GeoPackage.
+//! `run.json`; with the `gdal` feature a GeoPackage, and with `geoparquet`
+//! GeoParquet on request (`--format geoparquet`). With `arrow`, a table is
+//! also an Arrow record batch ([`arrow::table_to_batch`]).
 //!
 //! Results are first laid out as a flat, typed [`Table`] (one per layer), so
 //! GeoJSON and CSV carry exactly the same fields. The whole output folder is
@@ -7,7 +9,11 @@
 //! file is complete ([`Staged`]): a failed run leaves the previous output as
 //! it was, and no half-written file.
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod compare;
+#[cfg(feature = "geoparquet")]
+pub mod geoparquet;
 #[cfg(feature = "gdal")]
 pub mod gpkg;
 pub mod layers;
@@ -25,6 +31,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+pub use sink::Format;
 pub use staged::{check_output_folder, Staged};
 pub use table::{Cell, Column, Geom, Kind, Table};
 
@@ -53,6 +60,14 @@ pub enum WriteError {
         /// File.
         path: PathBuf,
         /// Cause.
+        message: String,
+    },
+    /// A table cannot be laid out as typed columns (Arrow, Parquet).
+    #[error("column {column}: {message}")]
+    Column {
+        /// Column name.
+        column: String,
+        /// Why.
         message: String,
     },
     /// The report could not be rendered from the staged outputs.
@@ -163,13 +178,14 @@ pub fn write_outputs(
     threads: usize,
     extra_inputs: &[PathBuf],
     report: Option<crate::report::Lang>,
+    formats: &[Format],
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut staged = Staged::new(dir, &inputs_of(a, extra_inputs))?;
     let also: &[&str] = match report {
         Some(_) => &[crate::report::REPORT_FILE],
         None => &[],
     };
-    stage_outputs(a, &mut staged, "", args, threads, None, also)?;
+    stage_outputs(a, &mut staged, "", args, threads, None, also, formats)?;
     if let Some(lang) = report {
         staged.report(lang)?;
     }
@@ -179,7 +195,9 @@ pub fn write_outputs(
 /// Stages every output of `a` under `prefix` (a sub-folder ending in `/`,
 /// or empty); `extra` is added to `run.json` as its `scenario` member, and
 /// `also` (files staged after `run.json`, such as the report) to its
-/// `outputs`.
+/// `outputs`; `formats` are written besides the defaults
+/// ([`sink::sinks`]).
+#[allow(clippy::too_many_arguments)]
 pub fn stage_outputs(
     a: &crate::pipeline::Analysis,
     staged: &mut Staged,
@@ -188,6 +206,7 @@ pub fn stage_outputs(
     threads: usize,
     extra: Option<serde_json::Value>,
     also: &[&str],
+    formats: &[Format],
 ) -> Result<(), WriteError> {
     let started = std::time::Instant::now();
     let st = layers::settlements_table(a);
@@ -222,7 +241,7 @@ pub fn stage_outputs(
         },
     ];
     let mut outputs: Vec<String> = Vec::new();
-    for mut s in sink::default_sinks() {
+    for mut s in sink::sinks(formats) {
         for l in &layers {
             outputs.extend(s.layer(staged, prefix, l)?);
         }
@@ -257,6 +276,7 @@ pub fn write_scenarios(
     threads: usize,
     extra_inputs: &[PathBuf],
     report: Option<crate::report::Lang>,
+    formats: &[Format],
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut inputs = inputs_of(baseline, extra_inputs);
     inputs.push(set.path.clone());
@@ -275,6 +295,7 @@ pub fn write_scenarios(
         threads,
         Some(base_doc),
         &[],
+        formats,
     )?;
     for o in outcomes {
         let services: serde_json::Map<String, serde_json::Value> = baseline
@@ -297,6 +318,7 @@ pub fn write_scenarios(
             threads,
             Some(doc),
             &[],
+            formats,
         )?;
     }
     let compared: Vec<compare::Compared> = outcomes

@@ -56,7 +56,8 @@ impl Cell {
         }
     }
 
-    fn rounded(x: f64, d: u8) -> f64 {
+    /// `x` rounded to `d` decimals as every writer rounds it, never `-0`.
+    pub(crate) fn rounded(x: f64, d: u8) -> f64 {
         let f = 10f64.powi(d as i32);
         let scaled = x * f;
         // Past 2⁵³ there is no fraction left to round (and x·f may overflow).
@@ -136,7 +137,7 @@ pub enum Geom {
 }
 
 /// A coordinate rounded to 10⁻⁷ degrees (about 1 cm), never `-0`.
-fn r7(x: f64) -> f64 {
+pub(crate) fn r7(x: f64) -> f64 {
     let r = (x * 1e7).round() / 1e7;
     if r == 0.0 {
         0.0

@@ -376,9 +376,18 @@ fn liechtenstein_scenarios_end_to_end() {
     // Written outputs: a folder per run, comparisons with a row per
     // scenario, service and zone.
     let dir = tempfile::tempdir().unwrap();
-    let written =
-        remoteness::write::write_scenarios(&base, &outcomes, &set, dir.path(), &[], 1, &[], None)
-            .unwrap();
+    let written = remoteness::write::write_scenarios(
+        &base,
+        &outcomes,
+        &set,
+        dir.path(),
+        &[],
+        1,
+        &[],
+        None,
+        &[],
+    )
+    .unwrap();
     assert!(written
         .iter()
         .any(|p| p.ends_with("baseline/settlements.geojson")));
