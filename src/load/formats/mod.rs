@@ -153,6 +153,14 @@ pub fn read_layer_in(
 ) -> Result<Layer, LoadError> {
     let path = spec.path.as_path();
     if let Some(raw) = memory.layers.get(path) {
+        if raw.crs.is_none() && spec.crs.is_none() && default_crs.is_none() {
+            return Err(LoadError::Format {
+                path: spec.path.clone(),
+                message: "the table has no CRS: give it one (GeoPandas: `gdf.set_crs(...)`) \
+                          or declare it with `crs`"
+                    .into(),
+            });
+        }
         return finish_layer(spec, default_crs, raw.clone(), false);
     }
     // A FIFO or device would block or never end; only OGR reads folders
