@@ -9,6 +9,8 @@ mod crs;
 mod determinism;
 mod examples;
 mod fuzz_regressions;
+#[cfg(feature = "geoparquet")]
+mod geoparquet;
 mod gravity;
 mod init;
 mod measures;
