@@ -111,7 +111,7 @@ fn bool_value(name: &str, cell: &Cell) -> Result<Option<bool>, WriteError> {
 }
 
 /// The cells of column `c` in `rows`, in order.
-fn cells<'a>(rows: &'a [Vec<Cell>], c: usize) -> impl Iterator<Item = &'a Cell> {
+fn cells(rows: &[Vec<Cell>], c: usize) -> impl Iterator<Item = &Cell> {
     rows.iter().map(move |r| r.get(c).unwrap_or(&Cell::Null))
 }
 
