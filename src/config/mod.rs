@@ -26,13 +26,13 @@ mod services;
 use defaults::map_of;
 pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
 pub use inputs::{is_connection_string, Inputs};
-pub use kinds::GravityTransform;
+pub use kinds::{GravityTransform, OutputFormat, OUTPUT_FORMATS};
 pub use measures::{CatchmentSpec, GravityDecay, GravitySettings, Measures, Method};
 pub use placement::{CandidateSpec, PlaceObjective, PlacementSettings, RawPlacement};
 pub use ranking::{RankBy, ServiceColumn, Worse, ZoneMeasure};
 pub use raw::{
     CensusSpec, LayerSpec, RawCatchment, RawConfig, RawCoverage, RawGravity, RawInputs, RawOsm,
-    RawPopulation, RawProfile, RawService, RawTravel, RawZones,
+    RawOutput, RawPopulation, RawProfile, RawService, RawTravel, RawZones,
 };
 
 /// A configuration error, naming the file and the key at fault.
@@ -233,6 +233,15 @@ pub struct Settings {
     pub measures: Measures,
     /// Placement (`remoteness place`).
     pub placement: PlacementSettings,
+    /// Output formats written besides the defaults (`[output] formats`).
+    pub output: OutputSettings,
+}
+
+/// `[output]`: what a run writes besides the default formats.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OutputSettings {
+    /// Formats asked for, each once, in the order given.
+    pub formats: Vec<OutputFormat>,
 }
 
 /// Parses config text as [`RawConfig`]; the error names the file, line and
@@ -467,6 +476,15 @@ impl Settings {
             capacity_tag: raw.osm.capacity_tag,
         };
         let placement = placement::from_raw(raw.placement, base, &invalid)?;
+        let mut output = OutputSettings::default();
+        for name in raw.output.formats.unwrap_or_default() {
+            let f: OutputFormat = name
+                .parse()
+                .map_err(|message| invalid("output.formats", message))?;
+            if !output.formats.contains(&f) {
+                output.formats.push(f);
+            }
+        }
         let raw_measures = measures::RawMeasures {
             catchment,
             coverage: raw.coverage,
@@ -485,6 +503,7 @@ impl Settings {
             osm,
             measures,
             placement,
+            output,
         })
     }
 }
@@ -518,6 +537,27 @@ mod tests {
         assert!(!s.profiles["walk"].speeds_kmh.contains_key("footway"));
         assert_eq!(s.profiles["walk"].speeds_kmh["primary"], 5.0);
         assert_eq!(s.travel.circuity, 1.5);
+    }
+
+    #[test]
+    fn output_formats_parse_once_each_or_name_the_key() {
+        let s = parse("[inputs]\nosm='x'\n[output]\nformats=['csv', 'CSV', 'geojson']\n").unwrap();
+        assert_eq!(s.output.formats, [OutputFormat::Csv, OutputFormat::GeoJson]);
+        assert!(parse("[inputs]\nosm='x'\n")
+            .unwrap()
+            .output
+            .formats
+            .is_empty());
+        let e = parse("[inputs]\nosm='x'\n[output]\nformats=['shp']\n").unwrap_err();
+        assert!(e.to_string().contains("output.formats"), "{e}");
+        let gpq = parse("[inputs]\nosm='x'\n[output]\nformats=['geoparquet']\n");
+        #[cfg(feature = "geoparquet")]
+        assert_eq!(gpq.unwrap().output.formats, [OutputFormat::GeoParquet]);
+        #[cfg(not(feature = "geoparquet"))]
+        assert!(gpq
+            .unwrap_err()
+            .to_string()
+            .contains("--features geoparquet"));
     }
 
     #[test]

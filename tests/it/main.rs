@@ -9,7 +9,6 @@ mod crs;
 mod determinism;
 mod examples;
 mod fuzz_regressions;
-#[cfg(feature = "geoparquet")]
 mod geoparquet;
 mod gravity;
 mod init;
