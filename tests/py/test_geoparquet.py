@@ -125,6 +125,26 @@ def test_bbox_covering_bounds_each_geometry(out):
             assert got == tuple(shapely.from_wkb(row["geometry"]).bounds), f"{layer} row {r}"
 
 
+def test_geoarrow_field_gives_crs_and_titles_without_the_geo_metadata(out):
+    """The Arrow schema alone (what a batch handed over in memory carries):
+    the geometry field's GeoArrow extension gives GeoPandas the CRS, and
+    every column its title."""
+    gpd = peer("geopandas")
+    pq = peer("pyarrow.parquet")
+    pyproj = peer("pyproj")
+    for layer, (_, geometry_type) in LAYERS.items():
+        t = pq.read_table(out / f"{layer}.parquet").drop_columns(["bbox"])
+        t = t.replace_schema_metadata(None)  # no `geo`: the field alone
+        field = t.schema.field("geometry")
+        assert field.metadata[b"ARROW:extension:name"] == b"geoarrow.wkb"
+        g = gpd.GeoDataFrame.from_arrow(t)
+        assert g.crs.equals(pyproj.CRS("OGC:CRS84"))
+        assert set(g.geom_type.dropna()) == {geometry_type}
+        for f in t.schema:
+            if f.name != "geometry":
+                assert f.metadata[b"title"], f"{layer}.{f.name} has a title"
+
+
 def test_geo_metadata_is_geoparquet_1_1(out):
     pq = peer("pyarrow.parquet")
     for layer, (_, geometry_type) in LAYERS.items():
