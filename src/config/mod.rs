@@ -18,6 +18,7 @@ mod defaults;
 mod inputs;
 mod kinds;
 mod measures;
+mod output;
 mod placement;
 mod ranking;
 mod raw;
@@ -28,6 +29,7 @@ pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES,
 pub use inputs::{is_connection_string, Inputs};
 pub use kinds::{GravityTransform, OutputFormat, OUTPUT_FORMATS};
 pub use measures::{CatchmentSpec, GravityDecay, GravitySettings, Measures, Method};
+pub use output::OutputSettings;
 pub use placement::{CandidateSpec, PlaceObjective, PlacementSettings, RawPlacement};
 pub use ranking::{RankBy, ServiceColumn, Worse, ZoneMeasure};
 pub use raw::{
@@ -235,13 +237,6 @@ pub struct Settings {
     pub placement: PlacementSettings,
     /// Output formats written besides the defaults (`[output] formats`).
     pub output: OutputSettings,
-}
-
-/// `[output]`: what a run writes besides the default formats.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct OutputSettings {
-    /// Formats asked for, each once, in the order given.
-    pub formats: Vec<OutputFormat>,
 }
 
 /// Parses config text as [`RawConfig`]; the error names the file, line and
@@ -476,15 +471,7 @@ impl Settings {
             capacity_tag: raw.osm.capacity_tag,
         };
         let placement = placement::from_raw(raw.placement, base, &invalid)?;
-        let mut output = OutputSettings::default();
-        for name in raw.output.formats.unwrap_or_default() {
-            let f: OutputFormat = name
-                .parse()
-                .map_err(|message| invalid("output.formats", message))?;
-            if !output.formats.contains(&f) {
-                output.formats.push(f);
-            }
-        }
+        let output = output::from_raw(raw.output).map_err(|m| invalid("output.formats", m))?;
         let raw_measures = measures::RawMeasures {
             catchment,
             coverage: raw.coverage,
@@ -537,27 +524,6 @@ mod tests {
         assert!(!s.profiles["walk"].speeds_kmh.contains_key("footway"));
         assert_eq!(s.profiles["walk"].speeds_kmh["primary"], 5.0);
         assert_eq!(s.travel.circuity, 1.5);
-    }
-
-    #[test]
-    fn output_formats_parse_once_each_or_name_the_key() {
-        let s = parse("[inputs]\nosm='x'\n[output]\nformats=['csv', 'CSV', 'geojson']\n").unwrap();
-        assert_eq!(s.output.formats, [OutputFormat::Csv, OutputFormat::GeoJson]);
-        assert!(parse("[inputs]\nosm='x'\n")
-            .unwrap()
-            .output
-            .formats
-            .is_empty());
-        let e = parse("[inputs]\nosm='x'\n[output]\nformats=['shp']\n").unwrap_err();
-        assert!(e.to_string().contains("output.formats"), "{e}");
-        let gpq = parse("[inputs]\nosm='x'\n[output]\nformats=['geoparquet']\n");
-        #[cfg(feature = "geoparquet")]
-        assert_eq!(gpq.unwrap().output.formats, [OutputFormat::GeoParquet]);
-        #[cfg(not(feature = "geoparquet"))]
-        assert!(gpq
-            .unwrap_err()
-            .to_string()
-            .contains("--features geoparquet"));
     }
 
     #[test]
