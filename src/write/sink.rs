@@ -130,13 +130,12 @@ pub fn default_sinks() -> Vec<Box<dyn Sink>> {
 /// order, each once. GeoJSON, CSV and the styles are always written (the
 /// report is rendered from them), and so is the GeoPackage of a `gdal`
 /// build, the GIS default.
+#[cfg_attr(not(feature = "geoparquet"), allow(unused_variables, unused_mut))]
 pub fn sinks(formats: &[OutputFormat]) -> Vec<Box<dyn Sink>> {
-    #[allow(unused_mut)]
     let mut v = default_sinks();
     #[cfg(feature = "geoparquet")]
     if formats.contains(&OutputFormat::GeoParquet) {
         v.push(Box::new(super::geoparquet::GeoParquetSink));
     }
-    let _ = formats;
     v
 }
