@@ -21,6 +21,11 @@
 //!
 //! ## Features
 //! The default build is pure Rust (GeoJSON, CSV and `.osm.pbf` inputs).
+//! - `gdal`: every OGR source as input, and a GeoPackage output;
+//! - `arrow`: result tables as Arrow record batches
+//!   (`write::arrow::table_to_batch`);
+//! - `geoparquet` (with `arrow`): GeoParquet 1.1 output,
+//!   `write::geoparquet`.
 //!
 //! ## Units
 //! Distances are metres ([`units::Meters`]), times seconds

@@ -18,7 +18,7 @@ use remoteness::load::load;
 use remoteness::pipeline::{Execution, Progress, Study};
 use remoteness::report::Lang;
 use remoteness::scenario::ScenarioSet;
-use remoteness::write::{check_output_folder, Format};
+use remoteness::write::{check_output_folder, OutputFormat};
 
 #[derive(clap::Args)]
 pub(crate) struct RunArgs {
@@ -83,13 +83,14 @@ impl ReportOpts {
 pub(crate) struct FormatOpts {
     /// Also write FORMAT; repeatable. `geoparquet`: one `NAME.parquet`
     /// (GeoParquet 1.1) per layer, in builds with `--features geoparquet`.
-    /// GeoJSON, CSV and QGIS styles are always written, and so is
-    /// `results.gpkg` in builds with `--features gdal`.
+    /// Joined to the config's `[output] formats`. GeoJSON, CSV and QGIS
+    /// styles are always written, and so is `results.gpkg` in builds with
+    /// `--features gdal`.
     #[arg(long = "format", value_name = "FORMAT", value_parser = parse_format)]
-    pub(crate) formats: Vec<Format>,
+    pub(crate) formats: Vec<OutputFormat>,
 }
 
-pub(crate) fn parse_format(s: &str) -> Result<Format, String> {
+pub(crate) fn parse_format(s: &str) -> Result<OutputFormat, String> {
     s.parse()
 }
 

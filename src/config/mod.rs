@@ -18,6 +18,7 @@ mod defaults;
 mod inputs;
 mod kinds;
 mod measures;
+mod output;
 mod placement;
 mod ranking;
 mod raw;
@@ -26,13 +27,14 @@ mod services;
 use defaults::map_of;
 pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
 pub use inputs::{is_connection_string, Inputs};
-pub use kinds::GravityTransform;
+pub use kinds::{GravityTransform, OutputFormat, OUTPUT_FORMATS};
 pub use measures::{CatchmentSpec, GravityDecay, GravitySettings, Measures, Method};
+pub use output::OutputSettings;
 pub use placement::{CandidateSpec, PlaceObjective, PlacementSettings, RawPlacement};
 pub use ranking::{RankBy, ServiceColumn, Worse, ZoneMeasure};
 pub use raw::{
     CensusSpec, LayerSpec, RawCatchment, RawConfig, RawCoverage, RawGravity, RawInputs, RawOsm,
-    RawPopulation, RawProfile, RawService, RawTravel, RawZones,
+    RawOutput, RawPopulation, RawProfile, RawService, RawTravel, RawZones,
 };
 
 /// A configuration error, naming the file and the key at fault.
@@ -233,6 +235,8 @@ pub struct Settings {
     pub measures: Measures,
     /// Placement (`remoteness place`).
     pub placement: PlacementSettings,
+    /// Output formats written besides the defaults (`[output] formats`).
+    pub output: OutputSettings,
 }
 
 /// Parses config text as [`RawConfig`]; the error names the file, line and
@@ -467,6 +471,7 @@ impl Settings {
             capacity_tag: raw.osm.capacity_tag,
         };
         let placement = placement::from_raw(raw.placement, base, &invalid)?;
+        let output = output::from_raw(raw.output).map_err(|m| invalid("output.formats", m))?;
         let raw_measures = measures::RawMeasures {
             catchment,
             coverage: raw.coverage,
@@ -485,6 +490,7 @@ impl Settings {
             osm,
             measures,
             placement,
+            output,
         })
     }
 }

@@ -39,6 +39,17 @@ pub struct RawConfig {
     /// Placement of new facilities.
     #[serde(default)]
     pub placement: super::placement::RawPlacement,
+    /// Output formats.
+    #[serde(default)]
+    pub output: RawOutput,
+}
+
+/// `[output]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutput {
+    /// Formats written besides the defaults, e.g. `["geoparquet"]`.
+    pub formats: Option<Vec<String>>,
 }
 
 /// `[inputs]`.

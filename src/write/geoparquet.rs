@@ -325,6 +325,41 @@ mod tests {
     }
 
     #[test]
+    fn a_large_layer_is_split_into_row_groups_in_hilbert_order() {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let n = 2 * ROW_GROUP_ROWS + 10;
+        let mut t = Table::default();
+        t.column("id", super::super::Kind::Int, "id");
+        for i in 0..n {
+            t.rows.push(vec![super::super::Cell::Int(i as i64)]);
+            // A diagonal walked from its far end: the curve starts at the
+            // near corner, the table's last row.
+            let v = (n - i) as f64 * 1e-4;
+            t.geometry.push(Some(Geom::Point(v, v)));
+        }
+        t.geometry[7] = None;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.parquet");
+        write_geoparquet(&path, &t).unwrap();
+        let r = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let groups: Vec<i64> = r
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| g.num_rows())
+            .collect();
+        assert_eq!(groups, [ROW_GROUP_ROWS as i64, ROW_GROUP_ROWS as i64, 10]);
+        let (batch, _) = layer_batch(&t).unwrap();
+        let ids = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow_array::Int64Array>()
+            .unwrap();
+        assert_eq!(ids.value(0), n as i64 - 1);
+        assert_eq!(ids.value(n - 1), 7, "the row without geometry last");
+    }
+
+    #[test]
     fn bounds_of_points_and_polygons() {
         assert_eq!(
             bounds(&Geom::Point(1.000_000_04, 2.0)),

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use sink::Format;
+pub use crate::config::OutputFormat;
 pub use staged::{check_output_folder, Staged};
 pub use table::{Cell, Column, Geom, Kind, Table};
 
@@ -178,7 +178,7 @@ pub fn write_outputs(
     threads: usize,
     extra_inputs: &[PathBuf],
     report: Option<crate::report::Lang>,
-    formats: &[Format],
+    formats: &[OutputFormat],
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut staged = Staged::new(dir, &inputs_of(a, extra_inputs))?;
     let also: &[&str] = match report {
@@ -195,8 +195,8 @@ pub fn write_outputs(
 /// Stages every output of `a` under `prefix` (a sub-folder ending in `/`,
 /// or empty); `extra` is added to `run.json` as its `scenario` member, and
 /// `also` (files staged after `run.json`, such as the report) to its
-/// `outputs`; `formats` are written besides the defaults
-/// ([`sink::sinks`]).
+/// `outputs`; the formats of `a`'s settings (`[output] formats`) and
+/// `formats` are written besides the defaults ([`sink::sinks`]).
 #[allow(clippy::too_many_arguments)]
 pub fn stage_outputs(
     a: &crate::pipeline::Analysis,
@@ -206,7 +206,7 @@ pub fn stage_outputs(
     threads: usize,
     extra: Option<serde_json::Value>,
     also: &[&str],
-    formats: &[Format],
+    formats: &[OutputFormat],
 ) -> Result<(), WriteError> {
     let started = std::time::Instant::now();
     let st = layers::settlements_table(a);
@@ -241,7 +241,13 @@ pub fn stage_outputs(
         },
     ];
     let mut outputs: Vec<String> = Vec::new();
-    for mut s in sink::sinks(formats) {
+    let mut asked = a.settings.output.formats.clone();
+    asked.extend(
+        formats
+            .iter()
+            .filter(|f| !a.settings.output.formats.contains(f)),
+    );
+    for mut s in sink::sinks(&asked) {
         for l in &layers {
             outputs.extend(s.layer(staged, prefix, l)?);
         }
@@ -276,7 +282,7 @@ pub fn write_scenarios(
     threads: usize,
     extra_inputs: &[PathBuf],
     report: Option<crate::report::Lang>,
-    formats: &[Format],
+    formats: &[OutputFormat],
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut inputs = inputs_of(baseline, extra_inputs);
     inputs.push(set.path.clone());

@@ -4,6 +4,7 @@
 //! files a run writes comes from the sinks, not from a fixed list.
 
 use super::{write_geojson, Staged, Table, WriteError};
+use crate::config::OutputFormat;
 
 /// One result layer.
 pub struct Layer<'a> {
@@ -114,56 +115,6 @@ impl Sink for GpkgSink {
     }
 }
 
-/// An output format a run can ask for besides those always written
-/// (`--format`). Formats this build cannot write have no variant: their
-/// names parse to an error naming the feature to build with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// RFC 7946 GeoJSON (always written).
-    GeoJson,
-    /// CSV with `.csvt` type hints (always written).
-    Csv,
-    /// QGIS styles (always written).
-    Qml,
-    /// The GeoPackage `results.gpkg` (written by every `gdal` build).
-    #[cfg(feature = "gdal")]
-    Gpkg,
-    /// GeoParquet 1.1, one `NAME.parquet` per layer.
-    #[cfg(feature = "geoparquet")]
-    GeoParquet,
-}
-
-/// The names `--format` takes.
-pub const FORMAT_NAMES: [&str; 5] = ["geojson", "csv", "qml", "gpkg", "geoparquet"];
-
-impl std::str::FromStr for Format {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "geojson" => Ok(Format::GeoJson),
-            "csv" => Ok(Format::Csv),
-            "qml" => Ok(Format::Qml),
-            #[cfg(feature = "gdal")]
-            "gpkg" | "geopackage" => Ok(Format::Gpkg),
-            #[cfg(not(feature = "gdal"))]
-            "gpkg" | "geopackage" => Err(format!(
-                "{s}: this build has no GeoPackage writer; build with `--features gdal`"
-            )),
-            #[cfg(feature = "geoparquet")]
-            "geoparquet" | "parquet" => Ok(Format::GeoParquet),
-            #[cfg(not(feature = "geoparquet"))]
-            "geoparquet" | "parquet" => Err(format!(
-                "{s}: this build has no GeoParquet writer; build with `--features geoparquet`"
-            )),
-            _ => Err(format!(
-                "{s}: unknown output format; known: {}",
-                FORMAT_NAMES.join(", ")
-            )),
-        }
-    }
-}
-
 /// The sinks of this build: GeoJSON, CSV and QGIS styles; and a GeoPackage
 /// with the `gdal` feature.
 pub fn default_sinks() -> Vec<Box<dyn Sink>> {
@@ -179,35 +130,12 @@ pub fn default_sinks() -> Vec<Box<dyn Sink>> {
 /// order, each once. GeoJSON, CSV and the styles are always written (the
 /// report is rendered from them), and so is the GeoPackage of a `gdal`
 /// build, the GIS default.
-pub fn sinks(formats: &[Format]) -> Vec<Box<dyn Sink>> {
-    #[allow(unused_mut)]
+#[cfg_attr(not(feature = "geoparquet"), allow(unused_variables, unused_mut))]
+pub fn sinks(formats: &[OutputFormat]) -> Vec<Box<dyn Sink>> {
     let mut v = default_sinks();
     #[cfg(feature = "geoparquet")]
-    if formats.contains(&Format::GeoParquet) {
+    if formats.contains(&OutputFormat::GeoParquet) {
         v.push(Box::new(super::geoparquet::GeoParquetSink));
     }
-    let _ = formats;
     v
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn format_names_parse_or_name_the_feature() {
-        assert_eq!("GeoJSON".parse::<Format>(), Ok(Format::GeoJson));
-        let e = "shp".parse::<Format>().unwrap_err();
-        assert!(e.contains("unknown output format"), "{e}");
-        let gpq = "geoparquet".parse::<Format>();
-        #[cfg(feature = "geoparquet")]
-        assert_eq!(gpq, Ok(Format::GeoParquet));
-        #[cfg(not(feature = "geoparquet"))]
-        assert!(gpq.unwrap_err().contains("--features geoparquet"));
-        let gpkg = "gpkg".parse::<Format>();
-        #[cfg(not(feature = "gdal"))]
-        assert!(gpkg.unwrap_err().contains("--features gdal"));
-        #[cfg(feature = "gdal")]
-        assert_eq!(gpkg, Ok(Format::Gpkg));
-    }
 }

@@ -9,6 +9,7 @@ mod crs;
 mod determinism;
 mod examples;
 mod fuzz_regressions;
+mod geoparquet;
 mod gravity;
 mod init;
 mod measures;
