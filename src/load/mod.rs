@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::config::Settings;
+use crate::config::{Settings, FEW_SETTLEMENTS};
 use crate::model::{Facility, Road, Settlement, Zone};
 
 /// A fatal loading error.
@@ -377,6 +377,18 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
             });
         }
     }
+    let from_osm = ds.settlements.len();
+    if inputs.settlements.is_empty() && from_osm > 0 && from_osm < FEW_SETTLEMENTS {
+        if let Some(path) = &inputs.osm {
+            ds.diagnostics.push(
+                "few_settlements",
+                path,
+                "place=*",
+                "place",
+                few_settlements_message(from_osm, &settings.osm.place_values),
+            );
+        }
+    }
     if ds.settlements.is_empty() {
         let path = inputs
             .settlements
@@ -391,6 +403,21 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
     }
     check_unique_ids(&ds)?;
     Ok(ds)
+}
+
+/// The warning for an extract with fewer than [`FEW_SETTLEMENTS`] places,
+/// naming the ways to get more.
+fn few_settlements_message(n: usize, place_values: &[String]) -> String {
+    format!(
+        "only {n} settlement(s) from the extract's place=* nodes and areas ({}): too few \
+         for a useful analysis (a city extract has one place=city node). Add place \
+         classes with `osm.place_values` (e.g. suburb, neighbourhood, quarter, \
+         locality), give a population grid (a CSV or GeoJSON of points with a \
+         population field) as `[[inputs.settlements]]`, or use H3 cells of residential \
+         buildings: the centroids of the building=* ways counted per cell as a \
+         population proxy, given as a settlement layer",
+        place_values.join(", ")
+    )
 }
 
 /// Makes facility ids unique, so that a nearest-facility id names one

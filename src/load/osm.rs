@@ -165,6 +165,29 @@ fn is_place(tags: &Tags, table: &OsmTags) -> bool {
     tag(tags, "place").is_some_and(|v| table.place_values.iter().any(|p| p == v))
 }
 
+/// Whether a place may join the network on this way (see
+/// [`Road::joinable`]): not when its `access` is one of
+/// `osm.snap_exclude_access`, nor, with `osm.snap_exclude_underground`, when
+/// it is a tunnel (`tunnel=*` but `no` and `building_passage`, which is at
+/// street level), on a layer or level below ground (`layer` < 0; every
+/// `level` listed, `-1;0` is not, below 0), or a covered service way
+/// (ramps and service roads under buildings).
+fn joinable(tags: &Tags, table: &OsmTags) -> bool {
+    if tag(tags, "access").is_some_and(|v| table.snap_exclude_access.iter().any(|a| a == v)) {
+        return false;
+    }
+    if !table.snap_exclude_underground {
+        return true;
+    }
+    let below = |v: &str| v.trim().parse::<f64>().is_ok_and(|x| x < 0.0);
+    let tunnel = tag(tags, "tunnel").is_some_and(|v| !matches!(v, "no" | "building_passage"));
+    let layer = tag(tags, "layer").is_some_and(below);
+    let level = tag(tags, "level").is_some_and(|v| v.split(';').all(below));
+    let covered_service =
+        tag(tags, "covered") == Some("yes") && tag(tags, "highway") == Some("service");
+    !(tunnel || layer || level || covered_service)
+}
+
 fn parse_population(v: &str) -> Option<f64> {
     let cleaned: String = v
         .chars()
@@ -380,6 +403,7 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
                     maxspeed: parse_maxspeed(tag(&w.tags, "maxspeed")),
                     vertices: run.iter().map(|(id, p)| (Some(*id), *p)).collect(),
                     passability,
+                    joinable: joinable(&w.tags, table),
                 });
             }
         }

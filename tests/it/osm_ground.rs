@@ -1,0 +1,227 @@
+//! OSM as it is on the ground: places join the network only where a person
+//! standing there can (no tunnel, no private driveway), multipolygon
+//! relations as facilities and zones, and the warning when an extract has
+//! few places.
+
+use std::path::Path;
+
+use remoteness::config::Settings;
+use remoteness::load::osm::read_pbf;
+use remoteness::pipeline::{Quiet, Study};
+
+use crate::common::fixture;
+use crate::pbf::Pbf;
+
+/// Degrees of latitude per metre (on the WGS 84 mean sphere).
+const DEG_PER_M: f64 = 1.0 / 111_195.0;
+
+/// A street along 47.1° N, and 10 m north of it a −4 service tunnel joined
+/// to the street at both ends; a village 0.3 m above the tunnel, a school
+/// beside a private driveway 2 m away from it.
+fn tunnel_extract() -> Pbf {
+    let mut pbf = Pbf::new();
+    let north = 47.1 + 10.0 * DEG_PER_M;
+    pbf.node(1, 9.500, 47.1, &[]);
+    pbf.node(2, 9.502, 47.1, &[]);
+    pbf.node(3, 9.5005, north, &[]);
+    pbf.node(4, 9.5015, north, &[]);
+    pbf.node(5, 9.5005, 47.1 - 30.0 * DEG_PER_M, &[]);
+    pbf.node(6, 9.5015, 47.1 - 30.0 * DEG_PER_M, &[]);
+    pbf.node(
+        7,
+        9.501,
+        north + 0.3 * DEG_PER_M,
+        &[("place", "village"), ("name", "Oben")],
+    );
+    pbf.node(
+        8,
+        9.501,
+        47.1 - 32.0 * DEG_PER_M,
+        &[("amenity", "school"), ("name", "Schule")],
+    );
+    pbf.way(10, &[1, 2], &[("highway", "residential")]);
+    pbf.way(
+        11,
+        &[1, 3, 4, 2],
+        &[
+            ("highway", "service"),
+            ("tunnel", "yes"),
+            ("layer", "-4"),
+            ("covered", "yes"),
+        ],
+    );
+    pbf.way(
+        12,
+        &[1, 5, 6, 2],
+        &[("highway", "service"), ("access", "private")],
+    );
+    pbf
+}
+
+fn config(dir: &Path, pbf: &Pbf, extra: &str) -> Settings {
+    pbf.write(dir, "t.osm.pbf");
+    let path = dir.join("t.toml");
+    std::fs::write(&path, format!("[inputs]\nosm = \"t.osm.pbf\"\n{extra}")).unwrap();
+    Settings::load(&path).expect("a valid config")
+}
+
+fn prepare(settings: Settings) -> Study {
+    let ds = remoteness::load::load(&settings).expect("the extract loads");
+    Study::prepare(settings, ds, &Quiet)
+}
+
+/// The road id and off-road metres of settlement `i`'s snap, per profile.
+fn snaps(study: &Study, i: usize) -> Vec<(String, f64)> {
+    study
+        .profiles
+        .iter()
+        .map(|ctx| {
+            let s = ctx.settlement_snaps[i].expect("the settlement snaps");
+            let seg = &study.net.segments[s.segment as usize];
+            (study.net.roads[seg.road as usize].id.clone(), s.offroad.0)
+        })
+        .collect()
+}
+
+#[test]
+fn tunnels_and_private_ways_are_not_snap_targets() {
+    let table = Settings::load(&fixture("liechtenstein/liechtenstein.toml"))
+        .unwrap()
+        .osm;
+    let dir = tempfile::tempdir().unwrap();
+    let path = tunnel_extract().write(dir.path(), "t.osm.pbf");
+    let data = read_pbf(&path, &table).unwrap();
+    let joinable: Vec<(&str, bool)> = data
+        .roads
+        .iter()
+        .map(|r| (r.id.as_str(), r.joinable))
+        .collect();
+    assert_eq!(
+        joinable,
+        [
+            ("osm:way/10", true),
+            ("osm:way/11", false),
+            ("osm:way/12", false)
+        ]
+    );
+}
+
+#[test]
+fn a_village_above_a_tunnel_snaps_to_the_street() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = prepare(config(dir.path(), &tunnel_extract(), ""));
+    assert!(!study.profiles.is_empty());
+    for (road, offroad) in snaps(&study, 0) {
+        assert_eq!(road, "osm:way/10");
+        assert!((offroad - 10.3).abs() < 0.1, "off-road {offroad} m");
+    }
+    // The tunnel is still driven through: it is in the network.
+    assert!(study.net.roads.iter().any(|r| r.id == "osm:way/11"));
+    // The school beside the private driveway joins the street too.
+    let school = study
+        .dataset
+        .facilities
+        .iter()
+        .position(|f| f.name == "Schule")
+        .unwrap();
+    let pos = study.dataset.facilities[school].pos;
+    for ctx in &study.profiles {
+        let s = ctx.snap(pos).unwrap();
+        let seg = &study.net.segments[s.segment as usize];
+        assert_eq!(study.net.roads[seg.road as usize].id, "osm:way/10");
+    }
+}
+
+#[test]
+fn the_exclusions_can_be_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = "[osm]\nsnap_exclude_underground = false\nsnap_exclude_access = []\n";
+    let study = prepare(config(dir.path(), &tunnel_extract(), extra));
+    for (road, offroad) in snaps(&study, 0) {
+        assert_eq!(road, "osm:way/11");
+        assert!(offroad < 0.4, "off-road {offroad} m");
+    }
+}
+
+#[test]
+fn a_place_with_only_tunnels_around_is_unplaced_as_with_no_road() {
+    let mut pbf = Pbf::new();
+    pbf.node(1, 9.500, 47.1, &[]);
+    pbf.node(2, 9.502, 47.1, &[]);
+    pbf.node(3, 9.501, 47.1001, &[("place", "hamlet")]);
+    pbf.way(
+        10,
+        &[1, 2],
+        &[("highway", "residential"), ("tunnel", "yes")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let study = prepare(config(dir.path(), &pbf, ""));
+    for ctx in &study.profiles {
+        assert_eq!(ctx.settlement_snaps[0], None);
+    }
+}
+
+#[test]
+fn few_places_are_reported_with_the_alternatives() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = config(dir.path(), &tunnel_extract(), "");
+    let ds = remoteness::load::load(&settings).unwrap();
+    assert_eq!(ds.diagnostics.counts.get("few_settlements"), Some(&1));
+    let w = ds
+        .diagnostics
+        .examples
+        .iter()
+        .find(|w| w.kind == "few_settlements")
+        .unwrap();
+    for hint in ["osm.place_values", "population grid", "building=*", "H3"] {
+        assert!(w.message.contains(hint), "{hint} missing in {}", w.message);
+    }
+}
+
+/// Liechtenstein's tunnels, underground and private ways: still in the
+/// network, no longer snap targets. Counts the roads left out and the
+/// settlements whose snap moved.
+#[test]
+fn liechtenstein_snaps_leave_out_tunnels_and_private_ways() {
+    let config = fixture("liechtenstein/liechtenstein.toml");
+    let on = Settings::load(&config).unwrap();
+    let mut off = on.clone();
+    off.osm.snap_exclude_underground = false;
+    off.osm.snap_exclude_access.clear();
+    let (on, off) = (prepare(on), prepare(off));
+    let left_out = on.roads.iter().filter(|r| !r.joinable).count();
+    assert_eq!(off.roads.iter().filter(|r| !r.joinable).count(), 0);
+    assert_eq!(on.net.segments.len(), off.net.segments.len());
+    let n = on.dataset.settlements.len();
+    let moved: Vec<usize> = on
+        .profiles
+        .iter()
+        .zip(&off.profiles)
+        .map(|(a, b)| {
+            (0..n)
+                .filter(|&i| a.settlement_snaps[i] != b.settlement_snaps[i])
+                .count()
+        })
+        .collect();
+    let facilities_moved: Vec<usize> = on
+        .profiles
+        .iter()
+        .zip(&off.profiles)
+        .map(|(a, b)| {
+            let facilities = &on.dataset.facilities;
+            facilities
+                .iter()
+                .filter(|f| a.snap(f.pos) != b.snap(f.pos))
+                .count()
+        })
+        .collect();
+    eprintln!(
+        "left out {left_out} of {} roads; settlements moved {moved:?} of {n}; facilities moved {facilities_moved:?} of {}",
+        on.roads.len(),
+        on.dataset.facilities.len()
+    );
+    assert_eq!(
+        (left_out, moved, facilities_moved),
+        (32, vec![0, 0], vec![1, 1])
+    );
+}
