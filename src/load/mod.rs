@@ -321,6 +321,22 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         ds.facilities.extend(o.facilities);
         ds.roads.extend(o.roads);
         ds.diagnostics.extend(o.diagnostics);
+        if let Some(level) = settings.osm.zone_admin_level {
+            if o.zones.is_empty() {
+                ds.diagnostics.push(
+                    "no_osm_zones",
+                    path,
+                    "boundary=administrative",
+                    "admin_level",
+                    format!(
+                        "no closed boundary=administrative relation with admin_level={level} \
+                         (zones.osm_admin_level): zones are H3 cells"
+                    ),
+                );
+            } else {
+                ds.zones = Some(o.zones);
+            }
+        }
     }
     for (i, spec) in inputs.settlements.iter().enumerate() {
         let fs = read_into(

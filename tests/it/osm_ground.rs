@@ -225,3 +225,219 @@ fn liechtenstein_snaps_leave_out_tunnels_and_private_ways() {
         (32, vec![0, 0], vec![1, 1])
     );
 }
+
+fn table() -> remoteness::config::OsmTags {
+    let mut t = Settings::load(&fixture("liechtenstein/liechtenstein.toml"))
+        .unwrap()
+        .osm;
+    t.zone_admin_level = Some(8);
+    t
+}
+
+/// A school campus as a multipolygon of two outer ways (one drawn
+/// backwards) around a hole that covers its middle; a municipality of
+/// `admin_level=8` around it and one of level 6 ignored; a hospital
+/// relation whose second way is missing from the extract.
+fn relation_extract() -> Pbf {
+    let mut pbf = Pbf::new();
+    let square = |pbf: &mut Pbf, first: i64, x0: f64, y0: f64, side: f64| {
+        pbf.node(first, x0, y0, &[]);
+        pbf.node(first + 1, x0 + side, y0, &[]);
+        pbf.node(first + 2, x0 + side, y0 + side, &[]);
+        pbf.node(first + 3, x0, y0 + side, &[]);
+    };
+    square(&mut pbf, 1, 9.50, 47.10, 0.004);
+    square(&mut pbf, 5, 9.5005, 47.1005, 0.003);
+    square(&mut pbf, 11, 9.4, 47.0, 0.2);
+    square(&mut pbf, 21, 9.45, 47.05, 0.001);
+    pbf.node(30, 9.501, 47.101, &[("place", "village")]);
+    pbf.way(100, &[1, 2, 3], &[]);
+    pbf.way(101, &[1, 4, 3], &[]);
+    pbf.way(102, &[5, 6, 7, 8, 5], &[]);
+    pbf.way(110, &[11, 12, 13, 14, 11], &[]);
+    pbf.way(120, &[21, 22, 23], &[]);
+    pbf.way(1, &[1, 5], &[("highway", "residential")]);
+    pbf.relation(
+        500,
+        &[
+            ('w', 100, "outer"),
+            ('w', 102, "inner"),
+            ('w', 101, "outer"),
+        ],
+        &[
+            ("type", "multipolygon"),
+            ("amenity", "school"),
+            ("name", "Campus"),
+        ],
+    );
+    pbf.relation(
+        501,
+        &[('w', 120, "outer"), ('w', 121, "outer")],
+        &[("type", "multipolygon"), ("amenity", "hospital")],
+    );
+    pbf.relation(
+        600,
+        &[('w', 110, "outer"), ('n', 30, "admin_centre")],
+        &[
+            ("type", "boundary"),
+            ("boundary", "administrative"),
+            ("admin_level", "8"),
+            ("name", "Gemeinde"),
+        ],
+    );
+    pbf.relation(
+        601,
+        &[('w', 110, "outer")],
+        &[
+            ("type", "boundary"),
+            ("boundary", "administrative"),
+            ("admin_level", "6"),
+        ],
+    );
+    pbf
+}
+
+#[test]
+fn a_multipolygon_campus_is_a_facility_at_a_point_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = relation_extract().write(dir.path(), "r.osm.pbf");
+    let data = read_pbf(&path, &table()).unwrap();
+    let campus = data
+        .facilities
+        .iter()
+        .find(|f| f.id == "osm:relation/500")
+        .expect("the campus is a facility");
+    assert_eq!(
+        (campus.category.as_str(), campus.name.as_str()),
+        ("school", "Campus")
+    );
+    let (x, y) = (campus.pos.lon, campus.pos.lat);
+    assert!((9.50..=9.504).contains(&x) && (47.10..=47.104).contains(&y));
+    let in_hole = (9.5005..=9.5035).contains(&x) && (47.1005..=47.1035).contains(&y);
+    assert!(!in_hole, "({x}, {y}) is in the hole");
+    // The broken hospital: its ring cannot close; placed at its nodes' mean,
+    // with both warnings counted.
+    let hospital = data
+        .facilities
+        .iter()
+        .find(|f| f.id == "osm:relation/501")
+        .expect("the hospital is kept");
+    assert!((hospital.pos.lon - 9.4505).abs() < 1e-3);
+    for kind in [
+        "relation_incomplete",
+        "relation_open_ring",
+        "relation_no_polygon",
+    ] {
+        assert_eq!(data.diagnostics.counts.get(kind), Some(&1), "{kind}");
+    }
+}
+
+/// A member of an undefined type (osmpbf's member iterator panics on one)
+/// is skipped.
+#[test]
+fn a_member_of_unknown_type_is_skipped() {
+    let mut pbf = relation_extract();
+    pbf.relation(
+        502,
+        &[
+            ('?', 100, "outer"),
+            ('w', 100, "outer"),
+            ('w', 101, "outer"),
+        ],
+        &[("type", "multipolygon"), ("amenity", "clinic")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = pbf.write(dir.path(), "r.osm.pbf");
+    let data = read_pbf(&path, &table()).unwrap();
+    assert!(data.facilities.iter().any(|f| f.id == "osm:relation/502"));
+}
+
+#[test]
+fn administrative_relations_of_the_configured_level_are_zones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = relation_extract().write(dir.path(), "r.osm.pbf");
+    let data = read_pbf(&path, &table()).unwrap();
+    let zones: Vec<(&str, &str)> = data
+        .zones
+        .iter()
+        .map(|z| (z.id.as_str(), z.name.as_str()))
+        .collect();
+    assert_eq!(zones, [("osm:relation/600", "Gemeinde")]);
+    // Without the setting, no zone is read.
+    let mut t = table();
+    t.zone_admin_level = None;
+    assert!(read_pbf(&path, &t).unwrap().zones.is_empty());
+
+    // Through a config: the zones of the run.
+    let settings = config(
+        dir.path(),
+        &relation_extract(),
+        "[zones]\nosm_admin_level = 8\n",
+    );
+    let study = prepare(settings);
+    assert_eq!(study.zone_source.as_str(), "osm");
+    assert_eq!(study.zones.len(), 1);
+    assert_eq!(study.zone_of, [Some(0)]);
+}
+
+#[test]
+fn zones_from_osm_need_the_extract_and_no_zone_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    for (text, needle) in [
+        ("[inputs]\nosm='x.osm.pbf'\n[zones]\nosm_admin_level=13\n", "1–12"),
+        (
+            "[inputs]\nosm='x.osm.pbf'\n[inputs.zones]\npath='z.geojson'\n[zones]\nosm_admin_level=8\n",
+            "not both",
+        ),
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let e = Settings::load(&path).unwrap_err().to_string();
+        assert!(e.contains("zones.osm_admin_level") && e.contains(needle), "{e}");
+    }
+}
+
+/// Liechtenstein 2015 maps no facility as a relation (GDAL's
+/// `multipolygons` layer agrees: its only amenity relations are a car park
+/// and a bus station); its 11 municipalities and Fläsch (CH), whole in the
+/// extract, are the 12 `admin_level=8` zones; the 10 neighbours cut by the
+/// extract's edge are counted warnings. Every settlement lies in one.
+#[test]
+fn liechtenstein_relations() {
+    let data = read_pbf(&fixture("liechtenstein/liechtenstein.osm.pbf"), &table()).unwrap();
+    let from_relations = data
+        .facilities
+        .iter()
+        .filter(|f| f.id.starts_with("osm:relation/"))
+        .count();
+    assert_eq!(from_relations, 0);
+    let mut names: Vec<&str> = data.zones.iter().map(|z| z.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "Balzers",
+            "Eschen",
+            "Fläsch",
+            "Gamprin",
+            "Mauren",
+            "Planken",
+            "Ruggell",
+            "Schaan",
+            "Schellenberg",
+            "Triesen",
+            "Triesenberg",
+            "Vaduz"
+        ]
+    );
+    assert_eq!(
+        data.diagnostics.counts.get("relation_no_polygon"),
+        Some(&10)
+    );
+
+    let mut settings = Settings::load(&fixture("liechtenstein/liechtenstein.toml")).unwrap();
+    settings.osm.zone_admin_level = Some(8);
+    let study = prepare(settings);
+    assert_eq!(study.zone_source.as_str(), "osm");
+    assert!(study.zone_of.iter().all(Option::is_some));
+}

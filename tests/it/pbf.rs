@@ -116,7 +116,7 @@ impl Pbf {
     }
 
     /// Adds a relation; members are `(type, id, role)` with type `n`, `w`
-    /// or `r`.
+    /// or `r` (any other: the undefined member type 7).
     pub fn relation(&mut self, id: i64, members: &[(char, i64, &str)], tags: &[(&str, &str)]) {
         let mut r = Vec::new();
         field_varint(1, id as u64, &mut r);
@@ -136,7 +136,8 @@ impl Pbf {
         let types = members.iter().map(|m| match m.0 {
             'n' => 0,
             'w' => 1,
-            _ => 2,
+            'r' => 2,
+            _ => 7,
         });
         field_bytes(10, &packed(types), &mut r);
         field_bytes(4, &r, &mut self.relations);
