@@ -441,3 +441,56 @@ fn liechtenstein_relations() {
     assert_eq!(study.zone_source.as_str(), "osm");
     assert!(study.zone_of.iter().all(Option::is_some));
 }
+
+/// A road layer's `joinable_field`: `no`, `false`, `0` (any case) mean
+/// places do not snap to the road; other values, blanks and a missing
+/// field mean they do.
+#[test]
+fn a_road_layer_says_which_roads_are_joinable() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |id: u32, lat: f64, v: &str| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"id":{id},"highway":"primary"{v}}},"geometry":{{"type":"LineString","coordinates":[[9.5,{lat}],[9.51,{lat}]]}}}}"#
+        )
+    };
+    let roads = [
+        line(1, 47.1, r#","joins":"no""#),
+        line(2, 47.2, r#","joins":"FALSE""#),
+        line(3, 47.3, r#","joins":0"#),
+        line(4, 47.4, r#","joins":"yes""#),
+        line(5, 47.5, r#","joins":"""#),
+        line(6, 47.6, ""),
+    ];
+    std::fs::write(
+        dir.path().join("roads.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            roads.join(",")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[9.505,47.1]}}]}"#,
+    )
+    .unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[inputs.settlements]]\npath='s.geojson'\nid_field='id'\n\
+         [[inputs.roads]]\npath='roads.geojson'\nid_field='id'\njoinable_field='joins'\n",
+    )
+    .unwrap();
+    let settings = Settings::load(&config).unwrap();
+    let ds = remoteness::load::load(&settings).unwrap();
+    let joinable: Vec<bool> = ds.roads.iter().map(|r| r.joinable).collect();
+    assert_eq!(joinable, [false, false, false, true, true, true]);
+    // The settlement lies on road 1, which it may not join: it snaps to
+    // road 4 (the nearest joinable), 33 km north.
+    let study = Study::prepare(settings, ds, &Quiet);
+    for ctx in &study.profiles {
+        let s = ctx.settlement_snaps[0].unwrap();
+        let seg = &study.net.segments[s.segment as usize];
+        assert_eq!(study.net.roads[seg.road as usize].id, "4#0");
+    }
+}
