@@ -220,6 +220,9 @@ pub struct OsmTags {
     /// `admin_level` of the `boundary=administrative` relations read as
     /// zones (`zones.osm_admin_level`); none read when `None`.
     pub zone_admin_level: Option<u8>,
+    /// H3 resolution of the building cells read as settlements instead of
+    /// `place=*` (`osm.building_cells`), when set.
+    pub building_cells: Option<u8>,
 }
 
 /// Everything a run needs, validated.
@@ -502,7 +505,11 @@ impl Settings {
                 .unwrap_or_else(|| SNAP_EXCLUDE_ACCESS.iter().map(|s| s.to_string()).collect()),
             snap_exclude_underground: raw.osm.snap_exclude_underground.unwrap_or(true),
             zone_admin_level,
+            building_cells: raw.osm.building_cells,
         };
+        if osm.building_cells.is_some_and(|r| r > 15) {
+            return Err(invalid("osm.building_cells", "must be 0–15".into()));
+        }
         let placement = placement::from_raw(raw.placement, base, &invalid)?;
         let raw_measures = measures::RawMeasures {
             catchment,

@@ -297,6 +297,10 @@ pub struct RawOsm {
     /// (but `no` and `building_passage`), `layer` < 0, `level` < 0, and
     /// `highway=service` with `covered=yes`. Default true.
     pub snap_exclude_underground: Option<bool>,
+    /// Settlements from buildings instead of `place=*`: one per H3 cell of
+    /// this resolution (0-15; 9 is a few hundred metres across) holding
+    /// `building=*` ways, with the number of buildings as its population.
+    pub building_cells: Option<u8>,
 }
 
 /// `[services.NAME.catchment]` as written.

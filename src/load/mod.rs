@@ -385,11 +385,16 @@ pub fn load(settings: &Settings) -> Result<Dataset, LoadError> {
         if let Some(path) = &inputs.osm {
             return Err(LoadError::Format {
                 path: path.clone(),
-                message: format!(
-                    "no settlement: no node or way of the extract is tagged place=* with one \
-                     of {:?} (osm.place_values)",
-                    settings.osm.place_values
-                ),
+                message: match settings.osm.building_cells {
+                    Some(_) => "no settlement: no way of the extract is tagged building=* \
+                                (osm.building_cells)"
+                        .into(),
+                    None => format!(
+                        "no settlement: no node or way of the extract is tagged place=* with \
+                         one of {:?} (osm.place_values)",
+                        settings.osm.place_values
+                    ),
+                },
             });
         }
     }
@@ -429,9 +434,9 @@ fn few_settlements_message(n: usize, place_values: &[String]) -> String {
          for a useful analysis (a city extract has one place=city node). Add place \
          classes with `osm.place_values` (e.g. suburb, neighbourhood, quarter, \
          locality), give a population grid (a CSV or GeoJSON of points with a \
-         population field) as `[[inputs.settlements]]`, or use H3 cells of residential \
-         buildings: the centroids of the building=* ways counted per cell as a \
-         population proxy, given as a settlement layer",
+         population field) as `[[inputs.settlements]]`, or take H3 cells of buildings \
+         as settlements (`osm.building_cells = 9`: the building=* ways counted per \
+         cell, the count a population proxy)",
         place_values.join(", ")
     )
 }

@@ -33,6 +33,7 @@ use std::path::Path;
 
 use osmpbf::Element;
 
+mod buildings;
 mod file;
 mod relations;
 mod wire;
@@ -80,8 +81,10 @@ fn facility_category(tags: &Tags, table: &OsmTags) -> Option<String> {
     tags.iter().find_map(|(k, v)| category_for_tag(table, k, v))
 }
 
+/// A `place=*` settlement (none when settlements come from buildings).
 fn is_place(tags: &Tags, table: &OsmTags) -> bool {
-    tag(tags, "place").is_some_and(|v| table.place_values.iter().any(|p| p == v))
+    table.building_cells.is_none()
+        && tag(tags, "place").is_some_and(|v| table.place_values.iter().any(|p| p == v))
 }
 
 /// Whether a place may join the network on this way (see
@@ -127,6 +130,8 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     let mut ford_nodes: HashSet<i64> = HashSet::new();
     let mut bad_tags = BadTags::default();
     let mut any_relation = false;
+    // First node of each building, when settlements come from buildings.
+    let mut building_nodes: Vec<i64> = Vec::new();
     check_header(path)?;
 
     // Pass 1: tagged nodes and ways of interest, and the ids of ford nodes.
@@ -160,6 +165,9 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
             Element::Way(w) => {
                 let tags: Tags = w.tags().map(|(k, v)| (k.into(), v.into())).collect();
                 bad_tags.check("way", w.id(), tags.len(), w.raw_tags().count());
+                if table.building_cells.is_some() && buildings::is_building(&tags) {
+                    building_nodes.extend(w.refs().next());
+                }
                 let wanted = tag(&tags, "highway").is_some()
                     || is_place(&tags, table)
                     || facility_category(&tags, table).is_some();
@@ -213,6 +221,7 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         .iter()
         .flat_map(|w| w.refs.iter().copied())
         .chain(member_refs.values().flatten().copied())
+        .chain(building_nodes.iter().copied())
         .collect();
     let mut coords: HashMap<i64, LonLat> = HashMap::with_capacity(needed.len());
     if !needed.is_empty() {
@@ -424,6 +433,12 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         facility_ways: &facility_ways,
     };
     relations::add(&mut out, path, rels, &members, table);
+    if let Some(res) = table.building_cells {
+        let at = building_nodes
+            .iter()
+            .filter_map(|id| coords.get(id).copied());
+        out.settlements = buildings::cells(at, res);
+    }
     Ok(out)
 }
 
