@@ -13,19 +13,22 @@
 //!   "yes")`: pass 1 keeps the ids of those nodes only (a few per extract).
 //!   Roads crossing `waterway=*` ways tagged `intermittent=yes` without a ford
 //!   or bridge tag are not detected (that needs a geometric intersection of
-//!   roads and waterways).
+//!   roads and waterways). Each road says whether places may join it
+//!   ([`Road::joinable`]): not tunnels, ways below ground, covered service
+//!   ways, nor the `access` values of `osm.snap_exclude_access`.
 //! * Settlements: nodes (or ways, at their centroid) with a `place=*` value
-//!   in the configured list; population from the `population` tag.
+//!   in the configured list; population from the `population` tag. Or, with
+//!   `osm.building_cells`, H3 cells of `building=*` ways (`buildings`).
 //! * Facilities: nodes and ways matching the facility tag table; ways count at
 //!   their centroid, except linear ones (`power=line|minor_line`), which are
 //!   sampled along their length. `type=multipolygon` (or `boundary`)
 //!   relations matching the table (hospital or school campuses) count at a
-//!   point inside their polygon ([`relations`]).
+//!   point inside their polygon (`relations`).
 //! * Zones, when `zones.osm_admin_level` is set: `boundary=administrative`
 //!   relations with that `admin_level`.
 //!
 //! Relations need more passes, made only when the extract has a relation
-//! of interest: their members (read by [`wire`]), then the member ways'
+//! of interest: their members (read by `wire`), then the member ways'
 //! node ids, before the coordinates.
 
 use std::collections::{HashMap, HashSet};
