@@ -123,6 +123,12 @@ pub struct Road {
     /// `("ford", "yes")` also when a node of the way is tagged `ford=yes`),
     /// in tag order. Empty for roads not read from OSM.
     pub passability: Vec<(String, String)>,
+    /// Whether a place may join the network on this road (a snap target).
+    /// False for ways a person cannot reach from the surface where they
+    /// stand: tunnels, underground layers and levels, covered service ways,
+    /// `access=no|private` (OSM, `osm.snap_exclude_*`), or a road layer's
+    /// `joinable_field` saying so. Such roads are still travelled through.
+    pub joinable: bool,
 }
 
 /// The OSM keys kept in [`Road::passability`].

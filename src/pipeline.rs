@@ -155,6 +155,9 @@ pub enum ZoneSource {
     Layer,
     /// H3 cells made from the settlements.
     H3,
+    /// `boundary=administrative` relations of the OSM extract
+    /// (`zones.osm_admin_level`).
+    Osm,
 }
 
 impl ZoneSource {
@@ -163,6 +166,7 @@ impl ZoneSource {
         match self {
             ZoneSource::Layer => "layer",
             ZoneSource::H3 => "h3",
+            ZoneSource::Osm => "osm",
         }
     }
 }
@@ -235,7 +239,13 @@ impl Study {
             .zones
             .as_ref()
             .map(|z| z.path.clone())
+            .or_else(|| settings.inputs.osm.clone())
             .unwrap_or_default();
+        let given = if settings.inputs.zones.is_some() {
+            ZoneSource::Layer
+        } else {
+            ZoneSource::Osm
+        };
         // Zones: the layer's (with census allocation), or H3 cells.
         let (zones, zone_of, zone_source, allocation) =
             clock.stage("zones_locate", || match dataset.zones.take() {
@@ -255,7 +265,7 @@ impl Study {
                             &settings.population,
                         )
                     });
-                    (zs, zone_of, ZoneSource::Layer, allocation)
+                    (zs, zone_of, given, allocation)
                 }
                 None => {
                     let (zs, zone_of) =
@@ -289,7 +299,7 @@ impl Study {
         let mut placement = load::Diagnostics::default();
         for (i, (s, z)) in dataset.settlements.iter().zip(&zone_of).enumerate() {
             let file = dataset.settlement_file(i);
-            if s.valid && z.is_none() && zone_source == ZoneSource::Layer {
+            if s.valid && z.is_none() && zone_source != ZoneSource::H3 {
                 placement.push(
                     "outside_zones",
                     file,

@@ -52,6 +52,7 @@ pub fn dataset(n: usize, settlements: usize, facilities: usize) -> Dataset {
                 (Some(b as i64), lonlat(net.xy[b as usize])),
             ],
             passability: Vec::new(),
+            joinable: true,
         });
     }
     let mut rng = synth::Rng(7);

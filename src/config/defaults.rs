@@ -90,6 +90,17 @@ pub const PLACE_VALUES: &[&str] = &[
     "farm",
 ];
 
+/// Default `access=*` values of ways that places may not join (snap to):
+/// a settlement or facility beside a private driveway joins the public
+/// street instead. The ways stay in the network.
+pub const SNAP_EXCLUDE_ACCESS: &[&str] = &["no", "private"];
+
+/// Below this many settlements from an extract (and no settlement layer),
+/// the load warns that the `place=*` nodes are too few for a useful
+/// analysis (a city extract has one `place=city` node) and names the
+/// alternatives.
+pub const FEW_SETTLEMENTS: usize = 10;
+
 /// Default population allocation weights by place class: a town is counted as
 /// ten hamlets, a village as three (rough household-count ratios); classes not
 /// listed weigh 1.

@@ -25,7 +25,10 @@ mod raw;
 mod services;
 
 use defaults::map_of;
-pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
+pub use defaults::{
+    CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, FEW_SETTLEMENTS, PLACE_VALUES,
+    SNAP_EXCLUDE_ACCESS, WALK_SPEEDS_KMH,
+};
 pub use inputs::{is_connection_string, Inputs};
 pub use kinds::{GravityTransform, OutputFormat, OUTPUT_FORMATS};
 pub use measures::{CatchmentSpec, GravityDecay, GravitySettings, Measures, Method};
@@ -212,6 +215,16 @@ pub struct OsmTags {
     pub line_sample_m: f64,
     /// Tag read as a facility's capacity, when configured.
     pub capacity_tag: Option<String>,
+    /// `access=*` values of ways places may not snap to.
+    pub snap_exclude_access: Vec<String>,
+    /// Whether tunnels and ways below ground are left out of snapping.
+    pub snap_exclude_underground: bool,
+    /// `admin_level` of the `boundary=administrative` relations read as
+    /// zones (`zones.osm_admin_level`); none read when `None`.
+    pub zone_admin_level: Option<u8>,
+    /// H3 resolution of the building cells read as settlements instead of
+    /// `place=*` (`osm.building_cells`), when set.
+    pub building_cells: Option<u8>,
 }
 
 /// Everything a run needs, validated.
@@ -432,6 +445,27 @@ impl Settings {
                 "must be in (0, 1]".into(),
             ));
         }
+        let zone_admin_level = raw.zones.osm_admin_level;
+        if let Some(level) = zone_admin_level {
+            if !(1..=12).contains(&level) {
+                return Err(invalid(
+                    "zones.osm_admin_level",
+                    format!("{level}: must be 1–12 (OSM's admin_level values)"),
+                ));
+            }
+            if inputs.osm.is_none() {
+                return Err(invalid(
+                    "zones.osm_admin_level",
+                    "zones from OSM boundaries need `inputs.osm`".into(),
+                ));
+            }
+            if inputs.zones.is_some() {
+                return Err(invalid(
+                    "zones.osm_admin_level",
+                    "give either `inputs.zones` or `zones.osm_admin_level`, not both".into(),
+                ));
+            }
+        }
         if !(0.0..=1.0).contains(&zones.reason_min_share) {
             return Err(invalid(
                 "zones.reason_min_share",
@@ -469,7 +503,17 @@ impl Settings {
                 MAX_METRES,
             )?,
             capacity_tag: raw.osm.capacity_tag,
+            snap_exclude_access: raw
+                .osm
+                .snap_exclude_access
+                .unwrap_or_else(|| SNAP_EXCLUDE_ACCESS.iter().map(|s| s.to_string()).collect()),
+            snap_exclude_underground: raw.osm.snap_exclude_underground.unwrap_or(true),
+            zone_admin_level,
+            building_cells: raw.osm.building_cells,
         };
+        if osm.building_cells.is_some_and(|r| r > 15) {
+            return Err(invalid("osm.building_cells", "must be 0–15".into()));
+        }
         let placement = placement::from_raw(raw.placement, base, &invalid)?;
         let output = output::from_raw(raw.output).map_err(|m| invalid("output.formats", m))?;
         let raw_measures = measures::RawMeasures {

@@ -111,6 +111,11 @@ pub struct LayerSpec {
     pub oneway_field: Option<String>,
     /// Roads: maxspeed field (default `maxspeed`).
     pub maxspeed_field: Option<String>,
+    /// Roads: a field saying whether places may join the road (snap to it):
+    /// `no`, `false`, `0`, `n` or `f` (any case) mean not joinable; any
+    /// other value, or an empty one, means joinable. Without it every road
+    /// is joinable.
+    pub joinable_field: Option<String>,
     /// Zones: key joined to the census table.
     pub key_field: Option<String>,
     /// CRS of this layer, overriding what the file says (`EPSG:26191`, a
@@ -144,6 +149,7 @@ impl LayerSpec {
             (&self.class_field, "class_field"),
             (&self.oneway_field, "oneway_field"),
             (&self.maxspeed_field, "maxspeed_field"),
+            (&self.joinable_field, "joinable_field"),
             (&self.key_field, "key_field"),
             (&self.capacity_field, "capacity_field"),
         ]
@@ -274,6 +280,10 @@ pub struct RawZones {
     /// Zone field ranking the zones (`composite`, the default, ranks by
     /// burden).
     pub rank_by: Option<String>,
+    /// Zones from the OSM extract: `boundary=administrative` relations with
+    /// this `admin_level` (1-12; 8 is usually the municipality). Needs
+    /// `inputs.osm` and no `inputs.zones`.
+    pub osm_admin_level: Option<u8>,
 }
 
 /// `[osm]`.
@@ -291,6 +301,17 @@ pub struct RawOsm {
     /// Tag holding a facility's capacity (e.g. `beds`); 1 per facility when
     /// not configured or not tagged.
     pub capacity_tag: Option<String>,
+    /// `access=*` values whose ways places may not join (snap to); default
+    /// `["no", "private"]`. The ways stay in the network.
+    pub snap_exclude_access: Option<Vec<String>>,
+    /// Whether ways below the surface are left out of snapping: `tunnel=*`
+    /// (but `no` and `building_passage`), `layer` < 0, `level` < 0, and
+    /// `highway=service` with `covered=yes`. Default true.
+    pub snap_exclude_underground: Option<bool>,
+    /// Settlements from buildings instead of `place=*`: one per H3 cell of
+    /// this resolution (0-15; 9 is a few hundred metres across) holding
+    /// `building=*` ways, with the number of buildings as its population.
+    pub building_cells: Option<u8>,
 }
 
 /// `[services.NAME.catchment]` as written.

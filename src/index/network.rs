@@ -36,6 +36,8 @@ pub struct RoadAttrs {
     pub oneway: Oneway,
     /// Posted speed.
     pub maxspeed: Option<KmPerHour>,
+    /// Whether places may snap to it ([`Road::joinable`]).
+    pub joinable: bool,
 }
 
 /// Connected-component summary (ignoring direction and profile).
@@ -82,6 +84,7 @@ impl RoadNetwork {
                 class: road.class.clone(),
                 oneway: road.oneway,
                 maxspeed: road.maxspeed,
+                joinable: road.joinable,
             });
             let mut prev: Option<u32> = None;
             for (key, pos) in &road.vertices {
@@ -168,6 +171,7 @@ mod tests {
                 .map(|(k, x, y)| (Some(*k), LonLat::new(*x, *y)))
                 .collect(),
             passability: Vec::new(),
+            joinable: true,
         }
     }
 

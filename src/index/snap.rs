@@ -47,13 +47,16 @@ pub struct SegmentIndex {
 }
 
 impl SegmentIndex {
-    /// Indexes the segments usable in `graph`.
+    /// Indexes the segments usable in `graph` on roads a place may join
+    /// ([`crate::model::Road::joinable`]): a tunnel stays in the graph but is
+    /// never a snap target, so a place above one snaps to the nearest
+    /// joinable segment, however far.
     pub fn build(net: &RoadNetwork, graph: &ProfileGraph) -> Self {
         let entries = net
             .segments
             .iter()
             .enumerate()
-            .filter(|(i, _)| graph.segment_use[*i].is_some())
+            .filter(|(i, s)| graph.segment_use[*i].is_some() && net.roads[s.road as usize].joinable)
             .map(|(i, s)| {
                 let a = to_unit(net.nodes[s.a as usize]);
                 let b = to_unit(net.nodes[s.b as usize]);

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::config::Settings;
+use crate::config::{Settings, FEW_SETTLEMENTS};
 use crate::model::{Facility, Road, Settlement, Zone};
 
 /// A fatal loading error.
@@ -334,6 +334,22 @@ pub fn load_with(
         ds.facilities.extend(o.facilities);
         ds.roads.extend(o.roads);
         ds.diagnostics.extend(o.diagnostics);
+        if let Some(level) = settings.osm.zone_admin_level {
+            if o.zones.is_empty() {
+                ds.diagnostics.push(
+                    "no_osm_zones",
+                    path,
+                    "boundary=administrative",
+                    "admin_level",
+                    format!(
+                        "no closed boundary=administrative relation with admin_level={level} \
+                         (zones.osm_admin_level): zones are H3 cells"
+                    ),
+                );
+            } else {
+                ds.zones = Some(o.zones);
+            }
+        }
     }
     for (i, spec) in inputs.settlements.iter().enumerate() {
         let fs = read_into(
@@ -390,12 +406,29 @@ pub fn load_with(
         if let Some(path) = &inputs.osm {
             return Err(LoadError::Format {
                 path: path.clone(),
-                message: format!(
-                    "no settlement: no node or way of the extract is tagged place=* with one \
-                     of {:?} (osm.place_values)",
-                    settings.osm.place_values
-                ),
+                message: match settings.osm.building_cells {
+                    Some(_) => "no settlement: no way of the extract is tagged building=* \
+                                (osm.building_cells)"
+                        .into(),
+                    None => format!(
+                        "no settlement: no node or way of the extract is tagged place=* with \
+                         one of {:?} (osm.place_values)",
+                        settings.osm.place_values
+                    ),
+                },
             });
+        }
+    }
+    let from_osm = ds.settlements.len();
+    if inputs.settlements.is_empty() && from_osm > 0 && from_osm < FEW_SETTLEMENTS {
+        if let Some(path) = &inputs.osm {
+            ds.diagnostics.push(
+                "few_settlements",
+                path,
+                "place=*",
+                "place",
+                few_settlements_message(from_osm, &settings.osm.place_values),
+            );
         }
     }
     if ds.settlements.is_empty() {
@@ -412,6 +445,21 @@ pub fn load_with(
     }
     check_unique_ids(&ds)?;
     Ok(ds)
+}
+
+/// The warning for an extract with fewer than [`FEW_SETTLEMENTS`] places,
+/// naming the ways to get more.
+fn few_settlements_message(n: usize, place_values: &[String]) -> String {
+    format!(
+        "only {n} settlement(s) from the extract's place=* nodes and areas ({}): too few \
+         for a useful analysis (a city extract has one place=city node). Add place \
+         classes with `osm.place_values` (e.g. suburb, neighbourhood, quarter, \
+         locality), give a population grid (a CSV or GeoJSON of points with a \
+         population field) as `[[inputs.settlements]]`, or take H3 cells of buildings \
+         as settlements (`osm.building_cells = 9`: the building=* ways counted per \
+         cell, the count a population proxy)",
+        place_values.join(", ")
+    )
 }
 
 /// Makes facility ids unique, so that a nearest-facility id names one

@@ -194,6 +194,7 @@ fn joined_road(net: &RoadNetwork, nodes: &PointIndex, r: &NewRoad) -> (Road, usi
             oneway: crate::model::Oneway::No,
             maxspeed: None,
             passability: Vec::new(),
+            joinable: true,
             vertices,
         },
         joined,

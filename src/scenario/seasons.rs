@@ -266,6 +266,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            joinable: true,
         }
     }
 

@@ -28,6 +28,7 @@ pub fn summary(a: &Analysis, top: usize) -> String {
     let zones = match a.zone_source {
         ZoneSource::Layer => "from the zone layer",
         ZoneSource::H3 => "H3 cells",
+        ZoneSource::Osm => "OSM administrative boundaries",
     };
     let travel = match a.travel_mode {
         TravelMode::RoadNetwork => "trips follow the road network",

@@ -58,6 +58,7 @@ fn random_network(rng: &mut Rng, n: usize) -> (Vec<Road>, Vec<LonLat>) {
                 maxspeed: None,
                 vertices: vec![(Some(i as i64), pts[i]), (Some(j as i64), pts[j])],
                 passability: Vec::new(),
+                joinable: true,
             });
         }
     }

@@ -40,6 +40,7 @@ fn road(id: &str, pts: &[(f64, f64)], oneway: Oneway) -> Road {
             .map(|&(x, y)| (None, LonLat::new(x, y)))
             .collect(),
         passability: Vec::new(),
+        joinable: true,
     }
 }
 

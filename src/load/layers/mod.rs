@@ -378,6 +378,14 @@ pub fn parse_maxspeed(v: Option<&str>) -> Option<KmPerHour> {
     (x.is_finite() && x > 0.0).then_some(KmPerHour(x * factor))
 }
 
+/// A field value saying no: `no`, `false`, `0`, `n`, `f` (any case).
+fn is_no(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "no" | "false" | "0" | "n" | "f"
+    )
+}
+
 /// Reads roads from LineString / MultiLineString features.
 pub fn roads(
     features: &[Feature],
@@ -410,6 +418,11 @@ pub fn roads(
             }
         };
         let class = f.text(class_field).unwrap_or_default();
+        let joinable = spec
+            .joinable_field
+            .as_deref()
+            .and_then(|field| f.text(field))
+            .is_none_or(|v| !is_no(&v));
         let fid = feature_id(f, spec, diags);
         let mut part = 0;
         for l in lines {
@@ -435,6 +448,7 @@ pub fn roads(
                     maxspeed: parse_maxspeed(f.text(maxspeed_field).as_deref()),
                     vertices: piece.iter().map(|p| (None, *p)).collect(),
                     passability: Vec::new(),
+                    joinable,
                 });
                 part += 1;
             }

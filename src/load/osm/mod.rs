@@ -13,24 +13,42 @@
 //!   "yes")`: pass 1 keeps the ids of those nodes only (a few per extract).
 //!   Roads crossing `waterway=*` ways tagged `intermittent=yes` without a ford
 //!   or bridge tag are not detected (that needs a geometric intersection of
-//!   roads and waterways).
+//!   roads and waterways). Each road says whether places may join it
+//!   ([`Road::joinable`]): not tunnels, ways below ground, covered service
+//!   ways, nor the `access` values of `osm.snap_exclude_access`.
 //! * Settlements: nodes (or ways, at their centroid) with a `place=*` value
-//!   in the configured list; population from the `population` tag.
+//!   in the configured list; population from the `population` tag. Or, with
+//!   `osm.building_cells`, H3 cells of `building=*` ways (`buildings`).
 //! * Facilities: nodes and ways matching the facility tag table; ways count at
 //!   their centroid, except linear ones (`power=line|minor_line`), which are
-//!   sampled along their length.
+//!   sampled along their length. `type=multipolygon` (or `boundary`)
+//!   relations matching the table (hospital or school campuses) count at a
+//!   point inside their polygon (`relations`).
+//! * Zones, when `zones.osm_admin_level` is set: `boundary=administrative`
+//!   relations with that `admin_level`.
+//!
+//! Relations need more passes, made only when the extract has a relation
+//! of interest: their members (read by `wire`), then the member ways'
+//! node ids, before the coordinates.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use osmpbf::{Element, ElementReader};
+use osmpbf::Element;
+
+mod buildings;
+mod file;
+mod relations;
+mod wire;
+
+use file::{check_header, open, pbf_error, BadTags};
 
 use super::layers::{category_for_tag, parse_maxspeed, parse_oneway};
 use super::{Diagnostics, LoadError};
 use crate::config::OsmTags;
 use crate::geometry::{mean_position, sample_line};
 use crate::model::{
-    Facility, LonLat, Oneway, PopulationSource, Road, Settlement, PASSABILITY_KEYS,
+    Facility, LonLat, Oneway, PopulationSource, Road, Settlement, Zone, PASSABILITY_KEYS,
 };
 use crate::units::{Meters, Population};
 
@@ -43,6 +61,8 @@ pub struct OsmData {
     pub facilities: Vec<Facility>,
     /// Roads.
     pub roads: Vec<Road>,
+    /// Zones from `boundary=administrative` relations (`zones.osm_admin_level`).
+    pub zones: Vec<Zone>,
     /// Warnings.
     pub diagnostics: Diagnostics,
 }
@@ -60,109 +80,37 @@ struct PendingWay {
     refs: Vec<i64>,
 }
 
-fn pbf_error(path: &Path, e: osmpbf::Error) -> LoadError {
-    use osmpbf::{BlobError, ErrorKind};
-    match e.kind() {
-        ErrorKind::Io(io) if io.kind() != std::io::ErrorKind::UnexpectedEof => LoadError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(io.kind(), io.to_string()),
-        },
-        ErrorKind::Io(_) => LoadError::Format {
-            path: path.to_path_buf(),
-            message: "truncated .osm.pbf: the file ends inside a block".into(),
-        },
-        ErrorKind::Blob(BlobError::Empty) => LoadError::Format {
-            path: path.to_path_buf(),
-            message: "a block has neither raw nor zlib data: it is probably lz4-, zstd- or \
-                      lzma-compressed, which this reader does not support; re-encode with \
-                      zlib (e.g. `osmium cat IN -o OUT.osm.pbf -f pbf,pbf_compression=zlib`)"
-                .into(),
-        },
-        _ => LoadError::Format {
-            path: path.to_path_buf(),
-            message: format!("not a valid .osm.pbf (corrupt or truncated): {e}"),
-        },
-    }
-}
-
-fn open(path: &Path) -> Result<ElementReader<std::io::BufReader<std::fs::File>>, LoadError> {
-    if crate::files::regular_file(path)? == 0 {
-        return Err(LoadError::Format {
-            path: path.to_path_buf(),
-            message: "the file is empty (0 bytes): not an .osm.pbf extract".into(),
-        });
-    }
-    let file = crate::files::open(path)?;
-    Ok(ElementReader::new(std::io::BufReader::new(file)))
-}
-
-/// Features an extract may require that this reader handles.
-const SUPPORTED_FEATURES: &[&str] = &["OsmSchema-V0.6", "DenseNodes", "HistoricalInformation"];
-
-/// Checks that the file starts with an `OSMHeader` block whose required
-/// features this reader supports (a file cut to a few bytes has none).
-fn check_header(path: &Path) -> Result<(), LoadError> {
-    let fail = |message: String| LoadError::Format {
-        path: path.to_path_buf(),
-        message,
-    };
-    let file = crate::files::open(path)?;
-    let mut blobs = osmpbf::BlobReader::new(std::io::BufReader::new(file));
-    let blob = match blobs.next() {
-        None => {
-            return Err(fail(
-                "truncated or not an .osm.pbf: it holds no complete block (an extract starts \
-                 with an OSMHeader block)"
-                    .into(),
-            ))
-        }
-        Some(b) => b.map_err(|e| pbf_error(path, e))?,
-    };
-    if !matches!(blob.get_type(), osmpbf::BlobType::OsmHeader) {
-        return Err(fail(
-            "not an .osm.pbf: the first block is not an OSMHeader block".into(),
-        ));
-    }
-    let header = blob.to_headerblock().map_err(|e| pbf_error(path, e))?;
-    if let Some(f) = header
-        .required_features()
-        .iter()
-        .find(|f| !SUPPORTED_FEATURES.contains(&f.as_str()))
-    {
-        return Err(fail(format!(
-            "the extract requires the feature `{}`, which this reader does not support \
-             (supported: {}); re-export it with osmium (`osmium cat IN -o OUT.osm.pbf`)",
-            crate::load::excerpt(f),
-            SUPPORTED_FEATURES.join(", ")
-        )));
-    }
-    Ok(())
-}
-
-/// The first element whose tags could not all be decoded (a string index
-/// out of range, or text that is not UTF-8): the decoder stops at such a
-/// tag, so the element's other tags would be lost without a word.
-#[derive(Default)]
-struct BadTags(Option<String>);
-
-impl BadTags {
-    fn check(&mut self, what: &str, id: i64, decoded: usize, raw: usize) {
-        if decoded < raw && self.0.is_none() {
-            self.0 = Some(format!(
-                "{what}/{id}: tag {} of {raw} cannot be decoded (a string-table index out of \
-                 range, or text that is not UTF-8): the extract is corrupt",
-                decoded + 1
-            ));
-        }
-    }
-}
-
 fn facility_category(tags: &Tags, table: &OsmTags) -> Option<String> {
     tags.iter().find_map(|(k, v)| category_for_tag(table, k, v))
 }
 
+/// A `place=*` settlement (none when settlements come from buildings).
 fn is_place(tags: &Tags, table: &OsmTags) -> bool {
-    tag(tags, "place").is_some_and(|v| table.place_values.iter().any(|p| p == v))
+    table.building_cells.is_none()
+        && tag(tags, "place").is_some_and(|v| table.place_values.iter().any(|p| p == v))
+}
+
+/// Whether a place may join the network on this way (see
+/// [`Road::joinable`]): not when its `access` is one of
+/// `osm.snap_exclude_access`, nor, with `osm.snap_exclude_underground`, when
+/// it is a tunnel (`tunnel=*` but `no` and `building_passage`, which is at
+/// street level), on a layer or level below ground (`layer` < 0; every
+/// `level` listed, `-1;0` is not, below 0), or a covered service way
+/// (ramps and service roads under buildings).
+fn joinable(tags: &Tags, table: &OsmTags) -> bool {
+    if tag(tags, "access").is_some_and(|v| table.snap_exclude_access.iter().any(|a| a == v)) {
+        return false;
+    }
+    if !table.snap_exclude_underground {
+        return true;
+    }
+    let below = |v: &str| v.trim().parse::<f64>().is_ok_and(|x| x < 0.0);
+    let tunnel = tag(tags, "tunnel").is_some_and(|v| !matches!(v, "no" | "building_passage"));
+    let layer = tag(tags, "layer").is_some_and(below);
+    let level = tag(tags, "level").is_some_and(|v| v.split(';').all(below));
+    let covered_service =
+        tag(tags, "covered") == Some("yes") && tag(tags, "highway") == Some("service");
+    !(tunnel || layer || level || covered_service)
 }
 
 fn parse_population(v: &str) -> Option<f64> {
@@ -184,6 +132,9 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     let mut tagged_nodes: Vec<(i64, LonLat, Tags)> = Vec::new();
     let mut ford_nodes: HashSet<i64> = HashSet::new();
     let mut bad_tags = BadTags::default();
+    let mut any_relation = false;
+    // First node of each building, when settlements come from buildings.
+    let mut building_nodes: Vec<i64> = Vec::new();
     check_header(path)?;
 
     // Pass 1: tagged nodes and ways of interest, and the ids of ford nodes.
@@ -217,6 +168,9 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
             Element::Way(w) => {
                 let tags: Tags = w.tags().map(|(k, v)| (k.into(), v.into())).collect();
                 bad_tags.check("way", w.id(), tags.len(), w.raw_tags().count());
+                if table.building_cells.is_some() && buildings::is_building(&tags) {
+                    building_nodes.extend(w.refs().next());
+                }
                 let wanted = tag(&tags, "highway").is_some()
                     || is_place(&tags, table)
                     || facility_category(&tags, table).is_some();
@@ -228,7 +182,11 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
                     });
                 }
             }
-            Element::Relation(_) => {}
+            Element::Relation(r) => {
+                let tags: Tags = r.tags().map(|(k, v)| (k.into(), v.into())).collect();
+                bad_tags.check("relation", r.id(), tags.len(), r.raw_tags().count());
+                any_relation |= relations::wanted(&tags, table);
+            }
         })
         .map_err(|e| pbf_error(path, e))?;
     if let Some(message) = bad_tags.0 {
@@ -238,8 +196,36 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         });
     }
 
+    // Relations of interest, then their member ways' node ids.
+    let rels = if any_relation {
+        wire::read_relations(path, |t| relations::wanted(t, table))?
+    } else {
+        Vec::new()
+    };
+    let mut member_refs: HashMap<i64, Vec<i64>> = HashMap::new();
+    if !rels.is_empty() {
+        let members: HashSet<i64> = rels
+            .iter()
+            .flat_map(|r| r.ways.iter().map(|w| w.0))
+            .collect();
+        open(path)?
+            .for_each(|el| {
+                if let Element::Way(w) = el {
+                    if members.contains(&w.id()) {
+                        member_refs.insert(w.id(), w.refs().collect());
+                    }
+                }
+            })
+            .map_err(|e| pbf_error(path, e))?;
+    }
+
     // Pass 2: coordinates of referenced nodes only.
-    let needed: HashSet<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
+    let needed: HashSet<i64> = ways
+        .iter()
+        .flat_map(|w| w.refs.iter().copied())
+        .chain(member_refs.values().flatten().copied())
+        .chain(building_nodes.iter().copied())
+        .collect();
     let mut coords: HashMap<i64, LonLat> = HashMap::with_capacity(needed.len());
     if !needed.is_empty() {
         open(path)?
@@ -285,6 +271,12 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     }
 
     let spacing = Meters(table.line_sample_m);
+    // Facility ways by id, so that a relation tagged like its outer way is
+    // counted once.
+    let facility_ways: HashMap<i64, String> = ways
+        .iter()
+        .filter_map(|w| Some((w.id, facility_category(&w.tags, table)?)))
+        .collect();
     for w in ways {
         let label = format!("way/{}", w.id);
         // Split at nodes missing from the extract (ways clipped at its border).
@@ -380,6 +372,7 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
                     maxspeed: parse_maxspeed(tag(&w.tags, "maxspeed")),
                     vertices: run.iter().map(|(id, p)| (Some(*id), *p)).collect(),
                     passability,
+                    joinable: joinable(&w.tags, table),
                 });
             }
         }
@@ -437,6 +430,18 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
             }
         }
     }
+    let members = relations::Members {
+        refs: &member_refs,
+        coords: &coords,
+        facility_ways: &facility_ways,
+    };
+    relations::add(&mut out, path, rels, &members, table);
+    if let Some(res) = table.building_cells {
+        let at = building_nodes
+            .iter()
+            .filter_map(|id| coords.get(id).copied());
+        out.settlements = buildings::cells(at, res);
+    }
     Ok(out)
 }
 
@@ -445,18 +450,31 @@ fn add_tagged(out: &mut OsmData, path: &Path, id: &str, pos: LonLat, tags: &Tags
         add_place(out, path, id, pos, tags);
     }
     if let Some(category) = facility_category(tags, table) {
-        let capacity = table
-            .capacity_tag
-            .as_deref()
-            .map_or(1.0, |key| osm_capacity(out, path, id, tags, key));
-        out.facilities.push(Facility {
-            id: id.to_string(),
-            name: tag(tags, "name").unwrap_or_default().to_string(),
-            category,
-            pos,
-            capacity,
-        });
+        add_facility(out, path, id, pos, tags, category, table);
     }
+}
+
+/// Adds a facility of `category`, with its capacity from the configured tag.
+fn add_facility(
+    out: &mut OsmData,
+    path: &Path,
+    id: &str,
+    pos: LonLat,
+    tags: &Tags,
+    category: String,
+    table: &OsmTags,
+) {
+    let capacity = table
+        .capacity_tag
+        .as_deref()
+        .map_or(1.0, |key| osm_capacity(out, path, id, tags, key));
+    out.facilities.push(Facility {
+        id: id.to_string(),
+        name: tag(tags, "name").unwrap_or_default().to_string(),
+        category,
+        pos,
+        capacity,
+    });
 }
 
 /// Adds a `place=*` element as a settlement.
