@@ -8,7 +8,8 @@
 //! 1. [`config`] — the run's settings, with documented defaults;
 //! 2. [`load`] — GeoJSON, CSV and OSM PBF → domain types ([`model`]);
 //! 3. [`index`] — road network, per-profile CSR graphs, R-trees;
-//! 4. [`search`] — multi-source shortest paths and the travel model;
+//! 4. [`search`] — multi-source shortest paths and the travel model
+//!    (off-road legs timed over a DEM's slopes by [`terrain`]);
 //!    [`catchment`] — capacity-aware measures (floating catchments,
 //!    coverage, gravity remoteness) from bounded searches;
 //! 5. [`score`] — thresholds and the ARIA+-style composite;
@@ -20,7 +21,8 @@
 //! from the files a user has, guessing each one's role and fields.
 //!
 //! ## Features
-//! The default build is pure Rust (GeoJSON, CSV and `.osm.pbf` inputs).
+//! The default build is pure Rust (GeoJSON, CSV and `.osm.pbf` inputs,
+//! GeoTIFF DEMs). `gdal` adds any OGR vector layer and any GDAL raster DEM.
 //!
 //! ## Units
 //! Distances are metres ([`units::Meters`]), times seconds
@@ -44,6 +46,7 @@ pub mod report;
 pub mod scenario;
 pub mod score;
 pub mod search;
+pub mod terrain;
 pub mod units;
 pub mod write;
 pub mod zones;

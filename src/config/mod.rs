@@ -22,6 +22,7 @@ mod placement;
 mod ranking;
 mod raw;
 mod services;
+mod terrain;
 
 use defaults::map_of;
 pub use defaults::{CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, PLACE_VALUES, WALK_SPEEDS_KMH};
@@ -34,6 +35,7 @@ pub use raw::{
     CensusSpec, LayerSpec, RawCatchment, RawConfig, RawCoverage, RawGravity, RawInputs, RawOsm,
     RawPopulation, RawProfile, RawService, RawTravel, RawZones,
 };
+pub use terrain::{RawTerrain, TerrainSettings};
 
 /// A configuration error, naming the file and the key at fault.
 #[derive(Debug, Error)]
@@ -233,6 +235,8 @@ pub struct Settings {
     pub measures: Measures,
     /// Placement (`remoteness place`).
     pub placement: PlacementSettings,
+    /// The DEM timing off-road travel (`[terrain]`), if any.
+    pub terrain: Option<TerrainSettings>,
 }
 
 /// Parses config text as [`RawConfig`]; the error names the file, line and
@@ -467,6 +471,7 @@ impl Settings {
             capacity_tag: raw.osm.capacity_tag,
         };
         let placement = placement::from_raw(raw.placement, base, &invalid)?;
+        let terrain = terrain::from_raw(raw.terrain, base, &invalid)?;
         let raw_measures = measures::RawMeasures {
             catchment,
             coverage: raw.coverage,
@@ -485,6 +490,7 @@ impl Settings {
             osm,
             measures,
             placement,
+            terrain,
         })
     }
 }

@@ -6,7 +6,8 @@
 //! ([`Trips::facility_entries`]); a settlement's road trip then reads the
 //! labels of the nodes where it joins the network, and is compared with a
 //! trip along a shared segment and with the direct trip to the nearest
-//! facility by straight line. A place farther than `max_snap_m` from every
+//! facility by straight line (over terrain, with a DEM, to the quickest of
+//! the facilities that could beat the nearest). A place farther than `max_snap_m` from every
 //! usable segment is `off_network` for that profile and can only travel
 //! directly.
 //!
@@ -22,10 +23,12 @@ use serde::Serialize;
 
 use super::trip::{ExitIndex, Placed, Trips};
 use crate::config::{Profile, Service, Travel};
+use crate::geometry::haversine;
 use crate::index::{PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
 use crate::load::LoadedSettlement;
 use crate::model::{Facility, LonLat};
 use crate::search::{multi_source, Seed, ShortestPaths, NO_SOURCE};
+use crate::terrain::Terrain;
 use crate::units::{Meters, Seconds};
 
 /// Outcome of one settlement for one service.
@@ -276,7 +279,11 @@ impl ProfileContext {
             ExitIndex::build(
                 trips,
                 &self.settlement_snaps,
-                |i| settlements[i].valid,
+                |i| {
+                    settlements[i]
+                        .valid
+                        .then_some(settlements[i].settlement.pos)
+                },
                 self.graph.reverse.node_count(),
             )
         })
@@ -302,6 +309,8 @@ pub struct TravelModel<'a> {
     pub settlements: &'a [LoadedSettlement],
     /// Contexts of the profiles in use.
     pub profiles: Vec<Arc<ProfileContext>>,
+    /// The DEM that times off-road travel, if any.
+    pub terrain: Option<Arc<Terrain>>,
 }
 
 /// Results of one service.
@@ -328,6 +337,8 @@ pub struct Seeding {
     pub placed: Vec<Option<Placed>>,
     /// Facilities per segment.
     pub on_segment: OnSegment,
+    /// Position of each facility.
+    pub positions: Vec<LonLat>,
 }
 
 impl<'a> TravelModel<'a> {
@@ -348,7 +359,13 @@ impl<'a> TravelModel<'a> {
             travel,
             settlements,
             profiles,
+            terrain: None,
         }
+    }
+
+    /// This model with off-road travel timed over `terrain`.
+    pub fn with_terrain(self, terrain: Option<Arc<Terrain>>) -> Self {
+        TravelModel { terrain, ..self }
     }
 
     /// Whether the run has no road layer (straight-line only).
@@ -371,6 +388,7 @@ impl<'a> TravelModel<'a> {
             self.context(&service.profile),
             self.travel,
             service.straight_line,
+            self.terrain.as_deref(),
         )
     }
 
@@ -417,6 +435,7 @@ impl<'a> TravelModel<'a> {
             seeds: Vec::new(),
             placed: Vec::with_capacity(facilities.len()),
             on_segment: OnSegment::new(),
+            positions: facilities.iter().map(|f| f.pos).collect(),
         };
         if !trips.uses_network() {
             out.placed = vec![None; facilities.len()];
@@ -424,7 +443,7 @@ impl<'a> TravelModel<'a> {
         }
         let ctx = self.context(&service.profile);
         for (i, f) in facilities.iter().enumerate() {
-            let placed = trips.place(ctx.snap_facility(f.pos));
+            let placed = trips.place_facility(f.pos, ctx.snap_facility(f.pos));
             if let Some(p) = placed {
                 out.seeds.extend(trips.facility_entries(p).map(|e| Seed {
                     node: e.node,
@@ -474,9 +493,7 @@ impl<'a> TravelModel<'a> {
         self.access_of(k, |k| {
             let trips = self.trips(service);
             let pos = self.settlements[k].settlement.pos;
-            let direct = nearest
-                .nearest(pos)
-                .and_then(|(f, d)| trips.direct(d).map(|(t, m, via)| (t, f, m, via)));
+            let direct = direct_trip(&trips, pos, nearest, &seeding.positions);
             let Some(labels) = labels else {
                 return match direct {
                     Some((t, f, d, via)) => Access {
@@ -490,7 +507,7 @@ impl<'a> TravelModel<'a> {
                 };
             };
             let ctx = self.context(&service.profile);
-            let placed = trips.place(ctx.settlement_snaps[k]);
+            let placed = trips.place_settlement(pos, ctx.settlement_snaps[k]);
             let road = placed.and_then(|p| road_trip(&trips, p, labels, &seeding.on_segment));
             let best = match (road, direct) {
                 (Some(r), Some(d)) if d.0 < r.0 => Some(d),
@@ -517,6 +534,42 @@ impl<'a> TravelModel<'a> {
             }
         })
     }
+}
+
+/// The direct trip from `pos` to the nearest of the facilities at
+/// `positions` (indexed by `nearest`): `(time_s, facility, dist_m, via)`.
+/// Over terrain the nearest need not be the quickest: every facility a
+/// trip could reach at the fastest slope in the nearest's time is timed,
+/// by great-circle distance as the catchment costs do, and the quickest
+/// wins (ties to the lowest index).
+fn direct_trip(
+    trips: &Trips,
+    pos: LonLat,
+    nearest: &PointIndex,
+    positions: &[LonLat],
+) -> Option<(f64, u32, f64, Via)> {
+    let (f, d) = nearest.nearest(pos)?;
+    if !trips.sloped_direct() {
+        return trips
+            .direct(pos, positions[f as usize], d)
+            .map(|(t, m, via)| (t, f, m, via));
+    }
+    let timed = |g: u32| {
+        let to = positions[g as usize];
+        trips
+            .direct(pos, to, haversine(pos, to))
+            .map(|(t, m, via)| (t, g, m, via))
+    };
+    let first = timed(f)?;
+    let mut best = first;
+    for g in nearest.within(pos, trips.direct_radius(Seconds(first.0))) {
+        if let Some(c) = timed(g) {
+            if c.0 < best.0 || (c.0 == best.0 && c.1 < best.1) {
+                best = c;
+            }
+        }
+    }
+    Some(best)
 }
 
 /// Best road trip from a placed settlement: `(time_s, facility, dist_m)`;
