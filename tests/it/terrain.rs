@@ -1,0 +1,263 @@
+//! Terrain: access and catchment costs agree over a DEM as they do without
+//! one; the Porto Alegre DEM read as GDAL reads it; GDAL-written GeoTIFFs
+//! (floating-point predictor, tiles) read as the rasters they hold; a bad
+//! DEM is an error naming it.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use remoteness::catchment::costs::CostBuilder;
+use remoteness::crs::Crs;
+use remoteness::index::RoadNetwork;
+use remoteness::pipeline::Execution;
+use remoteness::terrain::{geotiff, Dem, Terrain};
+use remoteness::units::Seconds;
+
+use crate::common::{copy_tata, run_config, Rng};
+use crate::model::{model, random_case, service};
+
+const POA: &str = "../shared/data/porto-alegre/poa_elevation.tif";
+
+/// Ridges over the random cases' box (lon 4.98–5.12, lat 29.98–30.12):
+/// `h = 500 + 300·sin(200·lon)·cos(150·lat)` m on 0.001° pixels, slopes up
+/// to about 60 %.
+fn ridges() -> Arc<Terrain> {
+    let (w, h) = (300usize, 300usize);
+    let values = (0..h)
+        .flat_map(|r| {
+            (0..w).map(move |c| {
+                let lon = 4.9 + (c as f64 + 0.5) * 0.001;
+                let lat = 30.2 - (r as f64 + 0.5) * 0.001;
+                (500.0 + 300.0 * (200.0 * lon).sin() * (150.0 * lat).cos()) as f32
+            })
+        })
+        .collect();
+    let geo = [4.9, 0.001, 0.0, 30.2, 0.0, -0.001];
+    let dem = Dem::new(w, h, values, geo, Crs::wgs84()).unwrap();
+    Arc::new(Terrain::new(dem, 30.0))
+}
+
+/// Whether a GDAL command-line tool runs; when it does not, the test is
+/// skipped unless `REMOTENESS_REQUIRE_PEERS` is set.
+fn has_tool(tool: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("REMOTENESS_REQUIRE_PEERS").is_err(),
+            "REMOTENESS_REQUIRE_PEERS is set but {tool} is missing (apt-get install gdal-bin)"
+        );
+        eprintln!("skipped: {tool} not available");
+    }
+    ok
+}
+
+#[test]
+fn least_pair_cost_is_the_nearest_facility_time_over_terrain() {
+    let terrain = ridges();
+    let mut rng = Rng(77);
+    let mut changed = 0;
+    for round in 0..6 {
+        let (net, places, facilities) = random_case(&mut rng);
+        let empty = RoadNetwork::build(&[]);
+        for network in [&net, &empty] {
+            let flat = model(network, &places);
+            let m = model(network, &places).with_terrain(Some(terrain.clone()));
+            let svc = service();
+            let before = flat.service_access(&svc, facilities.clone());
+            let access = m.service_access(&svc, facilities.clone());
+            let cutoff_s = 1200.0;
+            let b = CostBuilder::new(&m, &svc);
+            let pairs = b.pairs(&facilities, Seconds(cutoff_s), Execution::Parallel);
+            assert_eq!(
+                pairs,
+                b.pairs(&facilities, Seconds(cutoff_s), Execution::Sequential)
+            );
+            let mut least = vec![f64::INFINITY; places.len()];
+            for (i, _, c) in pairs.iter() {
+                least[i] = least[i].min(c * 60.0);
+            }
+            for (i, a) in access.access.iter().enumerate() {
+                let t = a.time.map_or(f64::INFINITY, |t| t.0);
+                if before.access[i].time != a.time {
+                    changed += 1;
+                }
+                if t <= cutoff_s * (1.0 - 1e-9) {
+                    assert!(
+                        (least[i] - t).abs() <= 1e-9 * t.max(1.0),
+                        "round {round}, settlement {i}: pairs {} s vs access {t} s",
+                        least[i]
+                    );
+                } else if t > cutoff_s * (1.0 + 1e-9) {
+                    assert!(least[i].is_infinite(), "round {round}, settlement {i}");
+                }
+            }
+        }
+    }
+    assert!(changed > 100, "terrain changed only {changed} trips");
+    assert!(terrain.flat_legs() == 0, "every leg lies on the DEM");
+}
+
+#[test]
+fn porto_alegre_dem_reads_as_gdal_reads_it() {
+    let path = crate::common::root().join(POA);
+    if !path.exists() {
+        eprintln!("skipped: {} not present", path.display());
+        return;
+    }
+    let t0 = std::time::Instant::now();
+    let t = Terrain::open(&path, 30.0).unwrap();
+    eprintln!("read {} in {:?}", path.display(), t0.elapsed());
+    let dem = t.dem();
+    // gdalinfo: Size is 413, 403; Origin = (-51.254861110999997,
+    // -29.997638889000001); Pixel Size = (0.000277777777240,
+    // -0.000277777779156); GEOGCRS WGS 84 (EPSG:4326); Byte samples.
+    assert_eq!(dem.size(), (413, 403));
+    assert!(dem.crs().is_wgs84());
+    let g = dem.geotransform();
+    assert!((g[0] - -51.254861110999997).abs() < 1e-12);
+    assert!((g[3] - -29.997638889000001).abs() < 1e-12);
+    assert!((g[1] - 0.000277777777240).abs() < 1e-15);
+    assert!((g[5] - -0.000277777779156).abs() < 1e-15);
+    // gdalinfo -stats: minimum 0, maximum 255, mean 47.564.
+    let (w, h) = dem.size();
+    let all: Vec<f64> = (0..h)
+        .flat_map(|r| (0..w).map(move |c| (c, r)))
+        .map(|(c, r)| dem.pixel(c, r).unwrap())
+        .collect();
+    let mean = all.iter().sum::<f64>() / all.len() as f64;
+    assert!((mean - 47.564).abs() < 1e-3, "mean {mean}");
+    assert_eq!(all.iter().cloned().fold(f64::INFINITY, f64::min), 0.0);
+    assert_eq!(all.iter().cloned().fold(0.0, f64::max), 255.0);
+    if !has_tool("gdallocationinfo") {
+        return;
+    }
+    for (c, r) in [(0, 0), (412, 402), (200, 100), (37, 311), (300, 250)] {
+        let o = Command::new("gdallocationinfo")
+            .args(["-valonly"])
+            .arg(&path)
+            .args([c.to_string(), r.to_string()])
+            .output()
+            .unwrap();
+        let v: f64 = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap();
+        assert_eq!(dem.pixel(c, r), Some(v), "pixel ({c}, {r})");
+    }
+}
+
+/// `gdal_translate`s `src` with `args` into `dir/name` and reads both.
+fn translated(src: &Path, dir: &Path, name: &str, args: &[&str]) -> (Dem, Dem) {
+    let dst = dir.join(name);
+    let o = Command::new("gdal_translate")
+        .args(args)
+        .arg(src)
+        .arg(&dst)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (geotiff::read(src).unwrap(), geotiff::read(&dst).unwrap())
+}
+
+#[test]
+fn gdal_written_predictors_tiles_and_types_read_back() {
+    if !has_tool("gdal_translate") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A Float32 DEM with a fractional part, then GDAL's encodings of it.
+    let (w, h) = (70u32, 45u32);
+    let values: Vec<f32> = (0..w * h)
+        .map(|k| 1000.0 + (k % w) as f32 * 1.25 - (k / w) as f32 * 0.5)
+        .collect();
+    let geo = [-8.5, 0.01, 0.0, 30.0, 0.0, -0.01];
+    let bytes =
+        geotiff::write::<tiff::encoder::colortype::Gray32Float>(w, h, &values, geo, 4326, None)
+            .unwrap();
+    let src = dir.path().join("src.tif");
+    std::fs::write(&src, bytes).unwrap();
+    for (name, args) in [
+        (
+            "fp.tif",
+            &["-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=3"][..],
+        ),
+        (
+            "tiled.tif",
+            &[
+                "-co",
+                "TILED=YES",
+                "-co",
+                "BLOCKXSIZE=16",
+                "-co",
+                "BLOCKYSIZE=16",
+                "-co",
+                "COMPRESS=LZW",
+            ][..],
+        ),
+        ("f64.tif", &["-ot", "Float64"][..]),
+        (
+            "i16.tif",
+            &[
+                "-ot",
+                "Int16",
+                "-co",
+                "COMPRESS=DEFLATE",
+                "-co",
+                "PREDICTOR=2",
+                "-a_nodata",
+                "-32768",
+            ][..],
+        ),
+        (
+            "utm.tif",
+            &[
+                "-a_srs",
+                "EPSG:32629",
+                "-a_ullr",
+                "500000",
+                "3300000",
+                "507000",
+                "3295500",
+            ][..],
+        ),
+    ] {
+        let (a, b) = translated(&src, dir.path(), name, args);
+        assert_eq!(a.size(), b.size(), "{name}");
+        for r in 0..h as usize {
+            for c in 0..w as usize {
+                let (x, y) = (a.pixel(c, r).unwrap(), b.pixel(c, r).unwrap());
+                // GDAL rounds to the nearest integer.
+                let want = if name == "i16.tif" { x.round() } else { x };
+                assert_eq!(y, want, "{name} ({c}, {r})");
+            }
+        }
+        if name == "utm.tif" {
+            assert_eq!(b.crs().label(), "EPSG:32629");
+            assert_eq!(
+                b.geotransform(),
+                [500000.0, 100.0, 0.0, 3300000.0, 0.0, -100.0]
+            );
+        } else {
+            assert_eq!(a.geotransform(), b.geotransform(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn a_bad_dem_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tata(dir.path());
+    std::fs::write(dir.path().join("dem.tif"), b"II*\0not a tiff at all").unwrap();
+    let cfg = dir.path().join("tata.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, format!("{text}\n[terrain]\ndem = \"dem.tif\"\n")).unwrap();
+    let o = run_config(&cfg, &dir.path().join("out"), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("terrain.dem") && err.contains("dem.tif"),
+        "{err}"
+    );
+}
