@@ -235,7 +235,9 @@ pub struct Settings {
     pub measures: Measures,
     /// Placement (`remoteness place`).
     pub placement: PlacementSettings,
-    /// The DEM timing off-road travel (`[terrain]`), if any.
+    /// The DEM timing off-road travel (`[terrain]`), if any (absent from
+    /// `run.json` when there is none, as before terrain existed).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terrain: Option<TerrainSettings>,
 }
 

@@ -33,6 +33,20 @@ pub struct TerrainSettings {
     pub model: &'static str,
 }
 
+impl TerrainSettings {
+    /// Terrain from the DEM at `dem`, sampled every `step_m` metres.
+    pub fn new(dem: PathBuf, step_m: f64) -> TerrainSettings {
+        TerrainSettings {
+            dem,
+            step_m,
+            model: MODEL,
+        }
+    }
+}
+
+const MODEL: &str = "Tobler's hiking function as a ratio to each profile's flat off-road \
+                     speed: v = speed * exp(3.5*0.05 - 3.5*|dh/dx + 0.05|)";
+
 /// Validates `[terrain]`: `None` when no DEM is given.
 pub(super) fn from_raw(
     raw: Option<RawTerrain>,
@@ -55,10 +69,5 @@ pub(super) fn from_raw(
             "`[terrain]` needs `dem`, the elevation raster".into(),
         ));
     };
-    Ok(Some(TerrainSettings {
-        dem: base.join(dem),
-        step_m,
-        model: "Tobler's hiking function as a ratio to each profile's flat off-road \
-                speed: v = offroad_kmh * exp(3.5*0.05 - 3.5*|dh/dx + 0.05|)",
-    }))
+    Ok(Some(TerrainSettings::new(base.join(dem), step_m)))
 }
