@@ -150,7 +150,7 @@ fn first_band(
         DecodingResult::I16(v) => take(&v, stride, nodata, f64::from),
         DecodingResult::U32(v) => take(&v, stride, nodata, f64::from),
         DecodingResult::I32(v) => take(&v, stride, nodata, f64::from),
-        DecodingResult::F32(v) => take(&v, stride, nodata, |x| f64::from(x)),
+        DecodingResult::F32(v) => take(&v, stride, nodata, f64::from),
         DecodingResult::F64(v) => take(&v, stride, nodata, |x| x),
         DecodingResult::F16(v) => take(&v, stride, nodata, |x| f64::from(x.to_f32())),
         other => {

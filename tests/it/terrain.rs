@@ -113,13 +113,13 @@ fn porto_alegre_dem_reads_as_gdal_reads_it() {
     eprintln!("read {} in {:?}", path.display(), t0.elapsed());
     let dem = t.dem();
     // gdalinfo: Size is 413, 403; Origin = (-51.254861110999997,
-    // -29.997638889000001); Pixel Size = (0.000277777777240,
+    // -29.997_638_889); Pixel Size = (0.000277777777240,
     // -0.000277777779156); GEOGCRS WGS 84 (EPSG:4326); Byte samples.
     assert_eq!(dem.size(), (413, 403));
     assert!(dem.crs().is_wgs84());
     let g = dem.geotransform();
-    assert!((g[0] - -51.254861110999997).abs() < 1e-12);
-    assert!((g[3] - -29.997638889000001).abs() < 1e-12);
+    assert!((g[0] - -51.254_861_111).abs() < 1e-12);
+    assert!((g[3] - -29.997_638_889).abs() < 1e-12);
     assert!((g[1] - 0.000277777777240).abs() < 1e-15);
     assert!((g[5] - -0.000277777779156).abs() < 1e-15);
     // gdalinfo -stats: minimum 0, maximum 255, mean 47.564.
