@@ -273,7 +273,7 @@ impl ProfileContext {
 
     /// Where the settlements this context was built with join its network
     /// by `trips` (a network trip model of this profile; the travel
-    /// settings are the study's, the same for every call).
+    /// settings and terrain are the study's, the same for every call).
     pub fn exits(&self, trips: &Trips, settlements: &[LoadedSettlement]) -> &ExitIndex {
         self.exits.get_or_init(|| {
             ExitIndex::build(

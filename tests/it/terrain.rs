@@ -147,16 +147,21 @@ fn porto_alegre_dem_reads_as_gdal_reads_it() {
     }
 }
 
-/// `gdal_translate`s `src` with `args` into `dir/name` and reads both.
-fn translated(src: &Path, dir: &Path, name: &str, args: &[&str]) -> (Dem, Dem) {
-    let dst = dir.join(name);
+/// Runs `gdal_translate ARGS SRC DST`.
+fn gdal_translate(src: &Path, dst: &Path, args: &[&str]) {
     let o = Command::new("gdal_translate")
         .args(args)
         .arg(src)
-        .arg(&dst)
+        .arg(dst)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `gdal_translate`s `src` with `args` into `dir/name` and reads both.
+fn translated(src: &Path, dir: &Path, name: &str, args: &[&str]) -> (Dem, Dem) {
+    let dst = dir.join(name);
+    gdal_translate(src, &dst, args);
     (geotiff::read(src).unwrap(), geotiff::read(&dst).unwrap())
 }
 
@@ -260,4 +265,44 @@ fn a_bad_dem_is_an_error_naming_it() {
         err.contains("terrain.dem") && err.contains("dem.tif"),
         "{err}"
     );
+}
+
+/// With the `gdal` feature, a raster the GeoTIFF reader cannot open (an
+/// ESRI ASCII grid with its `.prj`) is read through GDAL, to the same
+/// grid.
+#[cfg(feature = "gdal")]
+#[test]
+fn gdal_reads_other_rasters() {
+    if !has_tool("gdal_translate") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (w, h) = (20u32, 10u32);
+    let values: Vec<f32> = (0..w * h).map(|k| 200.0 + k as f32 * 0.5).collect();
+    let geo = [-8.0, 0.01, 0.0, 30.0, 0.0, -0.01];
+    let bytes =
+        geotiff::write::<tiff::encoder::colortype::Gray32Float>(w, h, &values, geo, 4326, None)
+            .unwrap();
+    let src = dir.path().join("src.tif");
+    std::fs::write(&src, bytes).unwrap();
+    let asc = dir.path().join("grid.asc");
+    gdal_translate(&src, &asc, &["-of", "AAIGrid"]);
+    let a = geotiff::read(&src).unwrap();
+    let b = Terrain::open(&asc, 30.0).unwrap();
+    let b = b.dem();
+    assert_eq!(a.size(), b.size());
+    assert!(b.crs().is_geographic());
+    for (x, y) in a.geotransform().iter().zip(b.geotransform()) {
+        assert!(
+            (x - y).abs() < 1e-9,
+            "{:?} vs {:?}",
+            a.geotransform(),
+            b.geotransform()
+        );
+    }
+    for r in 0..h as usize {
+        for c in 0..w as usize {
+            assert_eq!(a.pixel(c, r), b.pixel(c, r), "({c}, {r})");
+        }
+    }
 }
