@@ -23,7 +23,6 @@ use serde::Serialize;
 
 use super::trip::{ExitIndex, Placed, Trips};
 use crate::config::{Profile, Service, Travel};
-use crate::geometry::haversine;
 use crate::index::{PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
 use crate::load::LoadedSettlement;
 use crate::model::{Facility, LonLat};
@@ -493,7 +492,7 @@ impl<'a> TravelModel<'a> {
         self.access_of(k, |k| {
             let trips = self.trips(service);
             let pos = self.settlements[k].settlement.pos;
-            let direct = direct_trip(&trips, pos, nearest, &seeding.positions);
+            let direct = trips.quickest_direct(pos, nearest, &seeding.positions);
             let Some(labels) = labels else {
                 return match direct {
                     Some((t, f, d, via)) => Access {
@@ -534,42 +533,6 @@ impl<'a> TravelModel<'a> {
             }
         })
     }
-}
-
-/// The direct trip from `pos` to the nearest of the facilities at
-/// `positions` (indexed by `nearest`): `(time_s, facility, dist_m, via)`.
-/// Over terrain the nearest need not be the quickest: every facility a
-/// trip could reach at the fastest slope in the nearest's time is timed,
-/// by great-circle distance as the catchment costs do, and the quickest
-/// wins (ties to the lowest index).
-fn direct_trip(
-    trips: &Trips,
-    pos: LonLat,
-    nearest: &PointIndex,
-    positions: &[LonLat],
-) -> Option<(f64, u32, f64, Via)> {
-    let (f, d) = nearest.nearest(pos)?;
-    if !trips.sloped_direct() {
-        return trips
-            .direct(pos, positions[f as usize], d)
-            .map(|(t, m, via)| (t, f, m, via));
-    }
-    let timed = |g: u32| {
-        let to = positions[g as usize];
-        trips
-            .direct(pos, to, haversine(pos, to))
-            .map(|(t, m, via)| (t, g, m, via))
-    };
-    let first = timed(f)?;
-    let mut best = first;
-    for g in nearest.within(pos, trips.direct_radius(Seconds(first.0))) {
-        if let Some(c) = timed(g) {
-            if c.0 < best.0 || (c.0 == best.0 && c.1 < best.1) {
-                best = c;
-            }
-        }
-    }
-    Some(best)
 }
 
 /// Best road trip from a placed settlement: `(time_s, facility, dist_m)`;

@@ -16,11 +16,13 @@
 //! profile's `no_road_kmh`, with no cap. A `straight_line` service measures
 //! the great-circle distance itself, timed at the off-road speed.
 //!
-//! Every off-road leg and direct trip runs from the settlement towards the
-//! facility (settlement → snap, snap → facility, settlement → facility),
-//! and is timed by [`OffRoad`]: a constant speed, or with a `[terrain]` DEM,
-//! [`Sloped`]: the same flat speed over the DEM's slopes by Tobler's hiking
-//! function ([`crate::terrain`]), so uphill and downhill differ. A
+//! Every off-road leg and direct trip (a no-road trip too) runs from the
+//! settlement towards the facility (settlement → snap, snap → facility,
+//! settlement → facility), and is timed by [`OffRoad`]: a constant speed,
+//! or with a `[terrain]` DEM, [`Sloped`]: the same flat speed over the DEM's
+//! slopes by Tobler's hiking function ([`crate::terrain`]), so uphill and
+//! downhill differ. Over terrain the nearest facility need not be the
+//! quickest to reach directly ([`Trips::quickest_direct`]). A
 //! `straight_line` service stays a constant-speed measure of distance.
 //!
 //! Time sums are formed in one order everywhere — `(leg + along) + network`,
@@ -30,8 +32,8 @@
 use std::collections::HashMap;
 
 use crate::config::Travel;
-use crate::geometry::{from_unit, to_unit};
-use crate::index::{RoadNetwork, Snap};
+use crate::geometry::{from_unit, haversine, to_unit};
+use crate::index::{PointIndex, RoadNetwork, Snap};
 use crate::model::LonLat;
 use crate::terrain::{tobler, Terrain};
 use crate::units::{KmPerHour, Meters, Seconds};
@@ -320,6 +322,41 @@ impl<'m> Trips<'m> {
             false => speed.time(Meters(m)),
         };
         Some((t.0, m, via))
+    }
+
+    /// The direct trip from `pos` to the nearest of the facilities at
+    /// `positions` (indexed by `nearest`): `(time_s, facility, dist_m, via)`.
+    /// Over terrain the nearest need not be the quickest: every facility a
+    /// trip could reach at the fastest slope in the nearest's time is timed,
+    /// by great-circle distance as the catchment costs do, and the quickest
+    /// wins (ties to the lowest index).
+    pub fn quickest_direct(
+        &self,
+        pos: LonLat,
+        nearest: &PointIndex,
+        positions: &[LonLat],
+    ) -> Option<(f64, u32, f64, Via)> {
+        let (f, d) = nearest.nearest(pos)?;
+        if !self.sloped_direct() {
+            return self
+                .direct(pos, positions[f as usize], d)
+                .map(|(t, m, via)| (t, f, m, via));
+        }
+        let timed = |g: u32| {
+            let to = positions[g as usize];
+            self.direct(pos, to, haversine(pos, to))
+                .map(|(t, m, via)| (t, g, m, via))
+        };
+        let first = timed(f)?;
+        let mut best = first;
+        for g in nearest.within(pos, self.direct_radius(Seconds(first.0))) {
+            if let Some(c) = timed(g) {
+                if c.0 < best.0 || (c.0 == best.0 && c.1 < best.1) {
+                    best = c;
+                }
+            }
+        }
+        Some(best)
     }
 
     /// The largest great-circle distance a direct trip of at most `cutoff`
