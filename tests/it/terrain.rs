@@ -358,3 +358,123 @@ fn gdal_reads_other_rasters() {
         }
     }
 }
+
+/// A Float32 GeoTIFF of `h(lon, lat)`, `w` × `h` pixels of `px` degrees
+/// from (`west`, `north`), written to `path`.
+fn write_dem(
+    path: &Path,
+    (west, north, px): (f64, f64, f64),
+    w: u32,
+    h: u32,
+    f: impl Fn(f64, f64) -> f64,
+) {
+    let values: Vec<f32> = (0..h)
+        .flat_map(|r| {
+            let f = &f;
+            (0..w).map(move |c| {
+                f(
+                    west + (f64::from(c) + 0.5) * px,
+                    north - (f64::from(r) + 0.5) * px,
+                ) as f32
+            })
+        })
+        .collect();
+    let geo = [west, px, 0.0, north, 0.0, -px];
+    let bytes =
+        geotiff::write::<tiff::encoder::colortype::Gray32Float>(w, h, &values, geo, 4326, None)
+            .unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Liechtenstein (roads: off-road legs at both ends, direct trips) and Tata
+/// (no roads) over synthetic ridges: parallel equals sequential, and the
+/// trips change.
+#[test]
+fn parallel_equals_sequential_over_terrain() {
+    use remoteness::config::{Settings, TerrainSettings};
+    use remoteness::pipeline::{analyse, Quiet};
+    let dir = tempfile::tempdir().unwrap();
+    let dem = dir.path().join("dem.tif");
+    // One DEM each; Tata's trips are long (no roads), so it is sampled
+    // coarsely to keep the test short.
+    for (cfg, corner, w, h, step_m) in [
+        (
+            "liechtenstein/liechtenstein.toml",
+            (9.4, 47.3, 0.001),
+            350,
+            320,
+            30.0,
+        ),
+        ("tata/tata.toml", (-9.7, 31.0, 0.01), 380, 230, 500.0),
+    ] {
+        write_dem(&dem, corner, w, h, |lon, lat| {
+            1000.0 + 400.0 * (300.0 * lon).sin() * (200.0 * lat).cos()
+        });
+        let flat = Settings::load(&crate::common::fixture(cfg)).unwrap();
+        let mut settings = flat.clone();
+        settings.terrain = Some(TerrainSettings::new(dem.clone(), step_m));
+        let par = analyse(settings.clone(), Execution::Parallel, &Quiet).unwrap();
+        let seq = analyse(settings, Execution::Sequential, &Quiet).unwrap();
+        let before = analyse(flat, Execution::Parallel, &Quiet).unwrap();
+        let mut changed = 0;
+        for ((p, s), b) in par.access.iter().zip(&seq.access).zip(&before.access) {
+            assert_eq!(p.access, s.access, "{cfg}: {}", p.service);
+            changed += p
+                .access
+                .iter()
+                .zip(&b.access)
+                .filter(|(x, y)| x.time != y.time)
+                .count();
+        }
+        assert_eq!(par.measures, seq.measures, "{cfg}");
+        assert!(changed > 50, "{cfg}: {changed} trips changed");
+        assert_eq!(
+            par.dataset.terrain.as_ref().unwrap().flat_legs(),
+            0,
+            "{cfg}"
+        );
+    }
+}
+
+/// `remoteness run` with `[terrain]`: the DEM is an input of `run.json`
+/// with its hash, the settings and an assumption name it, and its grid is
+/// recorded.
+#[test]
+fn run_json_records_the_dem() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tata(dir.path());
+    write_dem(
+        &dir.path().join("dem.tif"),
+        (-9.7, 31.0, 0.001),
+        100,
+        80,
+        |lon, _| 600.0 + 100.0 * lon,
+    );
+    let cfg = dir.path().join("tata.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        format!("{text}\n[terrain]\ndem = \"dem.tif\"\nstep_m = 50\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = run_config(&cfg, &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    let inputs = run["inputs"].to_string();
+    assert!(inputs.contains("dem.tif"), "{inputs}");
+    assert_eq!(run["settings"]["terrain"]["step_m"], 50.0);
+    assert_eq!(run["terrain"]["columns"], 100);
+    assert_eq!(run["terrain"]["crs"], "EPSG:4326");
+    // The DEM covers the north-west corner only: most settlements are off it.
+    assert!(
+        run["terrain"]["settlements_without_elevation"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert!(run["terrain"]["flat_legs"].as_u64().unwrap() > 0);
+    let assumptions = run["assumptions"].to_string();
+    assert!(assumptions.contains("Tobler"), "{assumptions}");
+}
