@@ -18,7 +18,7 @@ cd "$root"
 
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
-    targets=(geojson csv shapefile pbf config scenarios crs)
+    targets=(geojson csv shapefile pbf config scenarios crs dem)
 fi
 
 # Built like production (-O: no debug assertions or overflow checks), once

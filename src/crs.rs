@@ -192,6 +192,36 @@ impl Crs {
             Err(err(format!("result ({lon}, {lat}) is not a position")))
         }
     }
+    /// Transforms WGS 84 longitude/latitude (degrees) to this CRS (degrees
+    /// for geographic CRSs, else the CRS's linear unit): the inverse of
+    /// [`Crs::to_wgs84`].
+    pub fn from_wgs84(&self, lon: f64, lat: f64) -> Result<(f64, f64), CrsError> {
+        if self.wgs84 {
+            return Ok((lon, lat));
+        }
+        let err = |reason: String| CrsError::Transform {
+            crs: "EPSG:4326".into(),
+            x: lon,
+            y: lat,
+            reason,
+        };
+        let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
+        proj4rs::transform::transform(wgs84_proj(), &self.proj, &mut p)
+            .map_err(|e| err(e.to_string()))?;
+        let (x, y) = if self.geographic {
+            (p.0.to_degrees(), p.1.to_degrees())
+        } else {
+            (p.0, p.1)
+        };
+        if x.is_finite() && y.is_finite() {
+            Ok((x, y))
+        } else {
+            Err(err(format!(
+                "result ({x}, {y}) is not finite in {}",
+                self.label
+            )))
+        }
+    }
 }
 
 fn wgs84_proj() -> &'static Proj {

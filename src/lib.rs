@@ -8,7 +8,8 @@
 //! 1. [`config`] — the run's settings, with documented defaults;
 //! 2. [`load`] — GeoJSON, CSV and OSM PBF → domain types ([`model`]);
 //! 3. [`index`] — road network, per-profile CSR graphs, R-trees;
-//! 4. [`search`] — multi-source shortest paths and the travel model;
+//! 4. [`search`] — multi-source shortest paths and the travel model
+//!    (off-road legs timed over a DEM's slopes by [`terrain`]);
 //!    [`catchment`] — capacity-aware measures (floating catchments,
 //!    coverage, gravity remoteness) from bounded searches;
 //! 5. [`score`] — thresholds and the ARIA+-style composite;
@@ -20,8 +21,10 @@
 //! from the files a user has, guessing each one's role and fields.
 //!
 //! ## Features
-//! The default build is pure Rust (GeoJSON, CSV and `.osm.pbf` inputs).
-//! - `gdal`: every OGR source as input, and a GeoPackage output;
+//! The default build is pure Rust (GeoJSON, CSV and `.osm.pbf` inputs,
+//! GeoTIFF DEMs).
+//! - `gdal`: every OGR source as input, any GDAL raster DEM, and a
+//!   GeoPackage output;
 //! - `arrow`: result tables as Arrow record batches
 //!   (`write::arrow::table_to_batch`);
 //! - `geoparquet` (with `arrow`): GeoParquet 1.1 output,
@@ -49,6 +52,7 @@ pub mod report;
 pub mod scenario;
 pub mod score;
 pub mod search;
+pub mod terrain;
 pub mod units;
 pub mod write;
 pub mod zones;

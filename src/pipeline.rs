@@ -369,6 +369,7 @@ impl Study {
             travel: self.settings.travel,
             settlements: &self.dataset.settlements,
             profiles: self.profiles.clone(),
+            terrain: self.dataset.terrain.clone(),
         }
     }
 

@@ -119,8 +119,10 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
     /// in minutes, by settlement index.
     fn facility_row(&self, f: &Facility, cutoff: Seconds, s: &mut Scratch) -> Vec<(u32, f64)> {
         let c0 = cutoff.0;
+        let settlements = self.model.settlements;
         for (i, d) in self.near(f, self.trips.direct_radius(cutoff)) {
-            if let Some((t, _, _)) = self.trips.direct(d) {
+            let from = settlements[i as usize].settlement.pos;
+            if let Some((t, _, _)) = self.trips.direct(from, f.pos, d) {
                 if t <= c0 {
                     s.relax(i, t);
                 }
@@ -132,7 +134,7 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
         // Road trips: the facility's placement seeds a search on the
         // reversed graph.
         let ctx = self.model.context(&self.service.profile);
-        let Some(fp) = self.trips.place(ctx.snap_facility(f.pos)) else {
+        let Some(fp) = self.trips.place_facility(f.pos, ctx.snap_facility(f.pos)) else {
             return s.take();
         };
         let seeds: Vec<(u32, f64)> = self

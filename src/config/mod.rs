@@ -23,6 +23,7 @@ mod placement;
 mod ranking;
 mod raw;
 mod services;
+mod terrain;
 
 use defaults::map_of;
 pub use defaults::{
@@ -39,6 +40,7 @@ pub use raw::{
     CensusSpec, LayerSpec, RawCatchment, RawConfig, RawCoverage, RawGravity, RawInputs, RawOsm,
     RawOutput, RawPopulation, RawProfile, RawService, RawTravel, RawZones,
 };
+pub use terrain::{RawTerrain, TerrainSettings};
 
 /// A configuration error, naming the file and the key at fault.
 #[derive(Debug, Error)]
@@ -250,6 +252,10 @@ pub struct Settings {
     pub placement: PlacementSettings,
     /// Output formats written besides the defaults (`[output] formats`).
     pub output: OutputSettings,
+    /// The DEM timing off-road travel (`[terrain]`), if any (absent from
+    /// `run.json` when there is none, as before terrain existed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terrain: Option<TerrainSettings>,
 }
 
 /// Parses config text as [`RawConfig`]; the error names the file, line and
@@ -516,6 +522,7 @@ impl Settings {
         }
         let placement = placement::from_raw(raw.placement, base, &invalid)?;
         let output = output::from_raw(raw.output).map_err(|m| invalid("output.formats", m))?;
+        let terrain = terrain::from_raw(raw.terrain, base, &invalid)?;
         let raw_measures = measures::RawMeasures {
             catchment,
             coverage: raw.coverage,
@@ -535,6 +542,7 @@ impl Settings {
             measures,
             placement,
             output,
+            terrain,
         })
     }
 }

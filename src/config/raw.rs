@@ -39,6 +39,8 @@ pub struct RawConfig {
     /// Placement of new facilities.
     #[serde(default)]
     pub placement: super::placement::RawPlacement,
+    /// A DEM for off-road walking times.
+    pub terrain: Option<super::terrain::RawTerrain>,
     /// Output formats.
     #[serde(default)]
     pub output: RawOutput,

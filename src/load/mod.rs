@@ -27,6 +27,9 @@ use crate::model::{Facility, Road, Settlement, Zone};
 /// A fatal loading error.
 #[derive(Debug, Error)]
 pub enum LoadError {
+    /// The `[terrain]` DEM cannot be used.
+    #[error("terrain.dem: {0}")]
+    Terrain(#[from] crate::terrain::TerrainError),
     /// The file is not a readable regular file (missing, a folder, a FIFO,
     /// too large, not UTF-8).
     #[error(transparent)]
@@ -207,6 +210,8 @@ pub struct Dataset {
     pub diagnostics: Diagnostics,
     /// Each settlement file with the number of settlements it gave, in order.
     pub settlement_sources: Vec<(PathBuf, usize)>,
+    /// The DEM of `[terrain]`, if any.
+    pub terrain: Option<std::sync::Arc<crate::terrain::Terrain>>,
 }
 
 impl Dataset {
@@ -444,6 +449,11 @@ pub fn load_with(
         });
     }
     check_unique_ids(&ds)?;
+    if let Some(t) = &settings.terrain {
+        let terrain = crate::terrain::Terrain::open(&t.dem, t.step_m)?;
+        ds.files.push(t.dem.clone());
+        ds.terrain = Some(std::sync::Arc::new(terrain));
+    }
     Ok(ds)
 }
 

@@ -76,6 +76,7 @@ impl Applied {
             travel: study.settings.travel,
             settlements: &study.dataset.settlements,
             profiles: self.profiles.clone(),
+            terrain: study.dataset.terrain.clone(),
         }
     }
 

@@ -306,7 +306,7 @@ fn remove_facilities(
         .iter()
         .zip(removed)
         .filter(|(_, &r)| r)
-        .filter_map(|(f, _)| trips.place(ctx.snap_facility(f.pos)))
+        .filter_map(|(f, _)| trips.place_facility(f.pos, ctx.snap_facility(f.pos)))
         .map(|p| p.snap.segment)
         .collect();
     let nearest = PointIndex::build(&list.iter().map(|f| f.pos).collect::<Vec<_>>());
@@ -355,9 +355,9 @@ fn affected(
     let reach = trips.direct_radius(Seconds(f64::INFINITY));
     for &f in added {
         out.extend(points.within(f, reach).filter(|&i| {
-            let d = haversine(model.settlements[i as usize].settlement.pos, f);
+            let from = model.settlements[i as usize].settlement.pos;
             trips
-                .direct(d)
+                .direct(from, f, haversine(from, f))
                 .is_some_and(|(t, _, _)| current[i as usize].time.is_none_or(|now| t <= now.0))
         }));
     }

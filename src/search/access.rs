@@ -6,7 +6,8 @@
 //! ([`Trips::facility_entries`]); a settlement's road trip then reads the
 //! labels of the nodes where it joins the network, and is compared with a
 //! trip along a shared segment and with the direct trip to the nearest
-//! facility by straight line. A place farther than `max_snap_m` from every
+//! facility by straight line (over terrain, with a DEM, to the quickest of
+//! the facilities that could beat the nearest). A place farther than `max_snap_m` from every
 //! usable segment is `off_network` for that profile and can only travel
 //! directly.
 //!
@@ -26,6 +27,7 @@ use crate::index::{PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
 use crate::load::LoadedSettlement;
 use crate::model::{Facility, LonLat};
 use crate::search::{multi_source, Seed, ShortestPaths, NO_SOURCE};
+use crate::terrain::Terrain;
 use crate::units::{Meters, Seconds};
 
 /// Outcome of one settlement for one service.
@@ -270,13 +272,17 @@ impl ProfileContext {
 
     /// Where the settlements this context was built with join its network
     /// by `trips` (a network trip model of this profile; the travel
-    /// settings are the study's, the same for every call).
+    /// settings and terrain are the study's, the same for every call).
     pub fn exits(&self, trips: &Trips, settlements: &[LoadedSettlement]) -> &ExitIndex {
         self.exits.get_or_init(|| {
             ExitIndex::build(
                 trips,
                 &self.settlement_snaps,
-                |i| settlements[i].valid,
+                |i| {
+                    settlements[i]
+                        .valid
+                        .then_some(settlements[i].settlement.pos)
+                },
                 self.graph.reverse.node_count(),
             )
         })
@@ -302,6 +308,8 @@ pub struct TravelModel<'a> {
     pub settlements: &'a [LoadedSettlement],
     /// Contexts of the profiles in use.
     pub profiles: Vec<Arc<ProfileContext>>,
+    /// The DEM that times off-road travel, if any.
+    pub terrain: Option<Arc<Terrain>>,
 }
 
 /// Results of one service.
@@ -328,6 +336,8 @@ pub struct Seeding {
     pub placed: Vec<Option<Placed>>,
     /// Facilities per segment.
     pub on_segment: OnSegment,
+    /// Position of each facility.
+    pub positions: Vec<LonLat>,
 }
 
 impl<'a> TravelModel<'a> {
@@ -348,7 +358,13 @@ impl<'a> TravelModel<'a> {
             travel,
             settlements,
             profiles,
+            terrain: None,
         }
+    }
+
+    /// This model with off-road travel timed over `terrain`.
+    pub fn with_terrain(self, terrain: Option<Arc<Terrain>>) -> Self {
+        TravelModel { terrain, ..self }
     }
 
     /// Whether the run has no road layer (straight-line only).
@@ -371,6 +387,7 @@ impl<'a> TravelModel<'a> {
             self.context(&service.profile),
             self.travel,
             service.straight_line,
+            self.terrain.as_deref(),
         )
     }
 
@@ -417,6 +434,7 @@ impl<'a> TravelModel<'a> {
             seeds: Vec::new(),
             placed: Vec::with_capacity(facilities.len()),
             on_segment: OnSegment::new(),
+            positions: facilities.iter().map(|f| f.pos).collect(),
         };
         if !trips.uses_network() {
             out.placed = vec![None; facilities.len()];
@@ -424,7 +442,7 @@ impl<'a> TravelModel<'a> {
         }
         let ctx = self.context(&service.profile);
         for (i, f) in facilities.iter().enumerate() {
-            let placed = trips.place(ctx.snap_facility(f.pos));
+            let placed = trips.place_facility(f.pos, ctx.snap_facility(f.pos));
             if let Some(p) = placed {
                 out.seeds.extend(trips.facility_entries(p).map(|e| Seed {
                     node: e.node,
@@ -474,9 +492,7 @@ impl<'a> TravelModel<'a> {
         self.access_of(k, |k| {
             let trips = self.trips(service);
             let pos = self.settlements[k].settlement.pos;
-            let direct = nearest
-                .nearest(pos)
-                .and_then(|(f, d)| trips.direct(d).map(|(t, m, via)| (t, f, m, via)));
+            let direct = trips.quickest_direct(pos, nearest, &seeding.positions);
             let Some(labels) = labels else {
                 return match direct {
                     Some((t, f, d, via)) => Access {
@@ -490,7 +506,7 @@ impl<'a> TravelModel<'a> {
                 };
             };
             let ctx = self.context(&service.profile);
-            let placed = trips.place(ctx.settlement_snaps[k]);
+            let placed = trips.place_settlement(pos, ctx.settlement_snaps[k]);
             let road = placed.and_then(|p| road_trip(&trips, p, labels, &seeding.on_segment));
             let best = match (road, direct) {
                 (Some(r), Some(d)) if d.0 < r.0 => Some(d),

@@ -16,6 +16,15 @@
 //! profile's `no_road_kmh`, with no cap. A `straight_line` service measures
 //! the great-circle distance itself, timed at the off-road speed.
 //!
+//! Every off-road leg and direct trip (a no-road trip too) runs from the
+//! settlement towards the facility (settlement → snap, snap → facility,
+//! settlement → facility), and is timed by [`OffRoad`]: a constant speed,
+//! or with a `[terrain]` DEM, [`Sloped`]: the same flat speed over the DEM's
+//! slopes by Tobler's hiking function ([`crate::terrain`]), so uphill and
+//! downhill differ. Over terrain the nearest facility need not be the
+//! quickest to reach directly ([`Trips::quickest_direct`]). A
+//! `straight_line` service stays a constant-speed measure of distance.
+//!
 //! Time sums are formed in one order everywhere — `(leg + along) + network`,
 //! `(leg + along) + leg` — so the same trip costs the same bits whichever
 //! search reaches it.
@@ -23,21 +32,60 @@
 use std::collections::HashMap;
 
 use crate::config::Travel;
-use crate::index::{RoadNetwork, Snap};
+use crate::geometry::{from_unit, haversine, to_unit};
+use crate::index::{PointIndex, RoadNetwork, Snap};
+use crate::model::LonLat;
+use crate::terrain::{tobler, Terrain};
 use crate::units::{KmPerHour, Meters, Seconds};
 
 use super::access::{ProfileContext, Via};
 
-/// Time off the road network for a distance: today a constant speed per
-/// profile; a terrain-aware cost (slope, barriers) plugs in here.
+/// Time off the road network: a constant speed per profile
+/// ([`KmPerHour`]), or that speed over terrain ([`Sloped`]).
 pub trait OffRoad: Sync {
-    /// Time to cover `dist` off-road.
+    /// Time to cover `dist` off-road on the flat.
     fn time(&self, dist: Meters) -> Seconds;
+
+    /// Time to cover `dist` off-road from `from` to `to` (direction
+    /// matters on a slope); by default the flat time.
+    fn leg(&self, from: LonLat, to: LonLat, dist: Meters) -> Seconds {
+        let _ = (from, to);
+        self.time(dist)
+    }
+
+    /// The largest ratio of [`OffRoad::leg`]'s speed to the flat speed: it
+    /// bounds how far a trip gets in a given time.
+    fn max_speedup(&self) -> f64 {
+        1.0
+    }
 }
 
 impl OffRoad for KmPerHour {
     fn time(&self, dist: Meters) -> Seconds {
         self.time_for(dist)
+    }
+}
+
+/// A flat speed over a DEM's slopes (Tobler's hiking function as a ratio to
+/// the flat; see [`crate::terrain`]).
+pub struct Sloped<'t> {
+    /// Speed on flat ground.
+    pub speed: KmPerHour,
+    /// The DEM.
+    pub terrain: &'t Terrain,
+}
+
+impl OffRoad for Sloped<'_> {
+    fn time(&self, dist: Meters) -> Seconds {
+        self.speed.time_for(dist)
+    }
+
+    fn leg(&self, from: LonLat, to: LonLat, dist: Meters) -> Seconds {
+        self.terrain.leg(self.speed, from, to, dist)
+    }
+
+    fn max_speedup(&self) -> f64 {
+        tobler::max_factor()
     }
 }
 
@@ -70,23 +118,55 @@ pub struct Trips<'m> {
     ctx: &'m ProfileContext,
     travel: Travel,
     straight_line_service: bool,
+    terrain: Option<&'m Terrain>,
 }
 
 impl<'m> Trips<'m> {
     /// The trip model of `ctx`'s profile; `straight_line_service` for a
-    /// service that measures the great-circle distance only.
+    /// service that measures the great-circle distance only; `terrain` times
+    /// off-road travel over a DEM.
     pub fn new(
         net: &'m RoadNetwork,
         ctx: &'m ProfileContext,
         travel: Travel,
         straight_line_service: bool,
+        terrain: Option<&'m Terrain>,
     ) -> Self {
         Trips {
             net,
             ctx,
             travel,
             straight_line_service,
+            terrain,
         }
+    }
+
+    /// Whether direct trips are timed over terrain (then a farther facility
+    /// can be the quicker one).
+    pub fn sloped_direct(&self) -> bool {
+        self.terrain.is_some() && !self.straight_line_service
+    }
+
+    /// The off-road cost at flat speed `speed`.
+    fn offroad(&self, speed: KmPerHour) -> Box<dyn OffRoad + '_> {
+        match self.terrain {
+            Some(terrain) => Box::new(Sloped { speed, terrain }),
+            None => Box::new(speed),
+        }
+    }
+
+    /// The position of a snap on its segment.
+    fn snap_point(&self, sn: Snap) -> LonLat {
+        let s = &self.net.segments[sn.segment as usize];
+        let (a, b) = (
+            to_unit(self.net.nodes[s.a as usize]),
+            to_unit(self.net.nodes[s.b as usize]),
+        );
+        from_unit([
+            a[0] + sn.t * (b[0] - a[0]),
+            a[1] + sn.t * (b[1] - a[1]),
+            a[2] + sn.t * (b[2] - a[2]),
+        ])
     }
 
     /// The profile context the trips run on.
@@ -115,12 +195,33 @@ impl<'m> Trips<'m> {
         (speed.time_for(Meters(d)).0, d)
     }
 
-    /// `snap` when it is within `max_snap_m`, with its off-road leg.
-    pub fn place(&self, snap: Option<Snap>) -> Option<Placed> {
+    /// A settlement at `pos` snapped at `snap`, when it is within
+    /// `max_snap_m`, with its off-road leg from `pos` to the road.
+    pub fn place_settlement(&self, pos: LonLat, snap: Option<Snap>) -> Option<Placed> {
+        self.place(snap, |sn| (pos, self.snap_point(sn)))
+    }
+
+    /// A facility at `pos` snapped at `snap`, when it is within
+    /// `max_snap_m`, with its off-road leg from the road to `pos`.
+    pub fn place_facility(&self, pos: LonLat, snap: Option<Snap>) -> Option<Placed> {
+        self.place(snap, |sn| (self.snap_point(sn), pos))
+    }
+
+    /// `snap` within `max_snap_m`, its leg between the ends `ends` gives
+    /// (computed only over terrain).
+    fn place(&self, snap: Option<Snap>, ends: impl Fn(Snap) -> (LonLat, LonLat)) -> Option<Placed> {
         let sn = snap.filter(|s| s.offroad.0 <= self.travel.max_snap_m)?;
+        let speed = self.ctx.profile.offroad();
+        let leg_s = match self.terrain {
+            None => speed.time(sn.offroad),
+            Some(_) => {
+                let (from, to) = ends(sn);
+                self.offroad(speed).leg(from, to, sn.offroad)
+            }
+        };
         Some(Placed {
             snap: sn,
-            leg_s: self.ctx.profile.offroad().time(sn.offroad).0,
+            leg_s: leg_s.0,
             leg_m: sn.offroad.0,
         })
     }
@@ -202,9 +303,10 @@ impl<'m> Trips<'m> {
         }
     }
 
-    /// The trip that does not use the network, for a great-circle distance
-    /// `d`: `(seconds, metres, via)`, or `None` beyond `max_direct_m`.
-    pub fn direct(&self, d: Meters) -> Option<(f64, f64, Via)> {
+    /// The trip that does not use the network from `from` to `to`, at
+    /// great-circle distance `d`: `(seconds, metres, via)`, or `None` beyond
+    /// `max_direct_m`.
+    pub fn direct(&self, from: LonLat, to: LonLat, d: Meters) -> Option<(f64, f64, Via)> {
         let (speed, circuity, cap) = self.straight();
         if d.0 > cap {
             return None;
@@ -215,14 +317,57 @@ impl<'m> Trips<'m> {
             Via::Direct
         };
         let m = d.0 * circuity;
-        Some((speed.time(Meters(m)).0, m, via))
+        let t = match self.sloped_direct() {
+            true => self.offroad(speed).leg(from, to, Meters(m)),
+            false => speed.time(Meters(m)),
+        };
+        Some((t.0, m, via))
+    }
+
+    /// The direct trip from `pos` to the nearest of the facilities at
+    /// `positions` (indexed by `nearest`): `(time_s, facility, dist_m, via)`.
+    /// Over terrain the nearest need not be the quickest: every facility a
+    /// trip could reach at the fastest slope in the nearest's time is timed,
+    /// by great-circle distance as the catchment costs do, and the quickest
+    /// wins (ties to the lowest index).
+    pub fn quickest_direct(
+        &self,
+        pos: LonLat,
+        nearest: &PointIndex,
+        positions: &[LonLat],
+    ) -> Option<(f64, u32, f64, Via)> {
+        let (f, d) = nearest.nearest(pos)?;
+        if !self.sloped_direct() {
+            return self
+                .direct(pos, positions[f as usize], d)
+                .map(|(t, m, via)| (t, f, m, via));
+        }
+        let timed = |g: u32| {
+            let to = positions[g as usize];
+            self.direct(pos, to, haversine(pos, to))
+                .map(|(t, m, via)| (t, g, m, via))
+        };
+        let first = timed(f)?;
+        let mut best = first;
+        for g in nearest.within(pos, self.direct_radius(Seconds(first.0))) {
+            if let Some(c) = timed(g) {
+                if c.0 < best.0 || (c.0 == best.0 && c.1 < best.1) {
+                    best = c;
+                }
+            }
+        }
+        Some(best)
     }
 
     /// The largest great-circle distance a direct trip of at most `cutoff`
     /// can cover.
     pub fn direct_radius(&self, cutoff: Seconds) -> Meters {
         let (speed, circuity, cap) = self.straight();
-        Meters((cutoff.0 * speed.0 / 3.6 / circuity).min(cap))
+        let fastest = match self.sloped_direct() {
+            true => speed.0 * self.offroad(speed).max_speedup(),
+            false => speed.0,
+        };
+        Meters((cutoff.0 * fastest / 3.6 / circuity).min(cap))
     }
 }
 
@@ -240,21 +385,21 @@ pub struct ExitIndex {
 
 impl ExitIndex {
     /// Indexes the settlements whose snap `snaps[i]` places on `trips`'
-    /// network and for which `valid(i)` holds; `nodes` is the graph's node
-    /// count.
+    /// network and whose position `pos(i)` is valid (`Some`); `nodes` is the
+    /// graph's node count.
     pub fn build(
         trips: &Trips,
         snaps: &[Option<Snap>],
-        valid: impl Fn(usize) -> bool,
+        pos: impl Fn(usize) -> Option<LonLat>,
         nodes: usize,
     ) -> Self {
         let mut list: Vec<(u32, u32, f64)> = Vec::new();
         let mut on_segment: HashMap<u32, Vec<(u32, Placed)>> = HashMap::new();
         for (i, snap) in snaps.iter().enumerate() {
-            if !valid(i) {
+            let Some(at) = pos(i) else {
                 continue;
-            }
-            let Some(p) = trips.place(*snap) else {
+            };
+            let Some(p) = trips.place_settlement(at, *snap) else {
                 continue;
             };
             for e in trips.settlement_exits(p) {

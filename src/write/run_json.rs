@@ -55,6 +55,13 @@ pub fn assumptions(a: &Analysis) -> Vec<String> {
         ));
         v.push("Road speeds come from the profile's speed table by highway class; drive uses a tagged maxspeed instead and honours oneway.".into());
     }
+    if let Some(t) = &a.settings.terrain {
+        v.push(format!(
+            "Terrain: off-road legs, direct trips and no-road trips are timed over the DEM {} by Tobler's hiking function as a ratio to the flat speed, v = speed x exp(0.175 - 3.5 x |dh/dx + 0.05|) (uphill slower than downhill; at most x1.19 on a 5 % descent), with slopes sampled every {} m along the straight line from the settlement towards the facility; a leg leaving the DEM or crossing no data is timed flat (counted in terrain.flat_legs).",
+            t.dem.display(),
+            t.step_m
+        ));
+    }
     for svc in a.settings.services.iter().filter(|s| s.straight_line) {
         v.push(format!(
             "{}: dist_m is the great-circle distance to the nearest facility (no route); time_min is that distance at the {} profile's offroad_kmh.",
@@ -154,8 +161,33 @@ pub fn run_json(
         "timings_s": timings(a, write_s),
         "outputs": outputs,
     });
+    if let Some(t) = &a.dataset.terrain {
+        doc["terrain"] = terrain_json(a, t);
+    }
     normalise_zeros(&mut doc);
     doc
+}
+
+/// The DEM's grid and how many places and legs fell off it.
+fn terrain_json(a: &Analysis, t: &crate::terrain::Terrain) -> Value {
+    let dem = t.dem();
+    let (w, h) = dem.size();
+    let off_dem = a
+        .dataset
+        .settlements
+        .iter()
+        .filter(|s| s.valid && dem.elevation(s.settlement.pos).is_none())
+        .count();
+    json!({
+        "columns": w,
+        "rows": h,
+        "crs": dem.crs().label(),
+        "geotransform": dem.geotransform(),
+        "step_m": t.step_m(),
+        "implausible_samples": dem.implausible_samples(),
+        "settlements_without_elevation": off_dem,
+        "flat_legs": t.flat_legs(),
+    })
 }
 
 /// Stage timings in seconds, with `write` and their `total`.

@@ -27,4 +27,5 @@ mod scenario_file;
 mod scenarios;
 mod search;
 mod seasons;
+mod terrain;
 mod travel;
