@@ -268,13 +268,7 @@ impl Engine {
             list.append(od)?;
         }
         d.set_item("scenarios", list)?;
-        let compared: Vec<Compared> = outcomes
-            .iter()
-            .map(|o| Compared {
-                name: &o.name,
-                analysis: &o.analysis,
-            })
-            .collect();
+        let compared = Compared::all(&outcomes);
         d.set_item(
             "comparison",
             table(py, &compare::zone_table(&baseline, &compared, false))?,

@@ -123,13 +123,7 @@ pub(crate) fn scenarios(args: ScenarioArgs) -> Result<()> {
         &args.output.formats,
     )?;
     say_raw!("{}", summary(&baseline, args.run.top));
-    let compared: Vec<Compared> = outcomes
-        .iter()
-        .map(|o| Compared {
-            name: &o.name,
-            analysis: &o.analysis,
-        })
-        .collect();
+    let compared = Compared::all(&outcomes);
     for o in &outcomes {
         for r in &o.reports {
             let warn = if r.selected_nothing {

@@ -551,7 +551,8 @@ impl Settings {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Settings, ConfigError> {
+    /// Settings from config text (relative paths under `/base`).
+    pub(super) fn parse(text: &str) -> Result<Settings, ConfigError> {
         let raw = parse_raw(text, Path::new("t.toml"))?;
         Settings::from_raw(raw, Path::new("/base"), Path::new("t.toml"))
     }

@@ -27,13 +27,8 @@ pub(super) fn from_raw(raw: RawOutput) -> Result<OutputSettings, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse_raw, ConfigError, OutputFormat, Settings};
-    use std::path::Path;
-
-    fn parse(text: &str) -> Result<Settings, ConfigError> {
-        let raw = parse_raw(text, Path::new("t.toml"))?;
-        Settings::from_raw(raw, Path::new("/base"), Path::new("t.toml"))
-    }
+    use super::super::tests::parse;
+    use super::super::OutputFormat;
 
     #[test]
     fn output_formats_parse_once_each_or_name_the_key() {

@@ -19,6 +19,19 @@ pub struct Compared<'a> {
     pub analysis: &'a Analysis,
 }
 
+impl<'a> Compared<'a> {
+    /// Each scenario outcome beside the baseline, in order.
+    pub fn all(outcomes: &'a [crate::scenario::run::Outcome]) -> Vec<Compared<'a>> {
+        outcomes
+            .iter()
+            .map(|o| Compared {
+                name: &o.name,
+                analysis: &o.analysis,
+            })
+            .collect()
+    }
+}
+
 fn delta(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     Some(a? - b?)
 }

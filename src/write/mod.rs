@@ -327,13 +327,7 @@ pub fn write_scenarios(
             formats,
         )?;
     }
-    let compared: Vec<compare::Compared> = outcomes
-        .iter()
-        .map(|o| compare::Compared {
-            name: &o.name,
-            analysis: &o.analysis,
-        })
-        .collect();
+    let compared = compare::Compared::all(outcomes);
     let zt = compare::zone_table(baseline, &compared, false);
     let zg = compare::zone_table(baseline, &compared, true);
     let st = compare::settlement_table(baseline, &compared);
