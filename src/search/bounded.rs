@@ -124,11 +124,18 @@ impl BoundedSearch {
                 self.improve(v, t);
             }
         }
+        let mut warm = 0u32;
         while let Some((t, _, u)) = self.queue.pop() {
             if t > self.time[u as usize] {
                 continue; // stale
             }
             visit(u, t);
+            // Start loading the next node's arcs while this one is relaxed
+            // (as in `fast`: the value is thrown away).
+            if let Some(next) = self.queue.peek_node() {
+                let f = graph.first_out[next as usize] as usize;
+                warm ^= graph.arcs.get(f).map_or(0, |a| a.head);
+            }
             for a in graph.arcs(u) {
                 let v = a.head;
                 let tv = t + a.time_s;
@@ -137,6 +144,7 @@ impl BoundedSearch {
                 }
             }
         }
+        std::hint::black_box(warm);
         for &v in &self.touched {
             self.time[v as usize] = f64::INFINITY;
         }
