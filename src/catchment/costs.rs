@@ -29,7 +29,7 @@ use crate::execution::Execution;
 use crate::geometry::haversine;
 use crate::index::PointIndex;
 use crate::model::Facility;
-use crate::search::access::TravelModel;
+use crate::search::access::{ProfileContext, TravelModel};
 use crate::search::bounded::BoundedSearch;
 use crate::search::trip::{ExitIndex, Trips};
 use crate::units::{Meters, Seconds};
@@ -38,7 +38,8 @@ use crate::units::{Meters, Seconds};
 pub struct CostBuilder<'m, 'a> {
     model: &'m TravelModel<'a>,
     trips: Trips<'m>,
-    service: Service,
+    /// The service's profile context.
+    ctx: &'m ProfileContext,
     /// The valid settlements by position (the profile context's).
     settlements: &'m PointIndex,
     /// Where settlements join the network (the profile context's), for a
@@ -46,10 +47,16 @@ pub struct CostBuilder<'m, 'a> {
     exits: Option<&'m ExitIndex>,
 }
 
-/// Reusable per-thread buffers: the search's, and settlement costs reset
-/// through the list of what was reached.
+/// Reusable per-thread buffers: the search's, its seeds, and settlement
+/// costs reset through the list of what was reached.
 struct Scratch {
     search: BoundedSearch,
+    seeds: Vec<(u32, f64)>,
+    costs: Costs,
+}
+
+/// Least cost per settlement, reset through the list of what was reached.
+struct Costs {
     cost: Vec<f64>,
     reached: Vec<u32>,
 }
@@ -60,7 +67,8 @@ impl Drop for Scratch {
     }
 }
 
-impl Scratch {
+impl Costs {
+    #[inline]
     fn relax(&mut self, i: u32, c: f64) {
         let k = i as usize;
         if self.cost[k].is_infinite() {
@@ -99,7 +107,7 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
         CostBuilder {
             model,
             trips,
-            service: service.clone(),
+            ctx,
             settlements: ctx.settlement_points(model.settlements),
             exits,
         }
@@ -120,57 +128,54 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
     fn facility_row(&self, f: &Facility, cutoff: Seconds, s: &mut Scratch) -> Vec<(u32, f64)> {
         let c0 = cutoff.0;
         let settlements = self.model.settlements;
+        let costs = &mut s.costs;
         for (i, d) in self.near(f, self.trips.direct_radius(cutoff)) {
             let from = settlements[i as usize].settlement.pos;
             if let Some((t, _, _)) = self.trips.direct(from, f.pos, d) {
                 if t <= c0 {
-                    s.relax(i, t);
+                    costs.relax(i, t);
                 }
             }
         }
         let Some(exits) = self.exits else {
-            return s.take();
+            return costs.take();
         };
         // Road trips: the facility's placement seeds a search on the
         // reversed graph.
-        let ctx = self.model.context(&self.service.profile);
+        let ctx = self.ctx;
         let Some(fp) = self.trips.place_facility(f.pos, ctx.snap_facility(f.pos)) else {
-            return s.take();
+            return costs.take();
         };
-        let seeds: Vec<(u32, f64)> = self
-            .trips
-            .facility_entries(fp)
-            .map(|e| (e.node, e.time_s))
-            .collect();
-        let mut found: Vec<(u32, f64)> = Vec::new();
-        s.search.run(&ctx.graph.reverse, &seeds, c0, |v, t| {
+        s.seeds.clear();
+        s.seeds
+            .extend(self.trips.facility_entries(fp).map(|e| (e.node, e.time_s)));
+        s.search.run(&ctx.graph.reverse, &s.seeds, c0, |v, t| {
             for &(i, cx) in exits.at_node(v) {
                 let c = cx + t;
                 if c <= c0 {
-                    found.push((i, c));
+                    costs.relax(i, c);
                 }
             }
         });
-        for (i, c) in found {
-            s.relax(i, c);
-        }
         // Settlement and facility on the same segment, along it.
         for &(i, sp) in exits.on_segment(fp.snap.segment) {
             if let Some((c, _)) = self.trips.same_segment(sp, fp) {
                 if c <= c0 {
-                    s.relax(i, c);
+                    costs.relax(i, c);
                 }
             }
         }
-        s.take()
+        costs.take()
     }
 
     fn scratch(&self) -> Scratch {
-        let ctx = self.model.context(&self.service.profile);
         Scratch {
-            search: BoundedSearch::pooled(ctx.graph.reverse.node_count()),
-            cost: vec![f64::INFINITY; self.model.settlements.len()],
-            reached: Vec::new(),
+            search: BoundedSearch::pooled(self.ctx.graph.reverse.node_count()),
+            seeds: Vec::new(),
+            costs: Costs {
+                cost: vec![f64::INFINITY; self.model.settlements.len()],
+                reached: Vec::new(),
+            },
         }
     }
 

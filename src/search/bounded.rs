@@ -1,32 +1,32 @@
 //! Dijkstra stopped at a cutoff, with reusable buffers: the search behind
-//! catchment cost lists (one per facility) and incremental scenario updates.
+//! catchment cost lists and the gravity index (one per facility or
+//! population centre).
 //!
 //! **Parameters**: a [`SearchGraph`], seeds `(node, seconds)`, a cutoff in
 //! seconds. **Returns**: calls `visit(node, time)` once per node settled
-//! within the cutoff, in ascending `(time, node)` order. Buffers are reset
-//! through the list of touched nodes, so a search costs what it explores,
-//! not the size of the graph.
+//! within the cutoff, in ascending `(time, node)` order.
+//!
+//! **Algorithm**: Dijkstra's on the engine's two-level bucket queue
+//! ([`BucketQueue`], as in [`super::fast`]) with key `(time, 0, node)`.
+//! Labels leave it in exactly the order they leave a binary heap ordered by
+//! `(time, node)`, so the same relaxations succeed in the same order and the
+//! visits are those of the plain binary-heap search bit for bit (kept in
+//! the tests as the reference and checked on random graphs full of ties and
+//! zero-time arcs).
+//!
+//! **Cost**: buffers are reset through the list of touched nodes and the
+//! queue is left empty, so a search costs what it explores, not the size
+//! of the graph; [`BoundedSearch::pooled`] keeps them per thread.
+//!
+//! **Preconditions**: arc times and the seed times within the cutoff are
+//! finite and not negative ([`crate::index::ProfileGraph`] only makes such
+//! arcs); a seed at −0 counts as one at +0.
 
 use std::cell::RefCell;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
+use super::fast::arc_time_sample;
+use super::queue::BucketQueue;
 use crate::index::SearchGraph;
-
-/// A search label (min-heap on time, then node).
-#[derive(PartialEq)]
-struct Label(f64, u32);
-impl Eq for Label {}
-impl Ord for Label {
-    fn cmp(&self, o: &Self) -> Ordering {
-        o.0.total_cmp(&self.0).then(o.1.cmp(&self.1))
-    }
-}
-impl PartialOrd for Label {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
 
 thread_local! {
     /// Reset buffers kept for [`BoundedSearch::pooled`].
@@ -37,7 +37,11 @@ thread_local! {
 pub struct BoundedSearch {
     time: Vec<f64>,
     touched: Vec<u32>,
-    heap: BinaryHeap<Label>,
+    queue: BucketQueue,
+    /// The graph (address and arc count) the queue's buckets are sized
+    /// for. Any size gives the same result, so a stale match costs only
+    /// speed.
+    sized_for: Option<(usize, usize)>,
 }
 
 impl BoundedSearch {
@@ -46,7 +50,8 @@ impl BoundedSearch {
         BoundedSearch {
             time: vec![f64::INFINITY; nodes],
             touched: Vec::new(),
-            heap: BinaryHeap::new(),
+            queue: BucketQueue::new(1.0, 2),
+            sized_for: None,
         }
     }
 
@@ -56,7 +61,7 @@ impl BoundedSearch {
             self.touched.push(v);
         }
         self.time[k] = t;
-        self.heap.push(Label(t, v));
+        self.queue.push(t, 0, v);
     }
 
     /// Buffers for a graph of `nodes` nodes, taken from this thread's pool
@@ -77,7 +82,7 @@ impl BoundedSearch {
     /// Returns the buffers to this thread's pool (at most two are kept;
     /// buffers left dirty by an interrupted search are dropped).
     pub fn release(self) {
-        if !self.touched.is_empty() || !self.heap.is_empty() || self.time.is_empty() {
+        if !self.touched.is_empty() || !self.queue.is_empty() || self.time.is_empty() {
             return;
         }
         POOL.with(|p| {
@@ -88,6 +93,17 @@ impl BoundedSearch {
         });
     }
 
+    /// Sizes the queue's buckets for `graph`'s arc times (speed only).
+    fn size_queue(&mut self, graph: &SearchGraph) {
+        let id = (graph.arcs.as_ptr() as usize, graph.arcs.len());
+        if self.sized_for != Some(id) {
+            let (typical, max) = arc_time_sample(graph);
+            self.queue = BucketQueue::for_arcs(typical, max);
+            self.sized_for = Some(id);
+        }
+        self.queue.reset();
+    }
+
     /// Runs the search (see the module docs) and resets the buffers.
     pub fn run(
         &mut self,
@@ -96,16 +112,30 @@ impl BoundedSearch {
         cutoff: f64,
         mut visit: impl FnMut(u32, f64),
     ) {
+        self.size_queue(graph);
         for &(v, t) in seeds {
+            // A seed at −0 is one at +0 (the queue cannot order the two).
+            let t = t + 0.0;
             if t <= cutoff && t < self.time[v as usize] {
+                assert!(
+                    t >= 0.0 && t.is_finite(),
+                    "seed times must be finite and non-negative"
+                );
                 self.improve(v, t);
             }
         }
-        while let Some(Label(t, u)) = self.heap.pop() {
+        let mut warm = 0u32;
+        while let Some((t, _, u)) = self.queue.pop() {
             if t > self.time[u as usize] {
                 continue; // stale
             }
             visit(u, t);
+            // Start loading the next node's arcs while this one is relaxed
+            // (as in `fast`: the value is thrown away).
+            if let Some(next) = self.queue.peek_node() {
+                let f = graph.first_out[next as usize] as usize;
+                warm ^= graph.arcs.get(f).map_or(0, |a| a.head);
+            }
             for a in graph.arcs(u) {
                 let v = a.head;
                 let tv = t + a.time_s;
@@ -114,6 +144,7 @@ impl BoundedSearch {
                 }
             }
         }
+        std::hint::black_box(warm);
         for &v in &self.touched {
             self.time[v as usize] = f64::INFINITY;
         }
@@ -122,34 +153,5 @@ impl BoundedSearch {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn visits(b: &mut BoundedSearch, g: &SearchGraph, seed: u32) -> Vec<(u32, f64)> {
-        let mut out = Vec::new();
-        b.run(g, &[(seed, 0.0)], 25.0, |v, t| out.push((v, t)));
-        out
-    }
-
-    #[test]
-    fn pooled_buffers_come_back_reset_and_dirty_ones_are_dropped() {
-        // A path 0 - 1 - … - 9, 10 s an arc each way.
-        let arcs = (0..9u32)
-            .flat_map(|v| [(v, v + 1, 10.0, 100.0), (v + 1, v, 10.0, 100.0)])
-            .collect();
-        let g = SearchGraph::from_arcs(10, arcs);
-        let want = visits(&mut BoundedSearch::new(10), &g, 4);
-        assert_eq!(want, [(4, 0.0), (3, 10.0), (5, 10.0), (2, 20.0), (6, 20.0)]);
-        let mut b = BoundedSearch::pooled(10);
-        assert_eq!(visits(&mut b, &g, 4), want);
-        b.release();
-        let mut b = BoundedSearch::pooled(10);
-        assert_eq!(visits(&mut b, &g, 4), want);
-        // Left dirty (as by a panic mid-search): not pooled again.
-        b.improve(7, 1.0);
-        b.release();
-        let mut b = BoundedSearch::pooled(10);
-        assert!(b.touched.is_empty() && b.time.iter().all(|t| t.is_infinite()));
-        assert_eq!(visits(&mut b, &g, 4), want);
-    }
-}
+#[path = "bounded_tests.rs"]
+mod tests;

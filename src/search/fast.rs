@@ -131,7 +131,7 @@ fn better(t: f64, s: u32, old: &Node) -> bool {
 
 /// Mean and largest time of up to 4096 arcs spread over the graph: they
 /// size the queue's buckets (speed only; any size gives the same result).
-fn arc_time_sample(graph: &SearchGraph) -> (f64, f64) {
+pub(crate) fn arc_time_sample(graph: &SearchGraph) -> (f64, f64) {
     let m = graph.arc_count();
     if m == 0 {
         return (1.0, 1.0);

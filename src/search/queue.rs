@@ -104,6 +104,24 @@ impl BucketQueue {
         BucketQueue::new(delta, slots.min(MAX_SLOTS))
     }
 
+    /// Whether the queue holds no item.
+    pub fn is_empty(&self) -> bool {
+        self.small.is_empty() && self.in_slots == 0 && self.overflow.is_empty()
+    }
+
+    /// Empties the queue and starts again at time 0, keeping its buffers:
+    /// `O(1)` when it is already empty (as after a search run to the end),
+    /// `O(slots)` otherwise.
+    pub fn reset(&mut self) {
+        self.small.clear();
+        self.overflow.clear();
+        if self.in_slots > 0 {
+            self.slots.iter_mut().for_each(Vec::clear);
+            self.in_slots = 0;
+        }
+        self.current = 0;
+    }
+
     #[inline]
     fn bucket(&self, time: f64) -> u64 {
         // Saturating float-to-int conversion; monotone in `time`.
@@ -213,6 +231,20 @@ mod tests {
                 (100.0, 0, 9)
             ]
         );
+    }
+
+    #[test]
+    fn reset_starts_again_at_zero() {
+        let mut q = BucketQueue::new(1.0, 4);
+        q.push(50.0, 0, 1);
+        q.push(1.5, 0, 2);
+        assert_eq!(q.pop(), Some((1.5, 0, 2)));
+        q.reset();
+        assert!(q.is_empty());
+        q.push(0.5, 0, 3);
+        q.push(2.5, 0, 4);
+        assert_eq!(drain(&mut q), vec![(0.5, 0, 3), (2.5, 0, 4)]);
+        assert!(q.is_empty());
     }
 
     #[test]
