@@ -3,7 +3,9 @@
 //! Two passes over the file: the first keeps tagged nodes and ways of
 //! interest and the node ids their ways reference; the second reads only the
 //! coordinates of those nodes, so memory grows with the roads kept, not with
-//! the whole extract.
+//! the whole extract. Each pass decodes and scans the file's blocks in
+//! parallel and merges them in file order (`scan`), so the result is the
+//! same at any thread count.
 //!
 //! * Roads: ways with a `highway=*` tag (class = its value), `oneway`
 //!   (`yes`/`-1`; implied on motorways and roundabouts) and `maxspeed`.
