@@ -42,14 +42,16 @@ fn open(path: &Path) -> Result<BlobReader<std::io::BufReader<std::fs::File>>, Lo
         });
     }
     let file = crate::files::open(path)?;
-    Ok(BlobReader::new(std::io::BufReader::new(file)))
+    BlobReader::new_seekable(std::io::BufReader::new(file)).map_err(|e| pbf_error(path, e))
 }
 
 /// Blocks read ahead per thread: each batch is decoded in parallel while
-/// the file is not being read, so a batch holds `BATCH_PER_THREAD` blocks
-/// per thread at most (a block is at most 32 MiB, most are a few hundred
-/// KiB).
-const BATCH_PER_THREAD: usize = 4;
+/// the file is not being read.
+pub(super) const BATCH_PER_THREAD: usize = 4;
+/// A batch stops at the first block starting this far past its first (a
+/// block is at most 32 MiB, most are a few hundred KiB), so a hostile file
+/// of large blocks holds little more than this in memory at many threads.
+pub(super) const BATCH_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Calls `scan` on each data block of the file, decoding and scanning the
 /// blocks in parallel (rayon), and `merge` on what each gave, in file
@@ -64,17 +66,28 @@ pub(super) fn for_each_block<T: Send>(
     let batch_len = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
     loop {
         let mut batch = Vec::with_capacity(batch_len);
-        let mut read_error = None;
-        for blob in blobs.by_ref().take(batch_len) {
-            match blob {
-                Ok(b) => batch.push(b),
-                Err(e) => {
+        let (mut read_error, mut last, mut first) = (None, false, None);
+        while batch.len() < batch_len {
+            match blobs.next() {
+                Some(Ok(b)) => {
+                    let at = b.offset().map_or(0, |o| o.0);
+                    let start = *first.get_or_insert(at);
+                    batch.push(b);
+                    if at.saturating_sub(start) >= BATCH_BYTES {
+                        break;
+                    }
+                }
+                Some(Err(e)) => {
                     read_error = Some(e);
+                    last = true;
+                    break;
+                }
+                None => {
+                    last = true;
                     break;
                 }
             }
         }
-        let last = batch.len() < batch_len || read_error.is_some();
         let scanned: Vec<Result<Option<T>, osmpbf::Error>> = batch
             .par_iter()
             .map(|blob| match blob.decode()? {

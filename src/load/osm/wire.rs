@@ -124,15 +124,18 @@ pub(super) fn read_relations(
     };
     let mut file = std::io::BufReader::new(crate::files::open(path)?);
     let mut out = Vec::new();
-    let batch_len = 4 * rayon::current_num_threads().max(1);
+    let batch_len = super::file::BATCH_PER_THREAD * rayon::current_num_threads().max(1);
     loop {
         // Data blocks read ahead, and the reading error that stopped the
         // batch: it comes after the blocks read before it.
         let mut batch: Vec<Vec<u8>> = Vec::with_capacity(batch_len);
-        let mut stop = None;
-        while batch.len() < batch_len {
+        let (mut stop, mut bytes) = (None, 0u64);
+        while batch.len() < batch_len && bytes < super::file::BATCH_BYTES {
             match next_blob(&mut file, &fail, path) {
-                Ok(Some((true, blob))) => batch.push(blob),
+                Ok(Some((true, blob))) => {
+                    bytes += blob.len() as u64;
+                    batch.push(blob);
+                }
                 Ok(Some((false, _))) => {}
                 Ok(None) => {
                     stop = Some(Ok(()));
