@@ -15,6 +15,7 @@ use thiserror::Error;
 use crate::units::{KmPerHour, Meters, Seconds};
 
 mod defaults;
+mod facility_tags;
 mod inputs;
 mod kinds;
 mod measures;
@@ -30,6 +31,7 @@ pub use defaults::{
     CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, FEW_SETTLEMENTS, PLACE_VALUES,
     SNAP_EXCLUDE_ACCESS, WALK_SPEEDS_KMH,
 };
+pub use facility_tags::FacilityTags;
 pub use inputs::{is_connection_string, Inputs};
 pub use kinds::{GravityTransform, OutputFormat, OUTPUT_FORMATS};
 pub use measures::{CatchmentSpec, GravityDecay, GravitySettings, Measures, Method};
@@ -210,7 +212,7 @@ pub struct ZoneSettings {
 #[derive(Debug, Clone, Serialize)]
 pub struct OsmTags {
     /// `"key=value"` or `"key=*"` → category.
-    pub facility_tags: BTreeMap<String, String>,
+    pub facility_tags: FacilityTags,
     /// `place=*` values read as settlements.
     pub place_values: Vec<String>,
     /// Sample spacing along linear facilities, metres.
@@ -497,7 +499,7 @@ impl Settings {
             }
         }
         let osm = OsmTags {
-            facility_tags,
+            facility_tags: facility_tags.into_iter().collect(),
             place_values: raw
                 .osm
                 .place_values

@@ -4,8 +4,7 @@
 //! share an OSM node id (or, without ids, identical coordinates) become one
 //! node. Segment lengths are haversine distances in metres.
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::geometry::haversine;
@@ -76,7 +75,8 @@ impl RoadNetwork {
     /// Builds the network. Zero-length segments (repeated vertices) are dropped.
     pub fn build(roads: &[Road]) -> Self {
         let mut net = RoadNetwork::default();
-        let mut ids: HashMap<VertexKey, u32> = HashMap::new();
+        // Looked up, never iterated: the node order is the roads' order.
+        let mut ids: FxHashMap<VertexKey, u32> = FxHashMap::default();
         for road in roads {
             let r = net.roads.len() as u32;
             net.roads.push(RoadAttrs {
@@ -118,7 +118,7 @@ impl RoadNetwork {
 
     /// Component summary.
     pub fn components(&self) -> Components {
-        let mut sizes: HashMap<u32, usize> = HashMap::new();
+        let mut sizes: FxHashMap<u32, usize> = FxHashMap::default();
         for c in &self.component {
             *sizes.entry(*c).or_insert(0) += 1;
         }

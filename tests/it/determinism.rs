@@ -51,3 +51,34 @@ fn identical_files_at_one_and_two_threads() {
         assert!(a == b, "{f} differs between 1 and 2 threads");
     }
 }
+
+/// The `.osm.pbf` reader decodes blocks in parallel and merges them in file
+/// order: what it reads is the same at one thread as at several, with
+/// relations (zones) and with building cells too.
+#[test]
+fn osm_read_is_the_same_at_one_and_several_threads() {
+    use remoteness::config::Settings;
+    use remoteness::load::osm::read_pbf;
+
+    let path = fixture("liechtenstein/liechtenstein.osm.pbf");
+    let base = Settings::load(&fixture("liechtenstein/liechtenstein.toml"))
+        .unwrap()
+        .osm;
+    let mut zones = base.clone();
+    zones.zone_admin_level = Some(8);
+    let mut buildings = base.clone();
+    buildings.building_cells = Some(9);
+    for table in [base, zones, buildings] {
+        let read = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| format!("{:?}", read_pbf(&path, &table).unwrap()))
+        };
+        let one = read(1);
+        assert!(one.contains("osm:way/"), "the fixture gives roads");
+        assert!(one == read(3), "1 and 3 threads differ");
+        assert!(one == read(8), "1 and 8 threads differ");
+    }
+}

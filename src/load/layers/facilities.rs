@@ -19,10 +19,7 @@ use crate::units::Meters;
 
 /// Looks a `key=value` pair up in the facility tag table (exact, then `key=*`).
 pub fn category_for_tag(tags: &OsmTags, key: &str, value: &str) -> Option<String> {
-    tags.facility_tags
-        .get(&format!("{key}={value}"))
-        .or_else(|| tags.facility_tags.get(&format!("{key}=*")))
-        .cloned()
+    tags.facility_tags.category(key, value).map(str::to_string)
 }
 
 /// Representative points of a facility geometry: a point, each point of a

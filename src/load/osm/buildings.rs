@@ -12,12 +12,12 @@ use std::collections::BTreeMap;
 
 use h3o::{CellIndex, LatLng, Resolution};
 
-use super::{tag, Tags};
+use super::tag;
 use crate::model::{LonLat, PopulationSource, Settlement};
 use crate::units::Population;
 
 /// Whether a way is a building (`building=*` but `no`).
-pub(super) fn is_building(tags: &Tags) -> bool {
+pub(super) fn is_building<S: AsRef<str>>(tags: &[(S, S)]) -> bool {
     tag(tags, "building").is_some_and(|v| v != "no")
 }
 

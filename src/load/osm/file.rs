@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use osmpbf::ElementReader;
+use osmpbf::{BlobDecode, BlobReader, PrimitiveBlock};
+use rayon::prelude::*;
 
 use crate::load::LoadError;
 
@@ -33,9 +34,7 @@ pub(super) fn pbf_error(path: &Path, e: osmpbf::Error) -> LoadError {
     }
 }
 
-pub(super) fn open(
-    path: &Path,
-) -> Result<ElementReader<std::io::BufReader<std::fs::File>>, LoadError> {
+fn open(path: &Path) -> Result<BlobReader<std::io::BufReader<std::fs::File>>, LoadError> {
     if crate::files::regular_file(path)? == 0 {
         return Err(LoadError::Format {
             path: path.to_path_buf(),
@@ -43,7 +42,72 @@ pub(super) fn open(
         });
     }
     let file = crate::files::open(path)?;
-    Ok(ElementReader::new(std::io::BufReader::new(file)))
+    BlobReader::new_seekable(std::io::BufReader::new(file)).map_err(|e| pbf_error(path, e))
+}
+
+/// Blocks read ahead per thread: each batch is decoded in parallel while
+/// the file is not being read.
+pub(super) const BATCH_PER_THREAD: usize = 4;
+/// A batch stops at the first block starting this far past its first (a
+/// block is at most 32 MiB, most are a few hundred KiB), so a hostile file
+/// of large blocks holds little more than this in memory at many threads.
+pub(super) const BATCH_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Calls `scan` on each data block of the file, decoding and scanning the
+/// blocks in parallel (rayon), and `merge` on what each gave, in file
+/// order: the result is the same as a sequential read's, whatever the
+/// number of threads. The error is the one a sequential read meets first.
+pub(super) fn for_each_block<T: Send>(
+    path: &Path,
+    scan: impl Fn(&PrimitiveBlock) -> T + Sync,
+    mut merge: impl FnMut(T),
+) -> Result<(), LoadError> {
+    let mut blobs = open(path)?;
+    let batch_len = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
+    loop {
+        let mut batch = Vec::with_capacity(batch_len);
+        let (mut read_error, mut last, mut first) = (None, false, None);
+        while batch.len() < batch_len {
+            match blobs.next() {
+                Some(Ok(b)) => {
+                    let at = b.offset().map_or(0, |o| o.0);
+                    let start = *first.get_or_insert(at);
+                    batch.push(b);
+                    if at.saturating_sub(start) >= BATCH_BYTES {
+                        break;
+                    }
+                }
+                Some(Err(e)) => {
+                    read_error = Some(e);
+                    last = true;
+                    break;
+                }
+                None => {
+                    last = true;
+                    break;
+                }
+            }
+        }
+        let scanned: Vec<Result<Option<T>, osmpbf::Error>> = batch
+            .par_iter()
+            .map(|blob| match blob.decode()? {
+                BlobDecode::OsmData(block) => Ok(Some(scan(&block))),
+                BlobDecode::OsmHeader(_) | BlobDecode::Unknown(_) => Ok(None),
+            })
+            .collect();
+        drop(batch);
+        for result in scanned {
+            if let Some(t) = result.map_err(|e| pbf_error(path, e))? {
+                merge(t);
+            }
+        }
+        if let Some(e) = read_error {
+            return Err(pbf_error(path, e));
+        }
+        if last {
+            return Ok(());
+        }
+    }
 }
 
 /// Features an extract may require that this reader handles.
@@ -57,7 +121,7 @@ pub(super) fn check_header(path: &Path) -> Result<(), LoadError> {
         message,
     };
     let file = crate::files::open(path)?;
-    let mut blobs = osmpbf::BlobReader::new(std::io::BufReader::new(file));
+    let mut blobs = BlobReader::new(std::io::BufReader::new(file));
     let blob = match blobs.next() {
         None => {
             return Err(fail(
@@ -96,6 +160,13 @@ pub(super) fn check_header(path: &Path) -> Result<(), LoadError> {
 pub(super) struct BadTags(pub(super) Option<String>);
 
 impl BadTags {
+    /// Keeps the first of `self` and a later block's `other`.
+    pub(super) fn append(&mut self, other: BadTags) {
+        if self.0.is_none() {
+            self.0 = other.0;
+        }
+    }
+
     pub(super) fn check(&mut self, what: &str, id: i64, decoded: usize, raw: usize) {
         if decoded < raw && self.0.is_none() {
             self.0 = Some(format!(

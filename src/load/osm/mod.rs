@@ -3,7 +3,9 @@
 //! Two passes over the file: the first keeps tagged nodes and ways of
 //! interest and the node ids their ways reference; the second reads only the
 //! coordinates of those nodes, so memory grows with the roads kept, not with
-//! the whole extract.
+//! the whole extract. Each pass decodes and scans the file's blocks in
+//! parallel and merges them in file order (`scan`), so the result is the
+//! same at any thread count.
 //!
 //! * Roads: ways with a `highway=*` tag (class = its value), `oneway`
 //!   (`yes`/`-1`; implied on motorways and roundabouts) and `maxspeed`.
@@ -31,17 +33,17 @@
 //! of interest: their members (read by `wire`), then the member ways'
 //! node ids, before the coordinates.
 
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use osmpbf::Element;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 mod buildings;
 mod file;
 mod relations;
+mod scan;
 mod wire;
 
-use file::{check_header, open, pbf_error, BadTags};
+use file::check_header;
 
 use super::layers::{category_for_tag, parse_maxspeed, parse_oneway};
 use super::{Diagnostics, LoadError};
@@ -70,8 +72,11 @@ pub struct OsmData {
 /// Tags of one element as owned pairs.
 type Tags = Vec<(String, String)>;
 
-fn tag<'a>(tags: &'a Tags, key: &str) -> Option<&'a str> {
-    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+/// The value of `key`, in owned or borrowed tags.
+fn tag<'a, S: AsRef<str>>(tags: &'a [(S, S)], key: &str) -> Option<&'a str> {
+    tags.iter()
+        .find(|(k, _)| k.as_ref() == key)
+        .map(|(_, v)| v.as_ref())
 }
 
 struct PendingWay {
@@ -80,12 +85,13 @@ struct PendingWay {
     refs: Vec<i64>,
 }
 
-fn facility_category(tags: &Tags, table: &OsmTags) -> Option<String> {
-    tags.iter().find_map(|(k, v)| category_for_tag(table, k, v))
+fn facility_category<S: AsRef<str>>(tags: &[(S, S)], table: &OsmTags) -> Option<String> {
+    tags.iter()
+        .find_map(|(k, v)| category_for_tag(table, k.as_ref(), v.as_ref()))
 }
 
 /// A `place=*` settlement (none when settlements come from buildings).
-fn is_place(tags: &Tags, table: &OsmTags) -> bool {
+fn is_place<S: AsRef<str>>(tags: &[(S, S)], table: &OsmTags) -> bool {
     table.building_cells.is_none()
         && tag(tags, "place").is_some_and(|v| table.place_values.iter().any(|p| p == v))
 }
@@ -128,73 +134,24 @@ fn parse_population(v: &str) -> Option<f64> {
 /// Reads a `.osm.pbf` file.
 pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     let mut out = OsmData::default();
-    let mut ways: Vec<PendingWay> = Vec::new();
-    let mut tagged_nodes: Vec<(i64, LonLat, Tags)> = Vec::new();
-    let mut ford_nodes: HashSet<i64> = HashSet::new();
-    let mut bad_tags = BadTags::default();
-    let mut any_relation = false;
-    // First node of each building, when settlements come from buildings.
-    let mut building_nodes: Vec<i64> = Vec::new();
     check_header(path)?;
 
     // Pass 1: tagged nodes and ways of interest, and the ids of ford nodes.
-    let mut keep_node = |id: i64, lon: f64, lat: f64, tags: Tags| {
-        if tag(&tags, "ford") == Some("yes") {
-            ford_nodes.insert(id);
-        }
-        if is_place(&tags, table) || facility_category(&tags, table).is_some() {
-            tagged_nodes.push((id, LonLat::new(lon, lat), tags));
-        }
-    };
-    open(path)?
-        .for_each(|el| match el {
-            Element::Node(n) => {
-                let tags: Tags = n.tags().map(|(k, v)| (k.into(), v.into())).collect();
-                bad_tags.check("node", n.id(), tags.len(), n.raw_tags().count());
-                if !tags.is_empty() {
-                    keep_node(n.id(), n.lon(), n.lat(), tags);
-                }
-            }
-            Element::DenseNode(n) => {
-                let raw = n.raw_tags().count();
-                if raw > 0 {
-                    let tags: Tags = n.tags().map(|(k, v)| (k.into(), v.into())).collect();
-                    bad_tags.check("node", n.id(), tags.len(), raw);
-                    if !tags.is_empty() {
-                        keep_node(n.id(), n.lon(), n.lat(), tags);
-                    }
-                }
-            }
-            Element::Way(w) => {
-                let tags: Tags = w.tags().map(|(k, v)| (k.into(), v.into())).collect();
-                bad_tags.check("way", w.id(), tags.len(), w.raw_tags().count());
-                if table.building_cells.is_some() && buildings::is_building(&tags) {
-                    building_nodes.extend(w.refs().next());
-                }
-                let wanted = tag(&tags, "highway").is_some()
-                    || is_place(&tags, table)
-                    || facility_category(&tags, table).is_some();
-                if wanted {
-                    ways.push(PendingWay {
-                        id: w.id(),
-                        refs: w.refs().collect(),
-                        tags,
-                    });
-                }
-            }
-            Element::Relation(r) => {
-                let tags: Tags = r.tags().map(|(k, v)| (k.into(), v.into())).collect();
-                bad_tags.check("relation", r.id(), tags.len(), r.raw_tags().count());
-                any_relation |= relations::wanted(&tags, table);
-            }
-        })
-        .map_err(|e| pbf_error(path, e))?;
+    let scan::Tagged {
+        ways,
+        nodes: tagged_nodes,
+        ford_nodes,
+        building_nodes,
+        bad_tags,
+        any_relation,
+    } = scan::tagged(path, table)?;
     if let Some(message) = bad_tags.0 {
         return Err(LoadError::Format {
             path: path.to_path_buf(),
             message,
         });
     }
+    let ford_nodes: FxHashSet<i64> = ford_nodes.into_iter().collect();
 
     // Relations of interest, then their member ways' node ids.
     let rels = if any_relation {
@@ -202,44 +159,27 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     } else {
         Vec::new()
     };
-    let mut member_refs: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut member_refs: FxHashMap<i64, Vec<i64>> = FxHashMap::default();
     if !rels.is_empty() {
-        let members: HashSet<i64> = rels
+        let members: FxHashSet<i64> = rels
             .iter()
             .flat_map(|r| r.ways.iter().map(|w| w.0))
             .collect();
-        open(path)?
-            .for_each(|el| {
-                if let Element::Way(w) = el {
-                    if members.contains(&w.id()) {
-                        member_refs.insert(w.id(), w.refs().collect());
-                    }
-                }
-            })
-            .map_err(|e| pbf_error(path, e))?;
+        member_refs = scan::way_refs(path, &members)?;
     }
 
     // Pass 2: coordinates of referenced nodes only.
-    let needed: HashSet<i64> = ways
+    let needed: FxHashSet<i64> = ways
         .iter()
         .flat_map(|w| w.refs.iter().copied())
         .chain(member_refs.values().flatten().copied())
         .chain(building_nodes.iter().copied())
         .collect();
-    let mut coords: HashMap<i64, LonLat> = HashMap::with_capacity(needed.len());
-    if !needed.is_empty() {
-        open(path)?
-            .for_each(|el| match el {
-                Element::Node(n) if needed.contains(&n.id()) => {
-                    coords.insert(n.id(), LonLat::new(n.lon(), n.lat()));
-                }
-                Element::DenseNode(n) if needed.contains(&n.id()) => {
-                    coords.insert(n.id(), LonLat::new(n.lon(), n.lat()));
-                }
-                _ => {}
-            })
-            .map_err(|e| pbf_error(path, e))?;
-    }
+    let coords = if needed.is_empty() {
+        FxHashMap::default()
+    } else {
+        scan::coords(path, &needed)?
+    };
 
     for (id, pos, tags) in tagged_nodes {
         let label = format!("node/{id}");
@@ -273,7 +213,7 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     let spacing = Meters(table.line_sample_m);
     // Facility ways by id, so that a relation tagged like its outer way is
     // counted once.
-    let facility_ways: HashMap<i64, String> = ways
+    let facility_ways: FxHashMap<i64, String> = ways
         .iter()
         .filter_map(|w| Some((w.id, facility_category(&w.tags, table)?)))
         .collect();

@@ -10,14 +10,14 @@
 //! assemble, whatever its shape. Rings crossing the antimeridian are not
 //! split.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use geo::{BoundingRect, Contains, InteriorPoint};
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
+use rustc_hash::FxHashMap;
 
 use super::wire::RawRelation;
-use super::{add_facility, facility_category, tag, OsmData, Tags};
+use super::{add_facility, facility_category, tag, OsmData};
 use crate::config::OsmTags;
 use crate::geometry::mean_position;
 use crate::model::{LonLat, Zone};
@@ -25,12 +25,12 @@ use crate::model::{LonLat, Zone};
 /// Whether a relation is read: a `type=multipolygon` or `type=boundary`
 /// relation that is a facility by the tag table, or a
 /// `boundary=administrative` of the configured `admin_level`.
-pub(super) fn wanted(tags: &Tags, table: &OsmTags) -> bool {
+pub(super) fn wanted<S: AsRef<str>>(tags: &[(S, S)], table: &OsmTags) -> bool {
     matches!(tag(tags, "type"), Some("multipolygon" | "boundary"))
         && (facility_category(tags, table).is_some() || is_zone(tags, table))
 }
 
-fn is_zone(tags: &Tags, table: &OsmTags) -> bool {
+fn is_zone<S: AsRef<str>>(tags: &[(S, S)], table: &OsmTags) -> bool {
     tag(tags, "boundary") == Some("administrative")
         && table.zone_admin_level.is_some_and(|level| {
             tag(tags, "admin_level").and_then(|v| v.trim().parse::<u8>().ok()) == Some(level)
@@ -40,11 +40,11 @@ fn is_zone(tags: &Tags, table: &OsmTags) -> bool {
 /// What the relations' members refer to.
 pub(super) struct Members<'a> {
     /// Node ids of each member way found in the extract.
-    pub refs: &'a HashMap<i64, Vec<i64>>,
+    pub refs: &'a FxHashMap<i64, Vec<i64>>,
     /// Node coordinates.
-    pub coords: &'a HashMap<i64, LonLat>,
+    pub coords: &'a FxHashMap<i64, LonLat>,
     /// Ways read as facilities, with their category.
-    pub facility_ways: &'a HashMap<i64, String>,
+    pub facility_ways: &'a FxHashMap<i64, String>,
 }
 
 /// Adds the relations' facilities and zones to `out`; broken relations
@@ -241,7 +241,7 @@ pub(super) fn inside_point(mp: &MultiPolygon<f64>) -> Option<LonLat> {
 fn rings(ways: Vec<Vec<(i64, LonLat)>>) -> (Vec<LineString<f64>>, usize) {
     let ways: Vec<Vec<(i64, LonLat)>> = ways.into_iter().filter(|w| w.len() >= 2).collect();
     // Way indices by end node; used entries are dropped as they are met.
-    let mut ends: HashMap<i64, Vec<usize>> = HashMap::new();
+    let mut ends: FxHashMap<i64, Vec<usize>> = FxHashMap::default();
     for (i, w) in ways.iter().enumerate() {
         ends.entry(w[0].0).or_default().push(i);
         ends.entry(w[w.len() - 1].0).or_default().push(i);

@@ -7,10 +7,14 @@
 //! each relation's id, tags and members), keeps the relations `keep` accepts
 //! and their way members, and turns every inconsistency into an error. It
 //! runs after `osmpbf` has read the whole file once, so a file it sees is
-//! already known to be a well-formed extract.
+//! already known to be a well-formed extract. Blocks are read in batches,
+//! inflated and decoded in parallel, and their relations kept in file
+//! order.
 
 use std::io::Read;
 use std::path::Path;
+
+use rayon::prelude::*;
 
 use super::Tags;
 use crate::load::LoadError;
@@ -112,7 +116,7 @@ fn zigzag(v: u64) -> i64 {
 /// their tags), with their way members.
 pub(super) fn read_relations(
     path: &Path,
-    keep: impl Fn(&Tags) -> bool,
+    keep: impl Fn(&Tags) -> bool + Sync,
 ) -> Result<Vec<RawRelation>, LoadError> {
     let fail = |what: &str| LoadError::Format {
         path: path.to_path_buf(),
@@ -120,35 +124,78 @@ pub(super) fn read_relations(
     };
     let mut file = std::io::BufReader::new(crate::files::open(path)?);
     let mut out = Vec::new();
+    let batch_len = super::file::BATCH_PER_THREAD * rayon::current_num_threads().max(1);
     loop {
-        let mut len = [0u8; 4];
-        match file.read_exact(&mut len) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(e) => {
-                return Err(LoadError::Io {
-                    path: path.to_path_buf(),
-                    source: e,
-                })
+        // Data blocks read ahead, and the reading error that stopped the
+        // batch: it comes after the blocks read before it.
+        let mut batch: Vec<Vec<u8>> = Vec::with_capacity(batch_len);
+        let (mut stop, mut bytes) = (None, 0u64);
+        while batch.len() < batch_len && bytes < super::file::BATCH_BYTES {
+            match next_blob(&mut file, &fail, path) {
+                Ok(Some((true, blob))) => {
+                    bytes += blob.len() as u64;
+                    batch.push(blob);
+                }
+                Ok(Some((false, _))) => {}
+                Ok(None) => {
+                    stop = Some(Ok(()));
+                    break;
+                }
+                Err(e) => {
+                    stop = Some(Err(e));
+                    break;
+                }
             }
         }
-        let len = u32::from_be_bytes(len) as usize;
-        if len > MAX_HEADER {
-            return Err(fail("a block header is larger than 64 KiB"));
+        let decoded: Vec<Result<Vec<RawRelation>, &str>> = batch
+            .par_iter()
+            .map(|blob| {
+                let data = blob_data(blob).ok_or("a block that cannot be decompressed")?;
+                let mut rels = Vec::new();
+                block_relations(&data, &keep, &mut rels).map_err(|()| "a bad relation")?;
+                Ok(rels)
+            })
+            .collect();
+        for rels in decoded {
+            out.extend(rels.map_err(fail)?);
         }
-        let header = read_exact(&mut file, len).ok_or_else(|| fail("a truncated block header"))?;
-        let (kind, size) = blob_header(&header).ok_or_else(|| fail("a bad block header"))?;
-        if size > MAX_BLOB {
-            return Err(fail("a block is larger than 32 MiB"));
+        match stop {
+            None => {}
+            Some(Ok(())) => return Ok(out),
+            Some(Err(e)) => return Err(e),
         }
-        let blob = read_exact(&mut file, size).ok_or_else(|| fail("a truncated block"))?;
-        if kind != b"OSMData" {
-            continue;
-        }
-        let data = blob_data(&blob).ok_or_else(|| fail("a block that cannot be decompressed"))?;
-        block_relations(&data, &keep, &mut out).map_err(|()| fail("a bad relation"))?;
     }
-    Ok(out)
+}
+
+/// The next block: whether it is an `OSMData` block, and its bytes; `None`
+/// at the end of the file.
+fn next_blob(
+    file: &mut impl Read,
+    fail: &impl Fn(&str) -> LoadError,
+    path: &Path,
+) -> Result<Option<(bool, Vec<u8>)>, LoadError> {
+    let mut len = [0u8; 4];
+    match file.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => {
+            return Err(LoadError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            })
+        }
+    }
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_HEADER {
+        return Err(fail("a block header is larger than 64 KiB"));
+    }
+    let header = read_exact(file, len).ok_or_else(|| fail("a truncated block header"))?;
+    let (kind, size) = blob_header(&header).ok_or_else(|| fail("a bad block header"))?;
+    if size > MAX_BLOB {
+        return Err(fail("a block is larger than 32 MiB"));
+    }
+    let blob = read_exact(file, size).ok_or_else(|| fail("a truncated block"))?;
+    Ok(Some((kind == b"OSMData", blob)))
 }
 
 fn read_exact(r: &mut impl Read, n: usize) -> Option<Vec<u8>> {
