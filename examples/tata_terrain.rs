@@ -88,7 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tata/tata.toml");
     let flat_settings = Settings::load(&config)?;
     let mut sloped_settings = flat_settings.clone();
-    sloped_settings.terrain = Some(TerrainSettings::new(dem.clone(), 30.0));
+    sloped_settings.terrain = Some(TerrainSettings::new(dem.clone(), 30.0, vec!["walk".into()]));
     let t0 = Instant::now();
     let flat = analyse(flat_settings, Execution::Parallel, &Quiet)?;
     let flat_s = t0.elapsed().as_secs_f64();

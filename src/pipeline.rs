@@ -320,7 +320,9 @@ impl Study {
         }
         dataset.diagnostics.extend(placement);
 
-        let net = clock.stage("index", || RoadNetwork::build(&dataset.roads));
+        let net = clock.stage("index", || {
+            road_network(&dataset.roads, &settings, dataset.terrain.as_deref())
+        });
         let used: Vec<crate::config::Profile> = settings
             .profiles
             .values()
@@ -522,6 +524,21 @@ pub struct Results {
     pub zone_stats: Vec<ZoneStats>,
     /// Zone aggregates of the measures.
     pub zone_measures: Vec<ZoneMeasures>,
+}
+
+/// The road network of `roads`, with slope factors over `terrain` for the
+/// profiles of `[terrain] road_profiles` (the baseline's and a scenario's
+/// with added roads alike).
+pub fn road_network(
+    roads: &[Road],
+    settings: &Settings,
+    terrain: Option<&crate::terrain::Terrain>,
+) -> RoadNetwork {
+    let mut net = RoadNetwork::build(roads);
+    if let (Some(t), Some(ts)) = (terrain, &settings.terrain) {
+        crate::search::trip::slope_network(&mut net, t, &ts.road_profiles);
+    }
+    net
 }
 
 /// Access of every service: services in parallel, or one after another

@@ -525,6 +525,19 @@ impl Settings {
         let placement = placement::from_raw(raw.placement, base, &invalid)?;
         let output = output::from_raw(raw.output).map_err(|m| invalid("output.formats", m))?;
         let terrain = terrain::from_raw(raw.terrain, base, &invalid)?;
+        if let Some(t) = &terrain {
+            for name in &t.road_profiles {
+                if !profiles.contains_key(name) {
+                    return Err(invalid(
+                        "terrain.road_profiles",
+                        format!(
+                            "no profile {name}; profiles: {}",
+                            profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
         let raw_measures = measures::RawMeasures {
             catchment,
             coverage: raw.coverage,

@@ -1,5 +1,7 @@
 //! `[terrain]`: a DEM whose slopes time off-road walking (Tobler's hiking
-//! function; see `crate::terrain`). Absent, trips keep constant speeds.
+//! function; see `crate::terrain`), and, for the profiles in
+//! `road_profiles` (default `walk`), road segments in each direction too.
+//! Absent, trips keep constant speeds.
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,9 @@ pub struct RawTerrain {
     pub dem: Option<PathBuf>,
     /// Sampling step along each off-road leg, metres (default 30).
     pub step_m: Option<f64>,
+    /// The profiles whose road times follow the slopes too (default
+    /// `["walk"]`; `[]` for none).
+    pub road_profiles: Option<Vec<String>>,
 }
 
 /// The validated `[terrain]`.
@@ -31,18 +36,27 @@ pub struct TerrainSettings {
     pub step_m: f64,
     /// The walking-speed model, for `run.json`.
     pub model: &'static str,
+    /// The profiles whose road segments are timed over the slopes too.
+    pub road_profiles: Vec<String>,
 }
 
 impl TerrainSettings {
-    /// Terrain from the DEM at `dem`, sampled every `step_m` metres.
-    pub fn new(dem: PathBuf, step_m: f64) -> TerrainSettings {
+    /// Terrain from the DEM at `dem`, sampled every `step_m` metres, with
+    /// the roads of `road_profiles` timed over the slopes too.
+    pub fn new(dem: PathBuf, step_m: f64, road_profiles: Vec<String>) -> TerrainSettings {
         TerrainSettings {
             dem,
             step_m,
             model: MODEL,
+            road_profiles,
         }
     }
 }
+
+/// The profiles whose roads follow slopes by default: on foot a mountain
+/// track is as steep as the hillside; a vehicle's speed on a road is
+/// assumed to be what its class says.
+pub const DEFAULT_ROAD_PROFILES: &[&str] = &["walk"];
 
 const MODEL: &str = "Tobler's hiking function as a ratio to each profile's flat off-road \
                      speed: v = speed * exp(3.5*0.05 - 3.5*|dh/dx + 0.05|)";
@@ -69,5 +83,12 @@ pub(super) fn from_raw(
             "`[terrain]` needs `dem`, the elevation raster".into(),
         ));
     };
-    Ok(Some(TerrainSettings::new(base.join(dem), step_m)))
+    let road_profiles = raw
+        .road_profiles
+        .unwrap_or_else(|| DEFAULT_ROAD_PROFILES.iter().map(|s| s.to_string()).collect());
+    Ok(Some(TerrainSettings::new(
+        base.join(dem),
+        step_m,
+        road_profiles,
+    )))
 }

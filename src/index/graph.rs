@@ -192,6 +192,17 @@ pub struct SegmentUse {
     pub forward: bool,
     /// Travel from `b` to `a` allowed.
     pub backward: bool,
+    /// Time factors `[a → b, b → a]` over the slopes (`[1, 1]` on the flat
+    /// or for a profile whose roads do not follow slopes).
+    pub slope: [f64; 2],
+}
+
+impl SegmentUse {
+    /// Seconds to travel `len` along the segment, forwards (`a → b`) or
+    /// not: the flat time times the direction's slope factor.
+    pub fn time(&self, len: Meters, forward: bool) -> f64 {
+        self.speed.time_for(len).0 * self.slope[usize::from(!forward)]
+    }
 }
 
 /// A scenario's edit of one segment.
@@ -247,8 +258,9 @@ pub struct ProfileGraph {
 }
 
 impl ProfileGraph {
-    /// Builds a profile's graph. Arc time is `len_m / speed`; `oneway` is
-    /// honoured only when the profile says so.
+    /// Builds a profile's graph. Arc time is `len_m / speed`, times the
+    /// segment's slope factor in that direction when the network has slopes
+    /// for this profile; `oneway` is honoured only when the profile says so.
     pub fn build(net: &RoadNetwork, profile: &Profile) -> Self {
         Self::build_edited(net, profile, |_| None)
     }
@@ -264,6 +276,7 @@ impl ProfileGraph {
         let mut arcs = Vec::with_capacity(net.segments.len() * 2);
         let mut segment_use = Vec::with_capacity(net.segments.len());
         let mut usable = 0;
+        let sloped = net.sloped(&profile.name);
         for (i, s) in net.segments.iter().enumerate() {
             let r = &net.roads[s.road as usize];
             let e = edit(i);
@@ -284,19 +297,24 @@ impl ProfileGraph {
                 (true, Oneway::Backward) => (false, true),
                 _ => (true, true),
             };
-            let t = speed.time_for(Meters(s.len_m)).0;
-            if forward {
-                arcs.push((s.a, s.b, t, s.len_m));
-            }
-            if backward {
-                arcs.push((s.b, s.a, t, s.len_m));
-            }
-            usable += 1;
-            segment_use.push(Some(SegmentUse {
+            let slope = match sloped {
+                true => net.slope(i),
+                false => [1.0, 1.0],
+            };
+            let usage = SegmentUse {
                 speed,
                 forward,
                 backward,
-            }));
+                slope,
+            };
+            if forward {
+                arcs.push((s.a, s.b, usage.time(Meters(s.len_m), true), s.len_m));
+            }
+            if backward {
+                arcs.push((s.b, s.a, usage.time(Meters(s.len_m), false), s.len_m));
+            }
+            usable += 1;
+            segment_use.push(Some(usage));
         }
         let forward = Csr::from_arcs(net.nodes.len(), arcs);
         let reverse = SearchGraph::from(&forward.reversed());

@@ -63,6 +63,13 @@ pub struct RoadNetwork {
     pub component: Vec<u32>,
     /// Shared-node key of each node (its OSM id), when it has one.
     pub node_key: Vec<Option<i64>>,
+    /// Slope factors of each segment, `[a → b, b → a]`: the ratio of its
+    /// walking time over a DEM to its time on the flat (empty without a
+    /// DEM; see `search::trip::slope_network`).
+    pub slope: Vec<[f64; 2]>,
+    /// The profiles whose arc times are multiplied by [`Self::slope`]
+    /// (`[terrain] road_profiles`).
+    pub slope_profiles: Vec<String>,
 }
 
 #[derive(Hash, PartialEq, Eq)]
@@ -114,6 +121,17 @@ impl RoadNetwork {
         }
         net.component = components(net.nodes.len(), &net.segments);
         net
+    }
+
+    /// The time factors of segment `s`, `[a → b, b → a]`: `[1, 1]` when
+    /// the network has no slopes.
+    pub fn slope(&self, s: usize) -> [f64; 2] {
+        self.slope.get(s).copied().unwrap_or([1.0, 1.0])
+    }
+
+    /// Whether `profile`'s road times follow the slopes.
+    pub fn sloped(&self, profile: &str) -> bool {
+        !self.slope.is_empty() && self.slope_profiles.iter().any(|p| p == profile)
     }
 
     /// Component summary.

@@ -375,7 +375,11 @@ pub fn apply(study: &Study, set: &ScenarioSet, scenario: &Scenario) -> Result<Ap
                 roads.push(road);
             }
         }
-        net = Some(Arc::new(RoadNetwork::build(&roads)));
+        net = Some(Arc::new(crate::pipeline::road_network(
+            &roads,
+            &study.settings,
+            study.dataset.terrain.as_deref(),
+        )));
     } else {
         road_limit_at = vec![usize::MAX; road_edits.len()];
     }

@@ -185,14 +185,14 @@ impl<'m> Trips<'m> {
         !self.straight_line_service && !self.straight_line_only()
     }
 
-    /// Seconds and metres along `frac` of `segment`.
-    pub fn along(&self, segment: u32, frac: f64) -> (f64, f64) {
+    /// Seconds and metres along `frac` of `segment`, travelled forwards
+    /// (from its `a` towards its `b`) or not.
+    pub fn along(&self, segment: u32, frac: f64, forward: bool) -> (f64, f64) {
         let s = &self.net.segments[segment as usize];
-        let speed = self.ctx.graph.segment_use[segment as usize]
-            .expect("snaps only land on usable segments")
-            .speed;
+        let usage = self.ctx.graph.segment_use[segment as usize]
+            .expect("snaps only land on usable segments");
         let d = frac * s.len_m;
-        (speed.time_for(Meters(d)).0, d)
+        (usage.time(Meters(d), forward), d)
     }
 
     /// A settlement at `pos` snapped at `snap`, when it is within
@@ -234,13 +234,13 @@ impl<'m> Trips<'m> {
         let seg = &self.net.segments[sn.segment as usize];
         let usage = self.ctx.graph.segment_use[sn.segment as usize].expect("usable");
         [
-            (usage.forward, seg.a, sn.t),
-            (usage.backward, seg.b, 1.0 - sn.t),
+            (usage.forward, seg.a, sn.t, true),
+            (usage.backward, seg.b, 1.0 - sn.t, false),
         ]
         .into_iter()
         .filter(|e| e.0)
-        .map(move |(_, node, frac)| {
-            let (t, d) = self.along(sn.segment, frac);
+        .map(move |(_, node, frac, forward)| {
+            let (t, d) = self.along(sn.segment, frac, forward);
             Entry {
                 node,
                 time_s: p.leg_s + t,
@@ -256,13 +256,13 @@ impl<'m> Trips<'m> {
         let seg = &self.net.segments[sn.segment as usize];
         let usage = self.ctx.graph.segment_use[sn.segment as usize].expect("usable");
         [
-            (usage.forward, seg.b, 1.0 - sn.t),
-            (usage.backward, seg.a, sn.t),
+            (usage.forward, seg.b, 1.0 - sn.t, true),
+            (usage.backward, seg.a, sn.t, false),
         ]
         .into_iter()
         .filter(|e| e.0)
-        .map(move |(_, node, frac)| {
-            let (t, d) = self.along(sn.segment, frac);
+        .map(move |(_, node, frac, forward)| {
+            let (t, d) = self.along(sn.segment, frac, forward);
             Entry {
                 node,
                 time_s: p.leg_s + t,
@@ -279,9 +279,10 @@ impl<'m> Trips<'m> {
         }
         let usage = self.ctx.graph.segment_use[s.snap.segment as usize].expect("usable");
         let (ts, tf) = (s.snap.t, f.snap.t);
-        let ok = (tf >= ts && usage.forward) || (tf <= ts && usage.backward);
+        let forward = tf >= ts && usage.forward;
+        let ok = forward || (tf <= ts && usage.backward);
         ok.then(|| {
-            let (t, d) = self.along(s.snap.segment, (tf - ts).abs());
+            let (t, d) = self.along(s.snap.segment, (tf - ts).abs(), forward);
             (s.leg_s + t + f.leg_s, s.leg_m + d + f.leg_m)
         })
     }
@@ -369,6 +370,26 @@ impl<'m> Trips<'m> {
         };
         Meters((cutoff.0 * fastest / 3.6 / circuity).min(cap))
     }
+}
+
+/// Gives `net` the slope factors of every segment over `terrain`, both
+/// ways ([`Terrain::slope_factor`], in parallel), for the profiles named in
+/// `profiles`; nothing when `profiles` is empty.
+pub fn slope_network(net: &mut RoadNetwork, terrain: &Terrain, profiles: &[String]) {
+    use rayon::prelude::*;
+    if profiles.is_empty() {
+        return;
+    }
+    let nodes = &net.nodes;
+    net.slope = net
+        .segments
+        .par_iter()
+        .map(|s| {
+            let (a, b) = (nodes[s.a as usize], nodes[s.b as usize]);
+            [terrain.slope_factor(a, b), terrain.slope_factor(b, a)]
+        })
+        .collect();
+    net.slope_profiles = profiles.to_vec();
 }
 
 /// Where every placed settlement joins one profile's network: by node, the

@@ -12,7 +12,9 @@
 //! leg's walked length (`g`, or `g × circuity` for a direct trip) and `v` the
 //! flat speed. A leg with any sample outside the DEM or on no data is timed
 //! flat, `dist / v`, as without a DEM, and counted
-//! ([`Terrain::flat_legs`]). It owns no file format: readers are
+//! ([`Terrain::flat_legs`]). A road segment of a profile whose roads follow
+//! slopes is timed by [`Terrain::slope_factor`], the same sampling as a
+//! ratio to the flat, per direction. It owns no file format: readers are
 //! `geotiff` (pure Rust) and `gdal_raster` (the `gdal` feature).
 
 use std::path::{Path, PathBuf};
@@ -110,15 +112,38 @@ impl Terrain {
     /// Seconds to walk `dist` from `from` to `to` at flat speed `speed`,
     /// over the DEM's slopes in that direction (see the module docs).
     pub fn leg(&self, speed: KmPerHour, from: LonLat, to: LonLat, dist: Meters) -> Seconds {
-        let g = haversine(from, to).0;
-        if g <= 0.0 || dist.0 <= 0.0 {
+        if haversine(from, to).0 <= 0.0 || dist.0 <= 0.0 {
             return speed.time_for(dist);
         }
+        match self.sloped(speed, from, to, dist) {
+            Some(t) => t,
+            None => self.flat(speed, dist),
+        }
+    }
+
+    /// The ratio of the time to walk from `from` to `to` over the slopes to
+    /// the time on the flat, the same for any speed: the factor a road
+    /// segment's time is multiplied by in that direction. It is 1 for a
+    /// segment with a sample off the DEM (not counted in
+    /// [`Terrain::flat_legs`], which counts off-road legs).
+    pub fn slope_factor(&self, from: LonLat, to: LonLat) -> f64 {
+        let g = haversine(from, to).0;
+        if g <= 0.0 {
+            return 1.0;
+        }
+        // At 3.6 km/h (1 m/s) the flat time of `g` metres is `g` seconds.
+        match self.sloped(KmPerHour(3.6), from, to, Meters(g)) {
+            Some(t) => t.0 / g,
+            None => 1.0,
+        }
+    }
+
+    /// [`Terrain::leg`] for `g > 0`, `dist > 0`; `None` when a sample is off
+    /// the DEM or on no data.
+    fn sloped(&self, speed: KmPerHour, from: LonLat, to: LonLat, dist: Meters) -> Option<Seconds> {
+        let g = haversine(from, to).0;
         let n = ((g / self.step_m).ceil() as usize).clamp(1, MAX_STEPS);
-        let mut prev = match self.dem.elevation(from) {
-            Some(h) => h,
-            None => return self.flat(speed, dist),
-        };
+        let mut prev = self.dem.elevation(from)?;
         let run = g / n as f64;
         let step_s = dist.0 / n as f64 / (speed.0 / 3.6);
         let mut total = 0.0;
@@ -128,13 +153,11 @@ impl Terrain {
             } else {
                 interpolate(from, to, i as f64 / n as f64)
             };
-            let Some(h) = self.dem.elevation(p) else {
-                return self.flat(speed, dist);
-            };
+            let h = self.dem.elevation(p)?;
             total += step_s / tobler::factor((h - prev) / run);
             prev = h;
         }
-        Seconds(total)
+        Some(Seconds(total))
     }
 
     fn flat(&self, speed: KmPerHour, dist: Meters) -> Seconds {

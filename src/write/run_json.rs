@@ -61,6 +61,13 @@ pub fn assumptions(a: &Analysis) -> Vec<String> {
             t.dem.display(),
             t.step_m
         ));
+        if !t.road_profiles.is_empty() {
+            v.push(format!(
+                "Terrain on roads: road segments of the profiles {} are timed over the same DEM in each direction, the class speed times Tobler's ratio to the flat sampled every {} m along the segment (a segment leaving the DEM keeps its flat time).",
+                t.road_profiles.join(", "),
+                t.step_m
+            ));
+        }
     }
     for svc in a.settings.services.iter().filter(|s| s.straight_line) {
         v.push(format!(

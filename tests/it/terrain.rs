@@ -64,7 +64,11 @@ fn least_pair_cost_is_the_nearest_facility_time_over_terrain() {
     for round in 0..6 {
         let (net, places, facilities) = random_case(&mut rng);
         let empty = RoadNetwork::build(&[]);
-        for network in [&net, &empty] {
+        // The random cases' profile is `drive`: its roads over the slopes.
+        let mut sloped = net.clone();
+        remoteness::search::trip::slope_network(&mut sloped, &terrain, &["drive".into()]);
+        assert!(sloped.sloped("drive"));
+        for network in [&net, &sloped, &empty] {
             let flat = model(network, &places);
             let m = model(network, &places).with_terrain(Some(terrain.clone()));
             let svc = service();
@@ -412,7 +416,7 @@ fn parallel_equals_sequential_over_terrain() {
         });
         let flat = Settings::load(&crate::common::fixture(cfg)).unwrap();
         let mut settings = flat.clone();
-        settings.terrain = Some(TerrainSettings::new(dem.clone(), step_m));
+        settings.terrain = Some(TerrainSettings::new(dem.clone(), step_m, vec!["walk".into()]));
         let par = analyse(settings.clone(), Execution::Parallel, &Quiet).unwrap();
         let seq = analyse(settings, Execution::Sequential, &Quiet).unwrap();
         let before = analyse(flat, Execution::Parallel, &Quiet).unwrap();
@@ -477,4 +481,78 @@ fn run_json_records_the_dem() {
     assert!(run["terrain"]["flat_legs"].as_u64().unwrap() > 0);
     let assumptions = run["assumptions"].to_string();
     assert!(assumptions.contains("Tobler"), "{assumptions}");
+}
+
+/// A 1,000 m track climbing 30 % eastwards along the equator, worked by
+/// hand: a profile in `road_profiles` walks it in the class time times
+/// Tobler's ratio (uphill 1 / e^(−1.05) = 2.857647, downhill
+/// 1 / e^(−0.7) = 2.013753); another profile keeps the flat time; a place
+/// halfway along gets half of each; without slopes nothing changes.
+#[test]
+fn roads_of_sloped_profiles_follow_the_dem_both_ways() {
+    use remoteness::config::Profile;
+    use remoteness::geometry::EARTH_RADIUS_M;
+    use remoteness::index::ProfileGraph;
+    use remoteness::model::{Oneway, Road};
+    use remoteness::search::trip::slope_network;
+    use std::collections::BTreeMap;
+
+    let deg = |m: f64| (m / EARTH_RADIUS_M).to_degrees();
+    // 10 m pixels rising 3 m each: bilinear is exact on a plane.
+    let (w, h) = (400usize, 3usize);
+    let values = (0..h)
+        .flat_map(|_| (0..w).map(|c| (3.0 * (c as f64 + 0.5)) as f32))
+        .collect();
+    let px = deg(10.0);
+    let dem = Dem::new(w, h, values, [0.0, px, 0.0, 1.5 * px, 0.0, -px], Crs::wgs84()).unwrap();
+    let terrain = Terrain::new(dem, 30.0);
+    let road = Road {
+        id: "track".into(),
+        class: "track".into(),
+        oneway: Oneway::No,
+        maxspeed: None,
+        vertices: vec![
+            (None, LonLat::new(deg(1000.0), 0.0)),
+            (None, LonLat::new(deg(2000.0), 0.0)),
+        ],
+        passability: Vec::new(),
+        joinable: true,
+    };
+    let profile = |name: &str| Profile {
+        name: name.into(),
+        speeds_kmh: BTreeMap::from([("track".to_string(), 5.0)]),
+        offroad_kmh: 3.5,
+        oneway: false,
+        use_maxspeed: false,
+        no_road_kmh: 4.5,
+    };
+    let mut net = RoadNetwork::build(std::slice::from_ref(&road));
+    assert_eq!(net.segments.len(), 1);
+    let len = net.segments[0].len_m;
+    assert!((len - 1000.0).abs() < 1e-6, "{len}");
+    let flat = ProfileGraph::build(&net, &profile("walk"));
+    slope_network(&mut net, &terrain, &["walk".to_string()]);
+    let walk = ProfileGraph::build(&net, &profile("walk"));
+    let drive = ProfileGraph::build(&net, &profile("drive"));
+    let arc_time = |g: &ProfileGraph, from: u32| {
+        let r = g.forward.arcs(from);
+        assert_eq!(r.len(), 1);
+        g.forward.time_s[r.start]
+    };
+    // 5 km/h: 720 s on the flat.
+    let flat_s = 720.0 * len / 1000.0;
+    assert!((arc_time(&flat, 0) - flat_s).abs() < 1e-9);
+    assert!((arc_time(&flat, 1) - flat_s).abs() < 1e-9);
+    assert_eq!(arc_time(&drive, 0), arc_time(&flat, 0));
+    assert_eq!(arc_time(&drive, 1), arc_time(&flat, 1));
+    let up = arc_time(&walk, 0);
+    let down = arc_time(&walk, 1);
+    assert!((up - 2057.51).abs() < 0.05, "uphill {up}");
+    assert!((down - 1449.90).abs() < 0.05, "downhill {down}");
+    // Half the segment each way costs half: the trip model's `along`.
+    let usage = walk.segment_use[0].unwrap();
+    let half = remoteness::units::Meters(len / 2.0);
+    assert!((usage.time(half, true) - up / 2.0).abs() < 1e-9);
+    assert!((usage.time(half, false) - down / 2.0).abs() < 1e-9);
+    assert_eq!(terrain.flat_legs(), 0, "road segments are not off-road legs");
 }
