@@ -84,3 +84,15 @@ fn errors_name_the_key() {
     assert!(e.to_string().contains("bogus"), "{e}");
     assert!(parse("").is_err());
 }
+
+#[test]
+fn terrain_road_profiles_default_to_walk_and_must_exist() {
+    let s = parse("[inputs]\nosm='x'\n[terrain]\ndem='d.tif'\n").unwrap();
+    assert_eq!(s.terrain.unwrap().road_profiles, ["walk"]);
+    let s = parse("[inputs]\nosm='x'\n[terrain]\ndem='d.tif'\nroad_profiles=[]\n").unwrap();
+    assert!(s.terrain.unwrap().road_profiles.is_empty());
+    let e = parse("[inputs]\nosm='x'\n[terrain]\ndem='d.tif'\nroad_profiles=['bike']\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("terrain.road_profiles") && e.contains("bike"), "{e}");
+}
