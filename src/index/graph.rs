@@ -192,17 +192,6 @@ pub struct SegmentUse {
     pub forward: bool,
     /// Travel from `b` to `a` allowed.
     pub backward: bool,
-    /// Time factors `[a → b, b → a]` over the slopes (`[1, 1]` on the flat
-    /// or for a profile whose roads do not follow slopes).
-    pub slope: [f64; 2],
-}
-
-impl SegmentUse {
-    /// Seconds to travel `len` along the segment, forwards (`a → b`) or
-    /// not: the flat time times the direction's slope factor.
-    pub fn time(&self, len: Meters, forward: bool) -> f64 {
-        self.speed.time_for(len).0 * self.slope[usize::from(!forward)]
-    }
 }
 
 /// A scenario's edit of one segment.
@@ -241,11 +230,33 @@ impl SegmentEdit {
     }
 }
 
+/// Seconds to travel `len` along segment `i` used as `usage`, forwards
+/// (`a → b`) or not: the flat time, times the network's slope factor in
+/// that direction when `sloped`. Arcs and the trip model's partial
+/// segments are timed here alike.
+pub fn segment_time(
+    net: &RoadNetwork,
+    sloped: bool,
+    i: usize,
+    usage: SegmentUse,
+    len: Meters,
+    forward: bool,
+) -> f64 {
+    let flat = usage.speed.time_for(len).0;
+    match sloped {
+        true => flat * net.slope(i)[usize::from(!forward)],
+        false => flat,
+    }
+}
+
 /// One profile's view of the network.
 #[derive(Debug, Clone)]
 pub struct ProfileGraph {
     /// Profile name.
     pub profile: String,
+    /// Whether its road times follow the network's slopes
+    /// ([`RoadNetwork::sloped`]).
+    pub sloped: bool,
     /// Use of each segment of the network (`None`: not usable).
     pub segment_use: Vec<Option<SegmentUse>>,
     /// Forward graph (arcs in the direction of travel).
@@ -297,21 +308,17 @@ impl ProfileGraph {
                 (true, Oneway::Backward) => (false, true),
                 _ => (true, true),
             };
-            let slope = match sloped {
-                true => net.slope(i),
-                false => [1.0, 1.0],
-            };
             let usage = SegmentUse {
                 speed,
                 forward,
                 backward,
-                slope,
             };
+            let time = |forward| segment_time(net, sloped, i, usage, Meters(s.len_m), forward);
             if forward {
-                arcs.push((s.a, s.b, usage.time(Meters(s.len_m), true), s.len_m));
+                arcs.push((s.a, s.b, time(true), s.len_m));
             }
             if backward {
-                arcs.push((s.b, s.a, usage.time(Meters(s.len_m), false), s.len_m));
+                arcs.push((s.b, s.a, time(false), s.len_m));
             }
             usable += 1;
             segment_use.push(Some(usage));
@@ -320,6 +327,7 @@ impl ProfileGraph {
         let reverse = SearchGraph::from(&forward.reversed());
         ProfileGraph {
             profile: profile.name.clone(),
+            sloped,
             segment_use,
             forward,
             reverse,

@@ -33,6 +33,7 @@ use std::collections::HashMap;
 
 use crate::config::Travel;
 use crate::geometry::{from_unit, haversine, to_unit};
+use crate::index::graph::segment_time;
 use crate::index::{PointIndex, RoadNetwork, Snap};
 use crate::model::LonLat;
 use crate::terrain::{tobler, Terrain};
@@ -189,10 +190,11 @@ impl<'m> Trips<'m> {
     /// (from its `a` towards its `b`) or not.
     pub fn along(&self, segment: u32, frac: f64, forward: bool) -> (f64, f64) {
         let s = &self.net.segments[segment as usize];
-        let usage = self.ctx.graph.segment_use[segment as usize]
-            .expect("snaps only land on usable segments");
+        let g = &self.ctx.graph;
+        let usage = g.segment_use[segment as usize].expect("snaps only land on usable segments");
         let d = frac * s.len_m;
-        (usage.time(Meters(d), forward), d)
+        let t = segment_time(self.net, g.sloped, segment as usize, usage, Meters(d), forward);
+        (t, d)
     }
 
     /// A settlement at `pos` snapped at `snap`, when it is within

@@ -492,6 +492,7 @@ fn run_json_records_the_dem() {
 fn roads_of_sloped_profiles_follow_the_dem_both_ways() {
     use remoteness::config::Profile;
     use remoteness::geometry::EARTH_RADIUS_M;
+    use remoteness::index::graph::segment_time;
     use remoteness::index::ProfileGraph;
     use remoteness::model::{Oneway, Road};
     use remoteness::search::trip::slope_network;
@@ -552,7 +553,8 @@ fn roads_of_sloped_profiles_follow_the_dem_both_ways() {
     // Half the segment each way costs half: the trip model's `along`.
     let usage = walk.segment_use[0].unwrap();
     let half = remoteness::units::Meters(len / 2.0);
-    assert!((usage.time(half, true) - up / 2.0).abs() < 1e-9);
-    assert!((usage.time(half, false) - down / 2.0).abs() < 1e-9);
+    let time = |forward| segment_time(&net, walk.sloped, 0, usage, half, forward);
+    assert!((time(true) - up / 2.0).abs() < 1e-9);
+    assert!((time(false) - down / 2.0).abs() < 1e-9);
     assert_eq!(terrain.flat_legs(), 0, "road segments are not off-road legs");
 }
