@@ -478,7 +478,7 @@ impl Study {
                 ProfileStats {
                     profile: c.profile.name.clone(),
                     usable_segments: c.graph.usable_segments,
-                    arcs: c.graph.forward.arc_count(),
+                    arcs: c.graph.reverse.arc_count(),
                     settlements_snapped: snapped,
                     settlements_off_network: valid - snapped,
                 }

@@ -10,6 +10,8 @@
 //! arc's head, time and length side by side in one 20-byte record, so that
 //! relaxing an arc reads one place in memory instead of three arrays.
 
+use std::sync::OnceLock;
+
 use crate::config::Profile;
 use crate::index::network::RoadNetwork;
 use crate::model::Oneway;
@@ -259,8 +261,10 @@ pub struct ProfileGraph {
     pub sloped: bool,
     /// Use of each segment of the network (`None`: not usable).
     pub segment_use: Vec<Option<SegmentUse>>,
-    /// Forward graph (arcs in the direction of travel).
-    pub forward: Csr,
+    /// Forward graph (arcs in the direction of travel), built from
+    /// `reverse` on first use ([`ProfileGraph::forward`]): only a scenario
+    /// removing facilities needs it.
+    forward: OnceLock<Csr>,
     /// Reversed graph, in the search's layout: searching it from facilities
     /// gives the time *to* the nearest facility from every node.
     pub reverse: SearchGraph,
@@ -323,16 +327,38 @@ impl ProfileGraph {
             usable += 1;
             segment_use.push(Some(usage));
         }
-        let forward = Csr::from_arcs(net.nodes.len(), arcs);
-        let reverse = SearchGraph::from(&forward.reversed());
+        // Reversed in place: the reverse graph's arc order is a full sort of
+        // the arcs, so it is the forward graph's `reversed()`, without the
+        // forward graph in between.
+        for a in &mut arcs {
+            std::mem::swap(&mut a.0, &mut a.1);
+        }
+        let reverse = SearchGraph::from_arcs(net.nodes.len(), arcs);
         ProfileGraph {
             profile: profile.name.clone(),
             sloped,
             segment_use,
-            forward,
+            forward: OnceLock::new(),
             reverse,
             usable_segments: usable,
         }
+    }
+}
+
+impl ProfileGraph {
+    /// The forward graph: `reverse` with every arc reversed, built on first
+    /// use (the same arcs in the same order as building it directly).
+    pub fn forward(&self) -> &Csr {
+        self.forward.get_or_init(|| {
+            let g = &self.reverse;
+            let mut arcs = Vec::with_capacity(g.arc_count());
+            for u in 0..g.node_count() as u32 {
+                for a in g.arcs(u) {
+                    arcs.push((a.head, u, a.time_s, a.dist_m));
+                }
+            }
+            Csr::from_arcs(g.node_count(), arcs)
+        })
     }
 }
 
@@ -357,6 +383,63 @@ mod tests {
         let arc = s.arcs(2)[1];
         assert_eq!((arc.head, arc.time_s, arc.dist_m), (1, 5.0, 50.0));
         assert_eq!(std::mem::size_of::<SearchArc>(), 20);
+    }
+
+    /// The graphs built through the reversed arc list (and the forward one
+    /// rebuilt from the reverse) equal building the forward graph first and
+    /// reversing it, arc order included: parallel arcs, equal times,
+    /// one-way roads.
+    #[test]
+    fn reverse_first_equals_forward_first() {
+        use crate::model::{LonLat, Road};
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let pts: Vec<LonLat> = (0..40)
+            .map(|i| LonLat::new(0.001 * (i % 7) as f64, 0.001 * (i / 7) as f64))
+            .collect();
+        let roads: Vec<Road> = (0..120)
+            .map(|k| Road {
+                id: k.to_string(),
+                class: ["primary", "track"][next() % 2].into(),
+                oneway: [Oneway::No, Oneway::Forward, Oneway::Backward][next() % 3],
+                maxspeed: None,
+                vertices: (0..2 + next() % 3).map(|_| (None, pts[next() % pts.len()])).collect(),
+                passability: Vec::new(),
+                joinable: true,
+            })
+            .collect();
+        let net = RoadNetwork::build(&roads);
+        let profile = Profile {
+            name: "drive".into(),
+            speeds_kmh: [("primary".to_string(), 50.0), ("track".to_string(), 50.0)].into(),
+            offroad_kmh: 5.0,
+            oneway: true,
+            use_maxspeed: false,
+            no_road_kmh: 30.0,
+        };
+        let g = ProfileGraph::build(&net, &profile);
+        let mut arcs = Vec::new();
+        for (i, s) in net.segments.iter().enumerate() {
+            let Some(u) = g.segment_use[i] else { continue };
+            let t = u.speed.time_for(Meters(s.len_m)).0;
+            if u.forward {
+                arcs.push((s.a, s.b, t, s.len_m));
+            }
+            if u.backward {
+                arcs.push((s.b, s.a, t, s.len_m));
+            }
+        }
+        let forward = Csr::from_arcs(net.nodes.len(), arcs);
+        assert!(forward.arc_count() > 100);
+        assert_eq!(g.reverse, SearchGraph::from(&forward.reversed()));
+        let lazy = g.forward();
+        assert_eq!(lazy.first_out, forward.first_out);
+        assert_eq!(lazy.head, forward.head);
+        assert_eq!(lazy.time_s, forward.time_s);
+        assert_eq!(lazy.dist_m, forward.dist_m);
     }
 
     #[test]

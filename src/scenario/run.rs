@@ -290,7 +290,7 @@ fn remove_facilities(
     let ctx = model.context(&svc.profile);
     let changed = super::incremental::remove_sources(
         &ctx.graph.reverse,
-        &ctx.graph.forward,
+        ctx.graph.forward(),
         paths,
         removed,
         &renumber,

@@ -123,9 +123,9 @@ fn floyd_warshall(g: &ProfileGraph, n: usize) -> Vec<Vec<f64>> {
     let mut d = vec![vec![f64::INFINITY; n]; n];
     for (u, row) in d.iter_mut().enumerate() {
         row[u] = 0.0;
-        for e in g.forward.arcs(u as u32) {
-            let v = g.forward.head[e] as usize;
-            row[v] = row[v].min(g.forward.time_s[e]);
+        for e in g.forward().arcs(u as u32) {
+            let v = g.forward().head[e] as usize;
+            row[v] = row[v].min(g.forward().time_s[e]);
         }
     }
     for k in 0..n {

@@ -252,7 +252,7 @@ fn fast_equals_reference_on_the_liechtenstein_graphs() {
     for profile in settings.profiles.values() {
         let graph = ProfileGraph::build(&net, profile);
         // The engine searches `reverse`; `forward` is the other direction.
-        for g in [graph.forward.reversed(), graph.forward.clone()] {
+        for g in [graph.forward().reversed(), graph.forward().clone()] {
             let search = SearchGraph::from(&g);
             assert!(g.arc_count() == graph.reverse.arc_count());
             let n = g.node_count();

@@ -536,9 +536,9 @@ fn roads_of_sloped_profiles_follow_the_dem_both_ways() {
     let walk = ProfileGraph::build(&net, &profile("walk"));
     let drive = ProfileGraph::build(&net, &profile("drive"));
     let arc_time = |g: &ProfileGraph, from: u32| {
-        let r = g.forward.arcs(from);
+        let r = g.forward().arcs(from);
         assert_eq!(r.len(), 1);
-        g.forward.time_s[r.start]
+        g.forward().time_s[r.start]
     };
     // 5 km/h: 720 s on the flat.
     let flat_s = 720.0 * len / 1000.0;
