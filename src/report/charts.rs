@@ -149,6 +149,7 @@ pub fn access_curve(lang: Lang, data: &RunData, k: usize) -> String {
         let mut acc = 0.0;
         let mut last_px = LEFT;
         let mut last_y = sy(0.0);
+        let mut open = false;
         for (v, w) in &pairs {
             let Some(v) = v else { break };
             let xv = axis_value(svc, *v);
@@ -157,12 +158,21 @@ pub fn access_curve(lang: Lang, data: &RunData, k: usize) -> String {
             }
             let px = (sx(xv) * 2.0).round() / 2.0;
             if px > last_px {
+                // Close the last column at its final share, then step
+                // across at that share: two points per half-pixel column
+                // whatever the number of settlements.
+                if open {
+                    let _ = write!(pts, " {last_px},{last_y:.1}");
+                }
                 let _ = write!(pts, " {px},{last_y:.1}");
                 last_px = px;
             }
             acc += w.max(0.0);
             last_y = sy(acc / total);
-            let _ = write!(pts, " {px},{last_y:.1}");
+            open = true;
+        }
+        if open {
+            let _ = write!(pts, " {last_px},{last_y:.1}");
         }
         let _ = write!(pts, " {},{last_y:.1}", sx(xmax));
         let _ = write!(s, "<polyline class=\"curve\" points=\"{pts}\"/>");
@@ -294,5 +304,84 @@ mod tests {
         assert_eq!(nice_step(7.0), 2.0);
         assert_eq!(nice_step(1000.0), 200.0);
         assert_eq!(nice_step(40.0), 10.0);
+    }
+
+    /// The access curve of 60,000 settlements: at most two points per
+    /// half-pixel column, and at the end of each column the cumulative
+    /// share of people within it (computed here independently).
+    #[test]
+    fn the_access_curve_has_two_points_per_column_at_most() {
+        use super::super::data::Settlement;
+        let n = 60_000;
+        let settlements: Vec<Settlement> = (0..n)
+            .map(|i| Settlement {
+                name: String::new(),
+                lon: 0.0,
+                lat: 0.0,
+                pop: (i % 7) as f64,
+                zone_id: String::new(),
+                composite: None,
+                class: String::new(),
+                // Minutes spread over 0–100, a tenth never reached.
+                values: vec![(i % 10 != 0).then(|| ((i * 7919) % 100_000) as f64 / 1000.0)],
+            })
+            .collect();
+        let svc = ServiceInfo {
+            name: "health".into(),
+            code: "hlth".into(),
+            profile: "walk".into(),
+            metric: Metric::Time,
+            threshold: 60.0,
+            straight_line: false,
+            population_beyond: 0.0,
+            share_beyond: 0.5,
+            facilities: Some(1),
+        };
+        let data = RunData {
+            run: serde_json::Value::Null,
+            services: vec![svc],
+            zones: None,
+            settlements,
+            facilities: Vec::new(),
+            comparison: None,
+        };
+        let svg = access_curve(Lang::En, &data, 0);
+        let pts: Vec<(f64, f64)> = svg
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .split(' ')
+            .map(|p| {
+                let (x, y) = p.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        let columns = 2.0 * (W - LEFT - RIGHT);
+        assert!(pts.len() as f64 <= 2.0 * columns + 3.0, "{} points", pts.len());
+        // The share at the end of every column, by brute force.
+        let total: f64 = data.settlements.iter().map(|s| s.pop).sum();
+        let xmax = axis_max(&data.services[0], &pairs(&data, 0));
+        let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
+        let mut within: std::collections::BTreeMap<i64, f64> = Default::default();
+        for s in &data.settlements {
+            if let Some(v) = s.values[0].filter(|v| *v <= xmax) {
+                let px = ((LEFT + pw * v / xmax) * 2.0).round() / 2.0;
+                *within.entry((px * 2.0) as i64).or_default() += s.pop;
+            }
+        }
+        let mut acc = 0.0;
+        let mut checked = 0;
+        for (col, w) in within {
+            acc += w;
+            let (x, y) = (col as f64 / 2.0, TOP + ph * (1.0 - acc / total));
+            // The last point drawn in this column.
+            let last = pts.iter().rev().find(|p| p.0 == x).unwrap();
+            assert!((last.1 - y).abs() <= 0.05 + 1e-9, "column {x}: {} vs {y}", last.1);
+            checked += 1;
+        }
+        assert!(checked > 500, "{checked} columns");
     }
 }

@@ -4,10 +4,14 @@
 //! Only the fields the report shows are kept. Every problem is a
 //! [`ReportError`] naming the file.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use geo::{BoundingRect, Contains, Coord, LineString, MultiPolygon, Point, Polygon, Rect};
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
 
 use super::ReportError;
 
@@ -155,37 +159,52 @@ pub(super) fn invalid(path: &Path, message: impl Into<String>) -> ReportError {
     }
 }
 
-/// Reads and parses a JSON file.
-pub fn read_json(path: &Path) -> Result<Value, ReportError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(ReportError::Missing {
-                path: path.to_path_buf(),
-            })
-        }
-        Err(source) => {
-            return Err(ReportError::Read {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
-    };
-    serde_json::from_slice(&bytes).map_err(|e| ReportError::Parse {
+/// Reads a file whole, naming it when it is missing or unreadable.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, ReportError> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ReportError::Missing {
+            path: path.to_path_buf(),
+        }),
+        Err(source) => Err(ReportError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn parse_error(path: &Path, e: serde_json::Error) -> ReportError {
+    ReportError::Parse {
         path: path.to_path_buf(),
         message: e.to_string(),
-    })
+    }
 }
 
-fn f(p: &Map<String, Value>, key: &str) -> Option<f64> {
-    p.get(key).and_then(Value::as_f64).filter(|x| x.is_finite())
+/// Reads and parses a JSON file.
+pub fn read_json(path: &Path) -> Result<Value, ReportError> {
+    serde_json::from_slice(&read_bytes(path)?).map_err(|e| parse_error(path, e))
 }
 
-fn s(p: &Map<String, Value>, key: &str) -> String {
-    match p.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(v) => v.to_string(),
+/// A feature's properties, each left as its JSON text until it is read
+/// (a layer of 200,000 settlements has millions of values the report never
+/// looks at).
+type Props<'a> = BTreeMap<Cow<'a, str>, &'a RawValue>;
+
+fn f(p: &Props, key: &str) -> Option<f64> {
+    p.get(key)
+        .and_then(|r| serde_json::from_str::<f64>(r.get()).ok())
+        .filter(|x| x.is_finite())
+}
+
+fn u(p: &Props, key: &str) -> Option<u64> {
+    p.get(key).and_then(|r| serde_json::from_str(r.get()).ok())
+}
+
+fn s(p: &Props, key: &str) -> String {
+    match p.get(key).map(|r| r.get()) {
+        None | Some("null") => String::new(),
+        Some(t) if t.starts_with('"') => serde_json::from_str(t).unwrap_or_default(),
+        Some(t) => t.to_string(),
     }
 }
 
@@ -245,22 +264,44 @@ fn services(run: &Value, path: &Path) -> Result<Vec<ServiceInfo>, ReportError> {
         .collect()
 }
 
-/// A feature's properties and geometry.
-type Feature = (Map<String, Value>, Value);
+#[derive(Deserialize)]
+struct RawCollection<'a> {
+    #[serde(borrow)]
+    features: Vec<&'a RawValue>,
+}
 
-/// The features of a GeoJSON FeatureCollection.
-fn features(path: &Path) -> Result<Vec<Feature>, ReportError> {
-    let doc = read_json(path)?;
-    let list = doc["features"]
-        .as_array()
-        .ok_or_else(|| invalid(path, "not a GeoJSON FeatureCollection (no `features` list)"))?;
-    Ok(list
-        .iter()
-        .map(|ft| {
-            let props = ft["properties"].as_object().cloned().unwrap_or_default();
-            (props, ft["geometry"].clone())
-        })
-        .collect())
+#[derive(Deserialize)]
+struct RawFeature<'a> {
+    #[serde(borrow, default)]
+    properties: Option<Props<'a>>,
+    #[serde(borrow)]
+    geometry: Option<&'a RawValue>,
+}
+
+/// The features of a GeoJSON FeatureCollection, each turned into a `T` (or
+/// skipped) by `each` from its properties and geometry, one at a time.
+fn features<T>(
+    path: &Path,
+    mut each: impl FnMut(&Props, Option<&RawValue>) -> Option<T>,
+) -> Result<Vec<T>, ReportError> {
+    let bytes = read_bytes(path)?;
+    let doc: RawCollection = serde_json::from_slice(&bytes).map_err(|e| match e.is_data() {
+        true => invalid(path, "not a GeoJSON FeatureCollection (no `features` list)"),
+        false => parse_error(path, e),
+    })?;
+    let mut out = Vec::with_capacity(doc.features.len());
+    for raw in doc.features {
+        let ft: RawFeature = serde_json::from_str(raw.get()).map_err(|e| parse_error(path, e))?;
+        let props = ft.properties.unwrap_or_default();
+        out.extend(each(&props, ft.geometry));
+    }
+    Ok(out)
+}
+
+/// A geometry as a JSON value (zones: few features, read whole).
+fn geometry_value(g: Option<&RawValue>) -> Value {
+    g.and_then(|g| serde_json::from_str(g.get()).ok())
+        .unwrap_or(Value::Null)
 }
 
 fn ring(v: &Value) -> Option<LineString<f64>> {
@@ -297,71 +338,72 @@ fn multipolygon(g: &Value) -> Option<MultiPolygon<f64>> {
     }
 }
 
-fn point(p: &Map<String, Value>, g: &Value) -> Option<(f64, f64)> {
+fn point(p: &Props, g: Option<&RawValue>) -> Option<(f64, f64)> {
     if let (Some(lon), Some(lat)) = (f(p, "lon"), f(p, "lat")) {
         return Some((lon, lat));
     }
-    let c = g["coordinates"].as_array()?;
-    Some((c.first()?.as_f64()?, c.get(1)?.as_f64()?))
+    #[derive(Deserialize)]
+    struct Point {
+        coordinates: (f64, f64),
+    }
+    let pt: Point = serde_json::from_str(g?.get()).ok()?;
+    Some(pt.coordinates)
 }
 
 fn zones(path: &Path, services: &[ServiceInfo]) -> Result<Vec<Zone>, ReportError> {
-    Ok(features(path)?
-        .into_iter()
-        .map(|(p, g)| Zone {
-            id: s(&p, "zone_id"),
-            name: s(&p, "name"),
-            rank: p.get("rank").and_then(Value::as_u64),
-            priority: p.get("priority").and_then(Value::as_bool).unwrap_or(false),
-            reason: s(&p, "reason"),
-            pop: f(&p, "pop").unwrap_or(0.0),
-            composite: f(&p, "composite"),
-            burden: f(&p, "burden"),
-            severity: f(&p, "severity"),
-            rank_burden: p.get("rank_burd").and_then(Value::as_u64),
-            rank_severity: p.get("rank_sev").and_then(Value::as_u64),
-            geometry: multipolygon(&g),
+    features(path, |p, g| {
+        Some(Zone {
+            id: s(p, "zone_id"),
+            name: s(p, "name"),
+            rank: u(p, "rank"),
+            priority: p
+                .get("priority")
+                .and_then(|r| serde_json::from_str(r.get()).ok())
+                .unwrap_or(false),
+            reason: s(p, "reason"),
+            pop: f(p, "pop").unwrap_or(0.0),
+            composite: f(p, "composite"),
+            burden: f(p, "burden"),
+            severity: f(p, "severity"),
+            rank_burden: u(p, "rank_burd"),
+            rank_severity: u(p, "rank_sev"),
+            geometry: multipolygon(&geometry_value(g)),
             share_beyond: services
                 .iter()
-                .map(|sv| f(&p, &format!("{}_oshr", sv.code)))
+                .map(|sv| f(p, &format!("{}_oshr", sv.code)))
                 .collect(),
-            mean: services.iter().map(|sv| f(&p, &sv.column())).collect(),
+            mean: services.iter().map(|sv| f(p, &sv.column())).collect(),
         })
-        .collect())
+    })
 }
 
 fn settlements(path: &Path, services: &[ServiceInfo]) -> Result<Vec<Settlement>, ReportError> {
-    Ok(features(path)?
-        .into_iter()
-        .filter_map(|(p, g)| {
-            let (lon, lat) = point(&p, &g)?;
-            Some(Settlement {
-                name: s(&p, "name"),
-                lon,
-                lat,
-                pop: f(&p, "pop").unwrap_or(0.0),
-                zone_id: s(&p, "zone_id"),
-                composite: f(&p, "composite"),
-                class: s(&p, "class"),
-                values: services.iter().map(|sv| f(&p, &sv.column())).collect(),
-            })
+    let columns: Vec<String> = services.iter().map(ServiceInfo::column).collect();
+    features(path, |p, g| {
+        let (lon, lat) = point(p, g)?;
+        Some(Settlement {
+            name: s(p, "name"),
+            lon,
+            lat,
+            pop: f(p, "pop").unwrap_or(0.0),
+            zone_id: s(p, "zone_id"),
+            composite: f(p, "composite"),
+            class: s(p, "class"),
+            values: columns.iter().map(|c| f(p, c)).collect(),
         })
-        .collect())
+    })
 }
 
 fn facilities(path: &Path) -> Result<Vec<Facility>, ReportError> {
-    Ok(features(path)?
-        .into_iter()
-        .filter_map(|(p, g)| {
-            let (lon, lat) = point(&p, &g)?;
-            Some(Facility {
-                service: s(&p, "service"),
-                name: s(&p, "name"),
-                lon,
-                lat,
-            })
+    features(path, |p, g| {
+        let (lon, lat) = point(p, g)?;
+        Some(Facility {
+            service: s(p, "service"),
+            name: s(p, "name"),
+            lon,
+            lat,
         })
-        .collect())
+    })
 }
 
 /// The folder holding the run's layers: `dir`, or `dir/baseline` for the

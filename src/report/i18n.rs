@@ -83,6 +83,7 @@ pub enum Key {
     Contents,
     MapTitle,
     MapNote,
+    MapCapped,
     LegendZones,
     LegendZoneRank,
     LegendPriority,
@@ -216,6 +217,11 @@ impl Key {
                 "Zone outlines simplified for display (Douglas–Peucker, tolerance {0}°). Point to or click a zone for its figures.",
                 "Contours des zones simplifiés pour l’affichage (Douglas–Peucker, tolérance {0}°). Survolez ou cliquez une zone pour ses chiffres.",
                 "حدود المناطق مبسّطة للعرض (دوغلاس–بوكر، تسامح {0}°). مرّر المؤشر على منطقة أو انقر عليها لعرض أرقامها.",
+            ],
+            MapCapped => [
+                "The map draws the {0} most populous of the {1} settlements; the tables and charts count them all.",
+                "La carte montre les {0} localités les plus peuplées sur {1} ; les tableaux et graphiques les comptent toutes.",
+                "تعرض الخريطة أكثر {0} تجمعًا سكنيًا من حيث السكان من أصل {1}؛ وتحتسبها الجداول والرسوم كلها.",
             ],
             LegendZones => ["Zones", "Zones", "المناطق"],
             LegendZoneRank => [

@@ -17,6 +17,10 @@ use super::{bdi, esc};
 
 /// Douglas–Peucker tolerance of the zone outlines, in degrees (about 100 m).
 pub const SIMPLIFY_DEG: f64 = 0.001;
+/// The most settlements the map draws (the most populous; about 200 bytes
+/// each, so the page stays within 2 MB at any size of run). The note under
+/// the map says so when a run has more.
+pub const MAX_SETTLEMENTS: usize = 3_000;
 
 /// Map width in SVG units.
 const WIDTH: f64 = 1000.0;
@@ -247,7 +251,7 @@ pub fn map_svg(lang: Lang, data: &RunData) -> String {
             .then(a.cmp(&b))
     });
     svg.push_str("<g class=\"settl\">");
-    for &i in &people {
+    for &i in people.iter().take(MAX_SETTLEMENTS) {
         let s = &data.settlements[i];
         let (x, y) = proj.xy(s.lon, s.lat);
         let r = 1.6 + 12.0 * (s.pop.max(0.0) / max_pop).sqrt();
@@ -381,5 +385,37 @@ mod tests {
         let d = path_data(&g, &proj);
         assert_eq!(d.matches(' ').count(), 3, "{d}");
         assert!(d.starts_with('M') && d.ends_with('Z'));
+    }
+
+    /// A run of 5,000 settlements: the map draws the 3,000 most populous.
+    #[test]
+    fn the_map_draws_the_most_populous_settlements_only() {
+        use super::super::data::Settlement;
+        let settlements = (0..5_000)
+            .map(|i| Settlement {
+                name: format!("s{i}"),
+                lon: (i % 100) as f64 * 0.01,
+                lat: (i / 100) as f64 * 0.01,
+                pop: i as f64,
+                zone_id: String::new(),
+                composite: None,
+                class: String::new(),
+                values: Vec::new(),
+            })
+            .collect();
+        let data = RunData {
+            run: serde_json::Value::Null,
+            services: Vec::new(),
+            zones: None,
+            settlements,
+            facilities: Vec::new(),
+            comparison: None,
+        };
+        let svg = map_svg(Lang::En, &data);
+        let settl = svg.split("<g class=\"settl\">").nth(1).unwrap();
+        let settl = settl.split("</g>").next().unwrap();
+        assert_eq!(settl.matches("<circle").count(), MAX_SETTLEMENTS);
+        assert!(settl.contains("<title>s4999 ") && settl.contains("<title>s2000 "));
+        assert!(!settl.contains("<title>s1999 "));
     }
 }

@@ -354,6 +354,19 @@ pub fn render(data: &RunData, lang: Lang) -> String {
         map::legend(lang, data),
         esc(&lang.fill(Key::MapNote, &[&lang.num(map::SIMPLIFY_DEG, 3)]))
     );
+    if data.settlements.len() > map::MAX_SETTLEMENTS {
+        let _ = write!(
+            h,
+            "<p class=\"note\">{}</p>",
+            esc(&lang.fill(
+                Key::MapCapped,
+                &[
+                    &lang.int(map::MAX_SETTLEMENTS as f64),
+                    &lang.int(data.settlements.len() as f64)
+                ]
+            ))
+        );
+    }
     if let Some(z) = zones {
         let _ = write!(
             h,
