@@ -131,18 +131,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             beyond(&sloped),
         );
     }
-    let mut moves: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for (x, y) in flat.scores.class.iter().zip(&sloped.scores.class) {
+    let people = flat.dataset.populations();
+    let mut moves: BTreeMap<(&str, &str), (usize, f64)> = BTreeMap::new();
+    for ((x, y), p) in flat.scores.class.iter().zip(&sloped.scores.class).zip(&people) {
         if let (Some(x), Some(y)) = (x, y) {
             if x != y {
-                *moves.entry((x, y)).or_default() += 1;
+                let m = moves.entry((x, y)).or_default();
+                m.0 += 1;
+                m.1 += p;
             }
         }
     }
-    let total: usize = moves.values().sum();
-    println!("isolation class changes: {total} of {n} settlements");
-    for ((x, y), c) in moves {
-        println!("  {x} -> {y}: {c}");
+    let total: usize = moves.values().map(|m| m.0).sum();
+    let total_people: f64 = moves.values().map(|m| m.1).sum();
+    println!(
+        "isolation class changes: {total} of {n} settlements, {total_people:.0} of {:.0} people",
+        people.iter().sum::<f64>()
+    );
+    for ((x, y), (c, p)) in moves {
+        println!("  {x} -> {y}: {c} settlements, {p:.0} people");
     }
     if let Some(t) = &sloped.dataset.terrain {
         println!("legs timed flat (off the DEM): {}", t.flat_legs());
