@@ -1,0 +1,275 @@
+//! Catchment polygons against the trip model: on both bundled examples and
+//! on random networks, every settlement within `T` lies in the `T` polygon
+//! and every other one outside, but for the documented tolerance (a trip
+//! time within `tol_min` of `T`, or a jump of the trip-time field inside
+//! the settlement's grid cell); polygons nest; a facility's lies within
+//! its service's; the output is the same at any thread count and valid
+//! RFC 7946.
+
+use geo::{Contains, Distance, Euclidean, Intersects};
+use geo_types::{Coord, MultiPolygon, Point};
+use remoteness::config::{CatchmentSettings, Service, Settings};
+use remoteness::geometry::haversine;
+use remoteness::isochrone::{self, Catchments, Grid, Scope};
+use remoteness::model::LonLat;
+use remoteness::pipeline::{Execution, Quiet, Study};
+use remoteness::search::access::{ServiceAccess, TravelModel};
+
+use crate::common::{fixture, Rng};
+use crate::model::{model, random_case, service};
+
+/// What one containment check found.
+#[derive(Debug, Default)]
+struct Tally {
+    checked: usize,
+    within_threshold: usize,
+    near_threshold: usize,
+    field_jumps: usize,
+    failures: Vec<String>,
+}
+
+/// The grid points at the corners of the cell holding `p`.
+fn corners(g: &Grid, p: LonLat) -> [LonLat; 4] {
+    let i = ((p.lon - g.lon0) / g.dlon).floor();
+    let j = ((p.lat - g.lat0) / g.dlat).floor();
+    let at = |di: f64, dj: f64| LonLat {
+        lon: g.lon0 + (i + di) * g.dlon,
+        lat: g.lat0 + (j + dj) * g.dlat,
+    };
+    [at(0.0, 0.0), at(1.0, 0.0), at(0.0, 1.0), at(1.0, 1.0)]
+}
+
+/// Whether the trip-time field may jump between `p` and the corners of its
+/// cell: they snap onto different segments (or on either side of
+/// `max_snap_m`), lie on either side of `max_direct_m` from the nearest
+/// facility, or snap onto a segment holding a facility.
+fn field_jumps(model: &TravelModel, s: &Service, sa: &ServiceAccess, g: &Grid, p: LonLat) -> bool {
+    let trips = model.trips(s);
+    let ctx = model.context(&s.profile);
+    let seeding = model.seeding(s, &sa.facilities);
+    let key = |q: LonLat| {
+        let seg = trips
+            .uses_network()
+            .then(|| ctx.snap(q))
+            .flatten()
+            .filter(|x| x.offroad.0 <= model.travel.max_snap_m)
+            .map(|x| x.segment);
+        let nearest = sa
+            .facilities
+            .iter()
+            .map(|f| haversine(q, f.pos).0)
+            .fold(f64::INFINITY, f64::min);
+        let direct = !trips.uses_network() || nearest <= model.travel.max_direct_m;
+        (seg, direct)
+    };
+    let k = key(p);
+    let on_facility_segment = k.0.is_some_and(|s| seeding.on_segment.contains_key(&s));
+    on_facility_segment || corners(g, p).into_iter().any(|c| key(c) != k)
+}
+
+/// Checks every valid settlement against every service polygon of `c`.
+fn containment(
+    model: &TravelModel,
+    services: &[Service],
+    access: &[ServiceAccess],
+    c: &Catchments,
+) -> Tally {
+    let mut tally = Tally::default();
+    for (summary, grid) in c.grids.iter().zip(&c.lattices) {
+        let s = services.iter().find(|s| s.name == summary.service).unwrap();
+        let sa = access.iter().find(|a| a.service == s.name).unwrap();
+        let trips = model.trips(s);
+        let ctx = model.context(&s.profile);
+        let d = summary.diagonal_m;
+        for p in c
+            .polygons
+            .iter()
+            .filter(|p| p.service == s.name && p.scope == Scope::Service)
+        {
+            for (k, st) in model.settlements.iter().enumerate() {
+                if !st.valid {
+                    continue;
+                }
+                tally.checked += 1;
+                let pos = st.settlement.pos;
+                let t = sa.access[k].time.map_or(f64::INFINITY, |t| t.0);
+                let inside = p.polygon.contains(&Point::new(pos.lon, pos.lat));
+                tally.within_threshold += usize::from(t <= p.threshold.0);
+                if inside == (t <= p.threshold.0) {
+                    continue;
+                }
+                // The bound for a place snapped where this settlement is
+                // (its cell's corners too, or the field jumps).
+                let seg = ctx.settlement_snaps[k]
+                    .filter(|x| x.offroad.0 <= model.travel.max_snap_m)
+                    .map(|x| x.segment);
+                let tol = isochrone::field::lipschitz(&trips, ctx, seg) * d * (1.0 + 1e-9) + 1e-9;
+                assert!(tol <= summary.tolerance_min * 60.0 * (1.0 + 1e-6) + 1e-6);
+                if (t - p.threshold.0).abs() <= tol {
+                    tally.near_threshold += 1;
+                } else if field_jumps(model, s, sa, grid, pos) {
+                    tally.field_jumps += 1;
+                } else {
+                    tally.failures.push(format!(
+                        "{} {} min: settlement {} at {pos:?}, trip {t} s, inside {inside}",
+                        s.name,
+                        p.threshold.0 / 60.0,
+                        st.settlement.id
+                    ));
+                }
+            }
+        }
+    }
+    tally
+}
+
+/// Up to `n` vertices of `m`, evenly spread.
+fn some_vertices(m: &MultiPolygon<f64>, n: usize) -> Vec<Coord<f64>> {
+    let all: Vec<Coord<f64>> =
+        m.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| r.0.iter().copied())
+            .collect();
+    let step = (all.len() / n).max(1);
+    all.into_iter().step_by(step).collect()
+}
+
+/// Whether every sampled vertex of `inner` lies in `outer` or within
+/// `tol_deg` of it.
+fn within(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>, tol_deg: f64) -> bool {
+    some_vertices(inner, 300).into_iter().all(|c| {
+        let pt = Point::from(c);
+        outer.intersects(&pt) || Euclidean.distance(&pt, outer) <= tol_deg
+    })
+}
+
+/// Nesting of each service's and facility's polygons, and each facility's
+/// within its service's (within one cell diagonal).
+fn check_nesting(c: &Catchments) {
+    for (summary, grid) in c.grids.iter().zip(&c.lattices) {
+        let of = |f: Option<u32>| -> Vec<&isochrone::Catchment> {
+            c.polygons
+                .iter()
+                .filter(|p| p.service == summary.service && p.facility == f)
+                .collect()
+        };
+        let service = of(None);
+        // A cell diagonal in degrees of longitude, at the grid's widest.
+        let tol_deg = grid.dlon.hypot(grid.dlat) * 1.01;
+        for w in service.windows(2) {
+            assert!(w[0].threshold < w[1].threshold);
+            assert!(
+                within(&w[0].polygon, &w[1].polygon, 1e-9),
+                "{}: {} min not within {} min",
+                summary.service,
+                w[0].threshold.0 / 60.0,
+                w[1].threshold.0 / 60.0
+            );
+            assert!(w[0].area_km2 <= w[1].area_km2 + 1e-9);
+            assert!(w[0].population <= w[1].population + 1e-9);
+        }
+        for f in 0..summary.facilities as u32 {
+            let own = of(Some(f));
+            assert_eq!(own.len(), service.len());
+            for (k, p) in own.iter().enumerate() {
+                assert!(within(&p.polygon, &service[k].polygon, tol_deg));
+                assert!(p.population <= service[k].population + 1e-6);
+                if k > 0 {
+                    assert!(within(&own[k - 1].polygon, &p.polygon, 1e-9));
+                }
+            }
+        }
+    }
+}
+
+/// A fixture's settings with catchments on, at `cell_m`.
+fn settings_with(cfg: &str, cell_m: f64) -> Settings {
+    let mut s = Settings::load(&fixture(cfg)).unwrap();
+    s.catchments.enabled = true;
+    s.catchments.cell_m = cell_m;
+    s
+}
+
+#[test]
+fn examples_polygons_hold_exactly_the_settlements_within_each_threshold() {
+    for (cfg, cell) in [
+        ("tata/tata.toml", 1000.0),
+        ("liechtenstein/liechtenstein.toml", 250.0),
+    ] {
+        let settings = settings_with(cfg, cell);
+        let dataset = remoteness::load::load(&settings).unwrap();
+        let mut study = Study::prepare(settings, dataset, &Quiet);
+        let a = study.analyse(Execution::Parallel, &Quiet);
+        let c = a.catchments.as_ref().expect("catchments are on");
+        assert!(!c.polygons.is_empty());
+        let model = study.model();
+        let tally = containment(&model, &a.settings.services, &a.access, c);
+        eprintln!("{cfg}: {tally:?}");
+        assert!(tally.checked > 0);
+        assert!(tally.failures.is_empty(), "{cfg}: {:#?}", tally.failures);
+        check_nesting(c);
+    }
+}
+
+#[test]
+fn random_networks_polygons_follow_the_trip_model() {
+    let mut rng = Rng(0x150c_4201);
+    let mut total = Tally::default();
+    for case in 0..8 {
+        let (net, mut places, facilities) = random_case(&mut rng);
+        // More settlements, around the facilities, so that many lie near
+        // each threshold.
+        for i in 0..200 {
+            let f = facilities[i % facilities.len()].pos;
+            let mut extra = places[i % places.len()].clone();
+            extra.settlement.id = format!("near{i}");
+            extra.settlement.pos = LonLat {
+                lon: f.lon + (rng.f64() - 0.5) * 0.06,
+                lat: f.lat + (rng.f64() - 0.5) * 0.06,
+            };
+            places.push(extra);
+        }
+        let m = model(&net, &places);
+        let s = service();
+        let sa = m.service_access(&s, facilities.clone());
+        let population: Vec<f64> = places.iter().map(|p| p.settlement.population.0).collect();
+        let settings = CatchmentSettings {
+            enabled: true,
+            thresholds_min: vec![4.0, 8.0, 16.0],
+            cell_m: 30.0 + 10.0 * (case % 3) as f64,
+            per_facility: true,
+        };
+        let run = |exec| {
+            isochrone::build(
+                &m,
+                std::slice::from_ref(&s),
+                std::slice::from_ref(&sa),
+                &population,
+                &settings,
+                exec,
+            )
+            .unwrap()
+        };
+        let c = run(Execution::Parallel);
+        let seq = run(Execution::Sequential);
+        assert_eq!(c.polygons.len(), seq.polygons.len());
+        for (p, q) in c.polygons.iter().zip(&seq.polygons) {
+            assert_eq!(p.polygon, q.polygon, "case {case}: parallel = sequential");
+            assert_eq!(p.population.to_bits(), q.population.to_bits());
+        }
+        let tally = containment(&m, std::slice::from_ref(&s), std::slice::from_ref(&sa), &c);
+        assert!(
+            tally.failures.is_empty(),
+            "case {case}: {:#?}",
+            tally.failures
+        );
+        check_nesting(&c);
+        total.checked += tally.checked;
+        total.within_threshold += tally.within_threshold;
+        total.near_threshold += tally.near_threshold;
+        total.field_jumps += tally.field_jumps;
+    }
+    eprintln!("random networks: {total:?}");
+    assert!(total.checked > 4000);
+    assert!(total.within_threshold > 100, "{total:?}");
+}
