@@ -273,3 +273,118 @@ fn random_networks_polygons_follow_the_trip_model() {
     assert!(total.checked > 4000);
     assert!(total.within_threshold > 100, "{total:?}");
 }
+
+/// Every ring of a GeoJSON MultiPolygon: closed, finite WGS 84
+/// coordinates, exterior counter-clockwise and holes clockwise.
+fn check_rfc7946(geometry: &serde_json::Value) {
+    assert_eq!(geometry["type"], "MultiPolygon");
+    for poly in geometry["coordinates"].as_array().unwrap() {
+        for (k, ring) in poly.as_array().unwrap().iter().enumerate() {
+            let pts: Vec<(f64, f64)> = ring
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+                .collect();
+            assert!(pts.len() >= 4 && pts[0] == pts[pts.len() - 1]);
+            for &(x, y) in &pts {
+                assert!(x.is_finite() && y.is_finite());
+                assert!((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y));
+            }
+            let twice_area: f64 = pts
+                .windows(2)
+                .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+                .sum();
+            assert_eq!(twice_area > 0.0, k == 0, "ring {k}: exterior CCW, holes CW");
+        }
+    }
+}
+
+#[test]
+fn catchments_file_is_rfc7946_and_the_same_at_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = settings_with("tata/tata.toml", 2000.0);
+    settings.catchments.thresholds_min = vec![30.0, 60.0];
+    let mut files = Vec::new();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let a = pool.install(|| {
+            remoteness::analyse(settings.clone(), Execution::Parallel, &Quiet).unwrap()
+        });
+        let out = dir.path().join(threads.to_string());
+        let written =
+            remoteness::write::write_outputs(&a, &out, &[], threads, &[], None, &[]).unwrap();
+        assert!(written.iter().any(|p| p.ends_with("catchments.geojson")));
+        files.push(std::fs::read(out.join("catchments.geojson")).unwrap());
+        let run: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+        assert!(run["timings_s"]["catchments"].as_f64().unwrap() >= 0.0);
+        assert!(
+            run["catchments"]["services"][0]["tolerance_min"]
+                .as_f64()
+                .unwrap()
+                > 0.0
+        );
+        assert_eq!(run["settings"]["catchments"]["thresholds_min"][1], 60.0);
+        assert!(out.join("catchments.qml").exists());
+    }
+    assert!(
+        files[0] == files[1],
+        "catchments.geojson differs between 1 and 2 threads"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&files[0]).unwrap();
+    assert_eq!(doc["type"], "FeatureCollection");
+    let features = doc["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    for f in features {
+        check_rfc7946(&f["geometry"]);
+        let p = &f["properties"];
+        assert!(["service", "facility"].contains(&p["scope"].as_str().unwrap()));
+        assert_eq!(p["fac_id"].is_null(), p["scope"] == "service");
+        assert!([30, 60].contains(&p["time_min"].as_i64().unwrap()));
+        assert!(p["area_km2"].as_f64().unwrap() > 0.0);
+    }
+    // GDAL reads the layer (when installed), in WGS 84 with every feature.
+    let out = dir.path().join("1");
+    if let Ok(o) = std::process::Command::new("ogrinfo")
+        .args(["-ro", "-al", "-so"])
+        .arg(out.join("catchments.geojson"))
+        .output()
+    {
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            text.contains(&format!("Feature Count: {}", features.len())),
+            "{text}"
+        );
+        assert!(text.contains("4326"), "{text}");
+    }
+    let gpkg = out.join("results.gpkg");
+    assert_eq!(gpkg.exists(), cfg!(feature = "gdal"));
+    if gpkg.exists() {
+        let o = std::process::Command::new("ogrinfo")
+            .args(["-ro", "-so"])
+            .arg(&gpkg)
+            .arg("catchments")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            text.contains(&format!("Feature Count: {}", features.len())),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn catchments_are_off_by_default() {
+    let a = remoteness::analyse(
+        Settings::load(&fixture("tata/tata.toml")).unwrap(),
+        Execution::Parallel,
+        &Quiet,
+    )
+    .unwrap();
+    assert!(a.catchments.is_none());
+}
