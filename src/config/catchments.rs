@@ -25,6 +25,9 @@ pub struct RawCatchments {
     pub cell_m: Option<f64>,
     /// Whether each facility gets its own polygons too (default true).
     pub per_facility: Option<bool>,
+    /// Whether each facility's network-Voronoi service area is outlined
+    /// (default false).
+    pub voronoi: Option<bool>,
 }
 
 /// The validated `[catchments]`.
@@ -38,6 +41,8 @@ pub struct CatchmentSettings {
     pub cell_m: f64,
     /// Whether each facility gets its own polygons too.
     pub per_facility: bool,
+    /// Whether each facility's network-Voronoi service area is outlined.
+    pub voronoi: bool,
 }
 
 /// Validates `[catchments]`; `coverage_min` are the coverage thresholds,
@@ -77,5 +82,6 @@ pub(super) fn from_raw(
         thresholds_min,
         cell_m,
         per_facility: raw.per_facility.unwrap_or(true),
+        voronoi: raw.voronoi.unwrap_or(false),
     })
 }

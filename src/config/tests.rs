@@ -88,7 +88,7 @@ fn errors_name_the_key() {
 #[test]
 fn catchments_default_to_the_coverage_thresholds_and_errors_name_the_key() {
     let s = parse("[inputs]\nosm='x'\n").unwrap();
-    assert!(!s.catchments.enabled && s.catchments.per_facility);
+    assert!(!s.catchments.enabled && s.catchments.per_facility && !s.catchments.voronoi);
     assert_eq!(s.catchments.thresholds_min, [15.0, 30.0, 60.0, 120.0]);
     let s = parse("[inputs]\nosm='x'\n[coverage]\nthresholds_min=[10,20]\n").unwrap();
     assert_eq!(s.catchments.thresholds_min, [10.0, 20.0]);

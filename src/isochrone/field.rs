@@ -117,16 +117,19 @@ impl Field<'_> {
     /// Seconds from a place at `pos` snapped at `snap` to the nearest
     /// facility (`+∞`: none reachable).
     pub(super) fn time(&self, pos: LonLat, snap: Option<Snap>) -> f64 {
-        self.model
-            .place_access(
-                self.service,
-                pos,
-                snap,
-                self.labels.map(|l| l as &dyn Labels),
-                self.seeding,
-                self.nearest,
-            )
-            .time
-            .map_or(f64::INFINITY, |t| t.0)
+        self.trip(pos, snap).0
+    }
+
+    /// [`Field::time`] and the facility reached (its index in the seeding).
+    pub(super) fn trip(&self, pos: LonLat, snap: Option<Snap>) -> (f64, Option<u32>) {
+        let a = self.model.place_access(
+            self.service,
+            pos,
+            snap,
+            self.labels.map(|l| l as &dyn Labels),
+            self.seeding,
+            self.nearest,
+        );
+        (a.time.map_or(f64::INFINITY, |t| t.0), a.facility)
     }
 }

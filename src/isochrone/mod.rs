@@ -31,11 +31,19 @@
 //! along a road up to `d · v_road / v_offroad`: roads are valleys of the
 //! field, and a valley narrower than a cell is lost at the polygon's tips.
 //!
+//! **Service areas** (`voronoi`): each grid point within the largest
+//! threshold belongs to the facility its quickest trip reaches (the
+//! service field's own choice, ties to the lowest index); each facility's
+//! points are outlined (marching squares on the indicator at ½), so the
+//! areas meet halfway between grid points of different facilities and do
+//! not overlap.
+//!
 //! Facilities run in parallel (rayon) with the sequential path as the
 //! reference; the output does not depend on the thread count.
 
 pub mod field;
 pub mod grid;
+pub mod service_areas;
 
 use geo::ChamberlainDuquetteArea;
 use geo_types::MultiPolygon;
@@ -69,6 +77,9 @@ pub enum Scope {
     Service,
     /// One facility alone.
     Facility,
+    /// A facility's network-Voronoi service area: the places, within the
+    /// largest threshold, whose quickest trip goes to it.
+    Voronoi,
 }
 
 impl Scope {
@@ -77,6 +88,7 @@ impl Scope {
         match self {
             Scope::Service => "service",
             Scope::Facility => "facility",
+            Scope::Voronoi => "voronoi",
         }
     }
 }
@@ -126,7 +138,8 @@ pub struct ServiceGrid {
 }
 
 /// Every catchment polygon of a run, in service order, the service's own
-/// polygons first, then each facility's, thresholds ascending.
+/// polygons first, then each facility's, thresholds ascending, then the
+/// service areas (`voronoi`), by facility.
 #[derive(Debug, Clone, Default)]
 pub struct Catchments {
     /// The polygons.
@@ -165,7 +178,7 @@ pub fn build(
             thresholds: &thresholds,
             cell: Meters(settings.cell_m),
         };
-        let (grid, summary, polygons) = one.run(settings.per_facility, exec)?;
+        let (grid, summary, polygons) = one.run(settings.per_facility, settings.voronoi, exec)?;
         out.lattices.push(grid);
         out.grids.push(summary);
         out.polygons.extend(polygons);
@@ -187,6 +200,7 @@ impl ServiceRun<'_> {
     fn run(
         &self,
         per_facility: bool,
+        voronoi: bool,
         exec: Execution,
     ) -> Result<(Grid, ServiceGrid, Vec<Catchment>), IsochroneError> {
         let (model, service) = (self.model, self.service);
@@ -222,7 +236,8 @@ impl ServiceRun<'_> {
             nearest: &nearest,
         };
         let idx: Vec<usize> = (0..points.len()).collect();
-        let times = map(exec, &idx, |&k| field.time(points[k], snap(k)));
+        let trips_at = map(exec, &idx, |&k| field.trip(points[k], snap(k)));
+        let times: Vec<f64> = trips_at.iter().map(|t| t.0).collect();
         let mut out = self.rows(None, &grid, all, &times, |t| {
             let mut pop = 0.0;
             for (k, a) in self.access.access.iter().enumerate() {
@@ -237,6 +252,30 @@ impl ServiceRun<'_> {
             let idx: Vec<usize> = (0..facilities.len()).collect();
             for rows in map(exec, &idx, |&f| per(f)) {
                 out.extend(rows?);
+            }
+        }
+        if voronoi {
+            let owners: Vec<Option<u32>> = trips_at.iter().map(|t| t.1).collect();
+            let areas = service_areas::service_areas(&grid, &owners, &times, cutoff, exec)?;
+            for (f, polygon) in areas {
+                let population = self
+                    .access
+                    .access
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| a.facility == Some(f) && a.time.is_some_and(|t| t <= cutoff))
+                    .map(|(k, _)| self.population[k])
+                    .sum();
+                out.push(Catchment {
+                    service: service.name.clone(),
+                    facility: Some(f),
+                    facility_id: Some(facilities[f as usize].id.clone()),
+                    scope: Scope::Voronoi,
+                    threshold: cutoff,
+                    area_km2: polygon.chamberlain_duquette_unsigned_area() / 1e6,
+                    polygon,
+                    population,
+                });
             }
         }
         let l = lipschitz(&trips, ctx, None);

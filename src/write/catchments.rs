@@ -17,7 +17,11 @@ pub fn catchments_table(c: &Catchments) -> Table {
     let mut t = Table::default();
     t.column("service", Kind::Text, "service");
     t.column("fac_id", Kind::Text, "facility (empty: the whole service)");
-    t.column("scope", Kind::Text, "scope: service or facility");
+    t.column(
+        "scope",
+        Kind::Text,
+        "scope: service, facility or voronoi (service area)",
+    );
     t.column("time_min", Kind::Int, "threshold: trip time (min)");
     t.column("area_km2", Kind::Float, "area (km²)");
     t.column("pop", Kind::Float, "people within the threshold (people)");

@@ -151,6 +151,7 @@ fn check_nesting(c: &Catchments) {
             c.polygons
                 .iter()
                 .filter(|p| p.service == summary.service && p.facility == f)
+                .filter(|p| p.scope != Scope::Voronoi)
                 .collect()
         };
         let service = of(None);
@@ -182,11 +183,46 @@ fn check_nesting(c: &Catchments) {
     }
 }
 
+/// Service areas: at most one per facility, within the service's largest
+/// polygon (but for border cells), never overlapping at a settlement.
+fn check_service_areas(c: &Catchments, model: &TravelModel) {
+    for (summary, grid) in c.grids.iter().zip(&c.lattices) {
+        let areas: Vec<_> = c
+            .polygons
+            .iter()
+            .filter(|p| p.service == summary.service && p.scope == Scope::Voronoi)
+            .collect();
+        assert!(!areas.is_empty(), "{}: no service area", summary.service);
+        let largest = c
+            .polygons
+            .iter()
+            .filter(|p| p.service == summary.service && p.scope == Scope::Service)
+            .next_back()
+            .unwrap();
+        let tol_deg = grid.dlon.hypot(grid.dlat) * 1.01;
+        let mut seen = std::collections::BTreeSet::new();
+        for a in &areas {
+            assert!(seen.insert(a.facility), "one area per facility");
+            assert!(within(&a.polygon, &largest.polygon, tol_deg));
+        }
+        for st in model.settlements {
+            let pt = Point::new(st.settlement.pos.lon, st.settlement.pos.lat);
+            let n = areas.iter().filter(|a| a.polygon.contains(&pt)).count();
+            assert!(
+                n <= 1,
+                "{}: settlement in {n} service areas",
+                st.settlement.id
+            );
+        }
+    }
+}
+
 /// A fixture's settings with catchments on, at `cell_m`.
 fn settings_with(cfg: &str, cell_m: f64) -> Settings {
     let mut s = Settings::load(&fixture(cfg)).unwrap();
     s.catchments.enabled = true;
     s.catchments.cell_m = cell_m;
+    s.catchments.voronoi = true;
     s
 }
 
@@ -208,6 +244,7 @@ fn examples_polygons_hold_exactly_the_settlements_within_each_threshold() {
         assert!(tally.checked > 0);
         assert!(tally.failures.is_empty(), "{cfg}: {:#?}", tally.failures);
         check_nesting(c);
+        check_service_areas(c, &model);
     }
 }
 
@@ -238,6 +275,7 @@ fn random_networks_polygons_follow_the_trip_model() {
             thresholds_min: vec![4.0, 8.0, 16.0],
             cell_m: 30.0 + 10.0 * (case % 3) as f64,
             per_facility: true,
+            voronoi: true,
         };
         let run = |exec| {
             isochrone::build(
@@ -264,6 +302,7 @@ fn random_networks_polygons_follow_the_trip_model() {
             tally.failures
         );
         check_nesting(&c);
+        check_service_areas(&c, &m);
         total.checked += tally.checked;
         total.within_threshold += tally.within_threshold;
         total.near_threshold += tally.near_threshold;
@@ -342,7 +381,7 @@ fn catchments_file_is_rfc7946_and_the_same_at_one_and_two_threads() {
     for f in features {
         check_rfc7946(&f["geometry"]);
         let p = &f["properties"];
-        assert!(["service", "facility"].contains(&p["scope"].as_str().unwrap()));
+        assert!(["service", "facility", "voronoi"].contains(&p["scope"].as_str().unwrap()));
         assert_eq!(p["fac_id"].is_null(), p["scope"] == "service");
         assert!([30, 60].contains(&p["time_min"].as_i64().unwrap()));
         assert!(p["area_km2"].as_f64().unwrap() > 0.0);
