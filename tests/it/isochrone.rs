@@ -196,8 +196,7 @@ fn check_service_areas(c: &Catchments, model: &TravelModel) {
         let largest = c
             .polygons
             .iter()
-            .filter(|p| p.service == summary.service && p.scope == Scope::Service)
-            .next_back()
+            .rfind(|p| p.service == summary.service && p.scope == Scope::Service)
             .unwrap();
         let tol_deg = grid.dlon.hypot(grid.dlat) * 1.01;
         let mut seen = std::collections::BTreeSet::new();
