@@ -31,6 +31,9 @@
 //! along a road up to `d · v_road / v_offroad`: roads are valleys of the
 //! field, and a valley narrower than a cell is lost at the polygon's tips.
 //!
+//! The grid is regular in longitude and latitude and is not split at the
+//! antimeridian: a reach across it is not supported.
+//!
 //! **Service areas** (`voronoi`): each grid point within the largest
 //! threshold belongs to the facility its quickest trip reaches (the
 //! service field's own choice, ties to the lowest index); each facility's
