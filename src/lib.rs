@@ -12,6 +12,8 @@
 //!    (off-road legs timed over a DEM's slopes by [`terrain`]);
 //!    [`catchment`] — capacity-aware measures (floating catchments,
 //!    coverage, gravity remoteness) from bounded searches;
+//!    [`isochrone`] — catchment polygons of the area reached within each
+//!    threshold, by the same trip model;
 //! 5. [`score`] — thresholds and the ARIA+-style composite;
 //! 6. [`zones`] — census allocation, H3 zones, aggregation and ranking;
 //! 7. [`write`] — GeoJSON / CSV / `run.json`, written atomically, and
@@ -44,6 +46,7 @@ pub mod files;
 pub mod geometry;
 pub mod index;
 pub mod init;
+pub mod isochrone;
 pub mod load;
 pub mod model;
 pub mod pipeline;

@@ -15,6 +15,7 @@ use crate::catchment::{self, Measures};
 use crate::config::{ConfigError, RankBy, Settings};
 use crate::index::network::Components;
 use crate::index::{RoadNetwork, ZoneIndex};
+use crate::isochrone::{self, Catchments};
 use crate::load::{self, Dataset, LoadError};
 use crate::model::{LonLat, PopulationSource, Road, Zone};
 use crate::score::{self, Scores};
@@ -106,6 +107,9 @@ pub struct Analysis {
     pub zone_measures: Vec<ZoneMeasures>,
     /// Census allocation report.
     pub allocation: Option<AllocationReport>,
+    /// Catchment polygons (the baseline of a run with `[catchments]`
+    /// enabled; `None` otherwise).
+    pub catchments: Option<Catchments>,
     /// Stage timings in seconds.
     pub timings: Vec<(String, f64)>,
 }
@@ -400,8 +404,34 @@ impl Study {
                 exec,
             )
         });
+        let catchments = self.settings.catchments.enabled.then(|| {
+            clock.stage("catchments", || {
+                isochrone::build(
+                    &model,
+                    &self.settings.services,
+                    &results.access,
+                    &population,
+                    &self.settings.catchments,
+                    exec,
+                )
+            })
+        });
         drop(model);
-        let a = self.analysis(self.dataset.clone(), results);
+        let mut a = self.analysis(self.dataset.clone(), results);
+        a.catchments = match catchments {
+            Some(Ok(c)) => Some(c),
+            Some(Err(e)) => {
+                a.dataset.diagnostics.push(
+                    "catchments_failed",
+                    std::path::Path::new("(catchments)"),
+                    "(all)",
+                    "catchments",
+                    format!("{e}: no catchment polygons written"),
+                );
+                None
+            }
+            None => None,
+        };
         self.timings = clock.timings.clone();
         Analysis {
             timings: clock.timings,
@@ -506,6 +536,7 @@ impl Study {
             measures,
             zone_measures,
             allocation: self.allocation.clone(),
+            catchments: None,
             timings: Vec::new(),
         }
     }

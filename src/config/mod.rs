@@ -14,6 +14,7 @@ use thiserror::Error;
 
 use crate::units::{KmPerHour, Meters, Seconds};
 
+mod catchments;
 mod defaults;
 mod facility_tags;
 mod inputs;
@@ -26,6 +27,7 @@ mod raw;
 mod services;
 mod terrain;
 
+pub use catchments::{CatchmentSettings, RawCatchments};
 use defaults::map_of;
 pub use defaults::{
     CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, FEW_SETTLEMENTS, PLACE_VALUES,
@@ -258,6 +260,8 @@ pub struct Settings {
     /// `run.json` when there is none, as before terrain existed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terrain: Option<TerrainSettings>,
+    /// Catchment polygons (`[catchments]`).
+    pub catchments: CatchmentSettings,
 }
 
 /// Parses config text as [`RawConfig`]; the error names the file, line and
@@ -545,6 +549,7 @@ impl Settings {
             rank_by: raw.zones.rank_by,
         };
         let measures = measures::measures(origin, raw_measures, &services, &profiles)?;
+        let catchments = catchments::from_raw(raw.catchments, &measures.coverage_min, &invalid)?;
 
         Ok(Settings {
             inputs,
@@ -558,6 +563,7 @@ impl Settings {
             placement,
             output,
             terrain,
+            catchments,
         })
     }
 }

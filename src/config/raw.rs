@@ -41,6 +41,8 @@ pub struct RawConfig {
     pub placement: super::placement::RawPlacement,
     /// A DEM for off-road walking times.
     pub terrain: Option<super::terrain::RawTerrain>,
+    /// Catchment polygons.
+    pub catchments: Option<super::catchments::RawCatchments>,
     /// Output formats.
     #[serde(default)]
     pub output: RawOutput,

@@ -96,3 +96,29 @@ fn terrain_road_profiles_default_to_walk_and_must_exist() {
         .to_string();
     assert!(e.contains("terrain.road_profiles") && e.contains("bike"), "{e}");
 }
+
+#[test]
+fn catchments_default_to_the_coverage_thresholds_and_errors_name_the_key() {
+    let s = parse("[inputs]\nosm='x'\n").unwrap();
+    assert!(!s.catchments.enabled && s.catchments.per_facility && !s.catchments.voronoi);
+    assert_eq!(s.catchments.thresholds_min, [15.0, 30.0, 60.0, 120.0]);
+    let s = parse("[inputs]\nosm='x'\n[coverage]\nthresholds_min=[10,20]\n").unwrap();
+    assert_eq!(s.catchments.thresholds_min, [10.0, 20.0]);
+    let s = parse(
+        "[inputs]\nosm='x'\n[catchments]\nthresholds_min=[5]\ncell_m=100\nper_facility=false\n",
+    )
+    .unwrap();
+    assert_eq!(
+        (s.catchments.thresholds_min.as_slice(), s.catchments.cell_m),
+        (&[5.0][..], 100.0)
+    );
+    assert!(!s.catchments.per_facility);
+    for (bad, key) in [
+        ("thresholds_min=[30,15]", "catchments.thresholds_min"),
+        ("thresholds_min=[]", "catchments.thresholds_min"),
+        ("cell_m=0", "catchments.cell_m"),
+    ] {
+        let e = parse(&format!("[inputs]\nosm='x'\n[catchments]\n{bad}\n")).unwrap_err();
+        assert!(e.to_string().contains(key), "{bad}: {e}");
+    }
+}

@@ -490,48 +490,65 @@ impl<'a> TravelModel<'a> {
         nearest: &PointIndex,
     ) -> Access {
         self.access_of(k, |k| {
-            let trips = self.trips(service);
             let pos = self.settlements[k].settlement.pos;
-            let direct = trips.quickest_direct(pos, nearest, &seeding.positions);
-            let Some(labels) = labels else {
-                return match direct {
-                    Some((t, f, d, via)) => Access {
-                        time: Some(Seconds(t)),
-                        dist: Some(Meters(d)),
-                        facility: Some(f),
-                        status: Status::Ok,
-                        via,
-                    },
-                    None => Access::NONE,
-                };
-            };
-            let ctx = self.context(&service.profile);
-            let placed = trips.place_settlement(pos, ctx.settlement_snaps[k]);
-            let road = placed.and_then(|p| road_trip(&trips, p, labels, &seeding.on_segment));
-            let best = match (road, direct) {
-                (Some(r), Some(d)) if d.0 < r.0 => Some(d),
-                (Some(r), _) => Some((r.0, r.1, r.2, Via::Road)),
-                (None, d) => d,
-            };
-            let status = match (placed.is_some(), best.is_some()) {
-                (false, _) => Status::OffNetwork,
-                (true, true) => Status::Ok,
-                (true, false) => Status::Unreachable,
-            };
-            match best {
+            let snap = self.context(&service.profile).settlement_snaps[k];
+            self.place_access(service, pos, snap, labels, seeding, nearest)
+        })
+    }
+
+    /// Access to `service` of any place at `pos` whose snap on the
+    /// service's profile is `snap` (as [`ProfileContext::snap`] gives it):
+    /// the trip model of a settlement, so a settlement's access is this
+    /// function at its position. `labels`, `seeding` and `nearest` as for
+    /// [`TravelModel::settlement_access`].
+    pub fn place_access(
+        &self,
+        service: &Service,
+        pos: LonLat,
+        snap: Option<Snap>,
+        labels: Option<&dyn Labels>,
+        seeding: &Seeding,
+        nearest: &PointIndex,
+    ) -> Access {
+        let trips = self.trips(service);
+        let direct = trips.quickest_direct(pos, nearest, &seeding.positions);
+        let Some(labels) = labels else {
+            return match direct {
                 Some((t, f, d, via)) => Access {
                     time: Some(Seconds(t)),
                     dist: Some(Meters(d)),
                     facility: Some(f),
-                    status,
+                    status: Status::Ok,
                     via,
                 },
-                None => Access {
-                    status,
-                    ..Access::NONE
-                },
-            }
-        })
+                None => Access::NONE,
+            };
+        };
+        let placed = trips.place_settlement(pos, snap);
+        let road = placed.and_then(|p| road_trip(&trips, p, labels, &seeding.on_segment));
+        let best = match (road, direct) {
+            (Some(r), Some(d)) if d.0 < r.0 => Some(d),
+            (Some(r), _) => Some((r.0, r.1, r.2, Via::Road)),
+            (None, d) => d,
+        };
+        let status = match (placed.is_some(), best.is_some()) {
+            (false, _) => Status::OffNetwork,
+            (true, true) => Status::Ok,
+            (true, false) => Status::Unreachable,
+        };
+        match best {
+            Some((t, f, d, via)) => Access {
+                time: Some(Seconds(t)),
+                dist: Some(Meters(d)),
+                facility: Some(f),
+                status,
+                via,
+            },
+            None => Access {
+                status,
+                ..Access::NONE
+            },
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 
 #[cfg(feature = "arrow")]
 pub mod arrow;
+pub mod catchments;
 pub mod compare;
 #[cfg(feature = "geoparquet")]
 pub mod geoparquet;
@@ -223,7 +224,11 @@ pub fn stage_outputs(
     let zq = qml::zones_qml(&zt, ranked, priority, &by);
     let services: Vec<String> = a.settings.services.iter().map(|s| s.name.clone()).collect();
     let fq = qml::facilities_qml(&ft, &services);
-    let layers = [
+    let ct = a.catchments.as_ref().map(catchments::catchments_table);
+    let cq = ct
+        .as_ref()
+        .map(|t| catchments::catchments_qml(t, &a.settings.catchments.thresholds_min));
+    let mut layers = vec![
         sink::Layer {
             name: "settlements",
             table: &st,
@@ -240,6 +245,13 @@ pub fn stage_outputs(
             style: &fq,
         },
     ];
+    if let (Some(table), Some(style)) = (&ct, &cq) {
+        layers.push(sink::Layer {
+            name: catchments::LAYER,
+            table,
+            style,
+        });
+    }
     let mut outputs: Vec<String> = Vec::new();
     let mut asked = a.settings.output.formats.clone();
     asked.extend(

@@ -68,7 +68,7 @@ pub const FACILITY_COLORS: [&str; 5] = [
     "118,42,131",
 ];
 
-fn xml_escape(s: &str) -> String {
+pub(super) fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -182,7 +182,7 @@ pub fn zones_qml(t: &Table, ranked: usize, priority: usize, by: &RankTitle) -> S
 }
 
 #[derive(Clone, Copy)]
-enum Symbol {
+pub(super) enum Symbol {
     Marker,
     Fill,
 }
@@ -426,7 +426,7 @@ fn labeling_xml(field: &str) -> String {
 
 /// A whole `.qml`: the renderer, the labels (of the field `labels`), then
 /// every field's title as its alias.
-fn document(t: &Table, renderer: &str, kind: Symbol, labels: Option<&str>) -> String {
+pub(super) fn document(t: &Table, renderer: &str, kind: Symbol, labels: Option<&str>) -> String {
     let mut s = String::new();
     s.push_str("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n");
     s.push_str(&format!(

@@ -171,6 +171,22 @@ pub fn run_json(
     if let Some(t) = &a.dataset.terrain {
         doc["terrain"] = terrain_json(a, t);
     }
+    if let Some(c) = &a.catchments {
+        let polygons = c
+            .polygons
+            .iter()
+            .filter(|p| !p.polygon.0.is_empty())
+            .count();
+        doc["catchments"] = json!({
+            "polygons": polygons,
+            "services": c.grids,
+            "tolerance": "a settlement is misclassified only when its trip time is within \
+                tolerance_min of the threshold, or where the trip-time field jumps inside \
+                its grid cell (snap regions, max_snap_m, max_direct_m, a one-way segment \
+                holding a facility); facilities' polygons lie within the service's but \
+                for border cells",
+        });
+    }
     normalise_zeros(&mut doc);
     doc
 }

@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod geoparquet;
 mod gravity;
 mod init;
+mod isochrone;
 mod measures;
 mod model;
 mod ogr;
