@@ -14,6 +14,7 @@ use thiserror::Error;
 
 use crate::units::{KmPerHour, Meters, Seconds};
 
+mod barriers;
 mod defaults;
 mod facility_tags;
 mod inputs;
@@ -26,6 +27,10 @@ mod raw;
 mod services;
 mod terrain;
 
+pub use barriers::{
+    parse_kind as parse_barrier_kind, BarrierLayer, BarrierSettings, RawBarrierLayer, RawBarriers,
+    OSM_BARRIER_VALUES,
+};
 use defaults::map_of;
 pub use defaults::{
     CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, FEW_SETTLEMENTS, PLACE_VALUES,
@@ -258,6 +263,10 @@ pub struct Settings {
     /// `run.json` when there is none, as before terrain existed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terrain: Option<TerrainSettings>,
+    /// Lines and polygons trips cannot cross (`[barriers]`), if any (absent
+    /// from `run.json` when there are none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub barriers: Option<BarrierSettings>,
 }
 
 /// Parses config text as [`RawConfig`]; the error names the file, line and
@@ -525,6 +534,7 @@ impl Settings {
         let placement = placement::from_raw(raw.placement, base, &invalid)?;
         let output = output::from_raw(raw.output).map_err(|m| invalid("output.formats", m))?;
         let terrain = terrain::from_raw(raw.terrain, base, &invalid)?;
+        let barriers = barriers::from_raw(raw.barriers, base, &invalid)?;
         let raw_measures = measures::RawMeasures {
             catchment,
             coverage: raw.coverage,
@@ -545,6 +555,7 @@ impl Settings {
             placement,
             output,
             terrain,
+            barriers,
         })
     }
 }

@@ -41,6 +41,8 @@ pub struct RawConfig {
     pub placement: super::placement::RawPlacement,
     /// A DEM for off-road walking times.
     pub terrain: Option<super::terrain::RawTerrain>,
+    /// Lines and polygons trips cannot cross.
+    pub barriers: Option<super::barriers::RawBarriers>,
     /// Output formats.
     #[serde(default)]
     pub output: RawOutput,

@@ -467,12 +467,13 @@ pub fn apply(study: &Study, set: &ScenarioSet, scenario: &Scenario) -> Result<Ap
                     &positions,
                 ));
             }
-            Arc::new(ProfileContext::with_graph(
+            Arc::new(ProfileContext::with_graph_blocked(
                 the_net,
                 ctx.profile.clone(),
                 graph,
                 settlements,
                 &positions,
+                ctx.blocking().cloned(),
             ))
         })
         .collect();

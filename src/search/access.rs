@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::trip::{ExitIndex, Placed, Trips};
 use crate::config::{Profile, Service, Travel};
-use crate::index::{PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
+use crate::index::{BarrierIndex, PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
 use crate::load::LoadedSettlement;
 use crate::model::{Facility, LonLat};
 use crate::search::{multi_source, Seed, ShortestPaths, NO_SOURCE};
@@ -131,6 +131,17 @@ impl Labels for ShortestPaths {
     }
 }
 
+/// The barriers a profile's off-road legs may not cross, and how far a
+/// place looks for a road it can reach without crossing one.
+#[derive(Clone)]
+pub struct Blocking {
+    /// The barriers.
+    pub barriers: Arc<BarrierIndex>,
+    /// How far a snap may look (`max_snap_m`): a place whose every road
+    /// within it lies across a barrier is off the network.
+    pub reach: Meters,
+}
+
 /// One profile's indices and the snap of every settlement.
 pub struct ProfileContext {
     /// The profile.
@@ -149,6 +160,8 @@ pub struct ProfileContext {
     settlement_points: OnceLock<PointIndex>,
     /// Where the settlements join the network, built on first use.
     exits: OnceLock<ExitIndex>,
+    /// Barriers that off-road legs may not cross (none: `None`).
+    blocking: Option<Blocking>,
 }
 
 impl ProfileContext {
@@ -164,6 +177,20 @@ impl ProfileContext {
         Self::with_graph(net, profile, graph, settlements, facilities)
     }
 
+    /// As [`ProfileContext::build`], with off-road legs barred from crossing
+    /// `blocking`'s barriers: every place snaps to the nearest road it
+    /// reaches without crossing one (see [`ProfileContext::snap`]).
+    pub fn build_blocked(
+        net: &RoadNetwork,
+        profile: Profile,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+        blocking: Option<Blocking>,
+    ) -> Self {
+        let graph = ProfileGraph::build(net, &profile);
+        Self::with_graph_blocked(net, profile, graph, settlements, facilities, blocking)
+    }
+
     /// As [`ProfileContext::build`], with the graph given (a scenario's
     /// edited graph).
     pub fn with_graph(
@@ -172,6 +199,19 @@ impl ProfileContext {
         graph: ProfileGraph,
         settlements: &[LoadedSettlement],
         facilities: &[LonLat],
+    ) -> Self {
+        Self::with_graph_blocked(net, profile, graph, settlements, facilities, None)
+    }
+
+    /// As [`ProfileContext::with_graph`], with barriers (see
+    /// [`ProfileContext::build_blocked`]).
+    pub fn with_graph_blocked(
+        net: &RoadNetwork,
+        profile: Profile,
+        graph: ProfileGraph,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+        blocking: Option<Blocking>,
     ) -> Self {
         let segments = Arc::new(SegmentIndex::build(net, &graph));
         let mut ctx = ProfileContext {
@@ -182,6 +222,7 @@ impl ProfileContext {
             facility_snaps: HashMap::new(),
             settlement_points: OnceLock::new(),
             exits: OnceLock::new(),
+            blocking: blocking.filter(|b| !b.barriers.is_empty()),
         };
         ctx.settlement_snaps = settlements
             .par_iter()
@@ -213,7 +254,14 @@ impl ProfileContext {
             .zip(&base.graph.segment_use)
             .any(|(now, was)| now.is_some() && was.is_none());
         if opened || graph.segment_use.len() != base.graph.segment_use.len() {
-            return Self::with_graph(net, base.profile.clone(), graph, settlements, facilities);
+            return Self::with_graph_blocked(
+                net,
+                base.profile.clone(),
+                graph,
+                settlements,
+                facilities,
+                base.blocking.clone(),
+            );
         }
         let mut ctx = ProfileContext {
             profile: base.profile.clone(),
@@ -223,9 +271,10 @@ impl ProfileContext {
             facility_snaps: HashMap::new(),
             settlement_points: OnceLock::new(),
             exits: OnceLock::new(),
+            blocking: base.blocking.clone(),
         };
         // A snap whose segment is still usable stays the nearest: the
-        // usable set only shrank.
+        // usable set only shrank (and what a leg crosses did not change).
         let keep = |old: Option<Snap>, p: LonLat| match old {
             Some(s) if ctx.graph.segment_use[s.segment as usize].is_none() => ctx.snap(p),
             other => other,
@@ -250,10 +299,35 @@ impl ProfileContext {
         ctx
     }
 
-    /// The nearest point of the nearest segment this profile can use.
+    /// The nearest point of the nearest segment this profile can use; with
+    /// barriers, of the nearest one whose off-road leg from `p` crosses
+    /// none, within `max_snap_m` (a village across a river from the
+    /// nearest road snaps to a road on its own bank).
     pub fn snap(&self, p: LonLat) -> Option<Snap> {
+        let usable = |s: u32| self.graph.segment_use[s as usize].is_some();
+        match &self.blocking {
+            None => self.segments.snap_where(p, usable),
+            Some(b) => self
+                .segments
+                .snap_clear(p, usable, b.reach, |at| !b.barriers.blocks(p, at)),
+        }
+    }
+
+    /// The snap of `p` as if there were no barrier.
+    pub fn snap_unblocked(&self, p: LonLat) -> Option<Snap> {
         self.segments
             .snap_where(p, |s| self.graph.segment_use[s as usize].is_some())
+    }
+
+    /// The barriers this profile's off-road legs may not cross, if any.
+    pub fn barriers(&self) -> Option<&BarrierIndex> {
+        self.blocking.as_ref().map(|b| &*b.barriers)
+    }
+
+    /// The barriers and snap reach the context was built with (a scenario
+    /// rebuilding it passes them on).
+    pub fn blocking(&self) -> Option<&Blocking> {
+        self.blocking.as_ref()
     }
 
     /// The valid `settlements` (those this context was built with) indexed

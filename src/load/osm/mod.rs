@@ -37,12 +37,14 @@ use std::path::Path;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+mod barriers;
 mod buildings;
 mod file;
 mod relations;
 mod scan;
 mod wire;
 
+pub use barriers::read_barriers;
 use file::check_header;
 
 use super::layers::{category_for_tag, parse_maxspeed, parse_oneway};
