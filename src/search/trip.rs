@@ -25,6 +25,15 @@
 //! quickest to reach directly ([`Trips::quickest_direct`]). A
 //! `straight_line` service stays a constant-speed measure of distance.
 //!
+//! With barriers (`[barriers]`, held by the profile context), no off-road
+//! leg or direct trip crosses a barrier line or enters a barrier polygon:
+//! snaps are to the nearest road a straight leg reaches without crossing
+//! one ([`ProfileContext::snap`]), a direct trip across one does not exist
+//! ([`Trips::direct`]), and the direct trip goes to the nearest facility
+//! reached without crossing ([`Trips::quickest_direct`]). A run without
+//! roads has no bridge: a trip across a barrier does not exist there. A
+//! `straight_line` service, a distance as the crow flies, ignores them.
+//!
 //! Time sums are formed in one order everywhere — `(leg + along) + network`,
 //! `(leg + along) + leg` — so the same trip costs the same bits whichever
 //! search reaches it.
