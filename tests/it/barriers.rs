@@ -551,16 +551,33 @@ fn a_closed_border_layer_cuts_the_road_crossing_it() {
     assert_eq!(pieces, [vec![47.09, 47.095], vec![47.105, 47.11]]);
 }
 
+/// The Liechtenstein config with its extract's path made absolute.
+fn liechtenstein_text() -> String {
+    std::fs::read_to_string(fixture("liechtenstein/liechtenstein.toml"))
+        .unwrap()
+        .replace(
+            "liechtenstein.osm.pbf",
+            &fixture("liechtenstein/liechtenstein.osm.pbf")
+                .display()
+                .to_string(),
+        )
+}
+
+#[test]
+fn scenarios_with_barriers_equal_a_from_scratch_run() {
+    // Incremental scenario runs (facilities added and removed, roads
+    // closed) over Liechtenstein with its rivers, lakes, fences and streams.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("barriers.toml");
+    let text = liechtenstein_text();
+    std::fs::write(&path, format!("{text}\n[barriers]\nosm_streams = true\n")).unwrap();
+    crate::scenarios::check_random_sequences_at(&path, "liechtenstein with barriers", 9, 12);
+}
+
 #[test]
 fn liechtenstein_with_its_rivers() {
     let dir = tempfile::tempdir().unwrap();
-    let base = fixture("liechtenstein/liechtenstein.toml");
-    let text = std::fs::read_to_string(&base).unwrap().replace(
-        "liechtenstein.osm.pbf",
-        &fixture("liechtenstein/liechtenstein.osm.pbf")
-            .display()
-            .to_string(),
-    );
+    let text = liechtenstein_text();
     let open_path = dir.path().join("open.toml");
     let blocked_path = dir.path().join("blocked.toml");
     std::fs::write(&open_path, &text).unwrap();
