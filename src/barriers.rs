@@ -39,7 +39,9 @@ pub struct BarrierReport {
 
 /// Indexes `dataset.barriers` and applies them to its roads and places
 /// (warnings to its diagnostics, the report to `barrier_report`): `None`
-/// when there is no barrier.
+/// when there is no barrier. `source` is the file named in the warnings
+/// about roads and facilities (the OSM extract, when there is one);
+/// settlements name their own file.
 pub fn settle(dataset: &mut Dataset, source: &Path) -> Option<Arc<BarrierIndex>> {
     if dataset.barriers.is_empty() {
         return None;

@@ -386,7 +386,8 @@ const DEG_PER_M: f64 = 1.0 / 111_195.0;
 /// it on 47.1° N, joined to bank roads 300 m from the river running 667 m
 /// south; an untagged track across it 1 km north; a village on the west
 /// bank 110 m from a hospital on the east bank, 445 m south of the bridge;
-/// a lake with a village inside; a fence and a kerb.
+/// a lake with a village inside; a pond mapped as a multipolygon; a fence
+/// and a kerb.
 fn river_extract() -> Pbf {
     let mut pbf = Pbf::new();
     let dlon = DEG_PER_M / 47.1f64.to_radians().cos();
@@ -433,6 +434,18 @@ fn river_extract() -> Pbf {
         ly,
         &[("place", "village"), ("name", "Insel")],
     );
+    // A pond mapped as a multipolygon of two open ways, far east.
+    pbf.node(70, 9.7, 47.1, &[]);
+    pbf.node(71, 9.701, 47.1, &[]);
+    pbf.node(72, 9.701, 47.101, &[]);
+    pbf.node(73, 9.7, 47.101, &[]);
+    pbf.way(120, &[70, 71, 72], &[]);
+    pbf.way(121, &[72, 73, 70], &[]);
+    pbf.relation(
+        200,
+        &[('w', 120, "outer"), ('w', 121, "outer")],
+        &[("type", "multipolygon"), ("natural", "water")],
+    );
     // A fence (read) and a kerb (not read by default).
     pbf.node(50, 9.6, 47.2, &[]);
     pbf.node(51, 9.601, 47.2, &[]);
@@ -456,7 +469,7 @@ fn an_extract_gives_rivers_lakes_fences_bridges_and_implied_fords() {
     let study = study_of(dir.path(), &river_extract(), "[barriers]\n");
     let report = study.dataset.barrier_report.clone().expect("barriers read");
     assert_eq!(report.lines, BTreeMap::from([("fence", 1), ("water", 1)]));
-    assert_eq!(report.polygons, BTreeMap::from([("water", 1)]));
+    assert_eq!(report.polygons, BTreeMap::from([("water", 2)]));
     assert_eq!(report.implied_fords, 1);
     assert_eq!(report.closed_crossings, 0);
     assert_eq!(report.settlements_moved, 1);
