@@ -640,3 +640,35 @@ fn liechtenstein_with_its_rivers() {
         "liechtenstein barriers: {report:?}; settlement trips changed {changed}, classes changed {classes}"
     );
 }
+
+#[test]
+fn a_facility_a_scenario_adds_in_a_lake_stands_on_its_shore() {
+    use remoteness::scenario::apply::apply;
+    use remoteness::scenario::{Modification, NewFacility, Scenario, ScenarioSet};
+    let dir = tempfile::tempdir().unwrap();
+    let study = study_of(dir.path(), &river_extract(), "[barriers]\n");
+    let dlon = DEG_PER_M / 47.1f64.to_radians().cos();
+    let lake_centre = LonLat::new(9.5 - 1000.0 * dlon, 47.1);
+    let set = ScenarioSet {
+        path: "lake.toml".into(),
+        sha256: String::new(),
+        seasons: Default::default(),
+        scenarios: Vec::new(),
+    };
+    let sc = Scenario {
+        name: "clinic_on_the_lake".into(),
+        description: String::new(),
+        modifications: vec![Modification::AddFacility(NewFacility {
+            id: "new".into(),
+            name: "Seeklinik".into(),
+            service: "health".into(),
+            pos: LonLat::new(lake_centre.lon, lake_centre.lat + 70.0 * DEG_PER_M),
+            capacity: 1.0,
+        })],
+    };
+    let applied = apply(&study, &set, &sc).unwrap();
+    let added = applied.facilities.iter().find(|f| f.id == "new").unwrap();
+    // 30 m from the north shore: moved 1 m beyond it.
+    let past = (added.pos.lat - (lake_centre.lat + 100.0 * DEG_PER_M)) / DEG_PER_M;
+    assert!((past - 1.0).abs() < 0.05, "{past} m past the shore");
+}
