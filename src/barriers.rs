@@ -5,16 +5,17 @@
 //! is built; and what they did, for `run.json`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::config::Settings;
 use crate::index::crossings::{apply_to_roads, move_off};
 use crate::index::BarrierIndex;
 use crate::load::Dataset;
 use crate::model::BarrierShape;
-use crate::search::access::ProfileContext;
+use crate::search::access::{Blocking, ProfileContext};
+use crate::units::Meters;
 
 /// What the barriers did, for `run.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -38,14 +39,17 @@ pub struct BarrierReport {
 }
 
 /// Indexes `dataset.barriers` and applies them to its roads and places
-/// (warnings to its diagnostics, the report to `barrier_report`): `None`
-/// when there is no barrier. `source` is the file named in the warnings
-/// about roads and facilities (the OSM extract, when there is one);
+/// (warnings to its diagnostics, the report to `barrier_report`); returns
+/// what the profile contexts need (snaps look as far as
+/// `travel.max_snap_m`), `None` when there is no barrier. Warnings about
+/// roads and facilities name the OSM extract, when there is one;
 /// settlements name their own file.
-pub fn settle(dataset: &mut Dataset, source: &Path) -> Option<Arc<BarrierIndex>> {
+pub fn settle(dataset: &mut Dataset, settings: &Settings) -> Option<Blocking> {
     if dataset.barriers.is_empty() {
         return None;
     }
+    let source = settings.inputs.osm.clone().unwrap_or_default();
+    let source = source.as_path();
     let index = BarrierIndex::build(std::mem::take(&mut dataset.barriers));
     let mut report = BarrierReport::default();
     for b in index.barriers() {
@@ -121,7 +125,10 @@ pub fn settle(dataset: &mut Dataset, source: &Path) -> Option<Arc<BarrierIndex>>
         }
     }
     dataset.barrier_report = Some(report);
-    Some(Arc::new(index))
+    Some(Blocking {
+        barriers: Arc::new(index),
+        reach: Meters(settings.travel.max_snap_m),
+    })
 }
 
 /// Counts, per profile, the settlements whose snap the barriers changed

@@ -19,9 +19,8 @@ use crate::load::{self, Dataset, LoadError};
 use crate::model::{LonLat, PopulationSource, Road, Zone};
 use crate::score::{self, Scores};
 use crate::search::access::{
-    access_all, access_all_sequential, Blocking, ProfileContext, ServiceAccess, TravelModel,
+    access_all, access_all_sequential, ProfileContext, ServiceAccess, TravelModel,
 };
-use crate::units::Meters;
 use crate::zones::{self, AllocationReport, ZoneMeasures, ZoneStats};
 
 /// Any error of a run, by stage.
@@ -321,19 +320,14 @@ impl Study {
         }
         dataset.diagnostics.extend(placement);
 
-        let barrier_source = settings.inputs.osm.clone().unwrap_or_default();
         // Staged (and timed) only when there are barriers: a run without
         // them keeps its `run.json` as it was.
-        let barriers = match dataset.barriers.is_empty() {
+        let blocking = match dataset.barriers.is_empty() {
             true => None,
             false => clock.stage("barriers", || {
-                crate::barriers::settle(&mut dataset, &barrier_source)
+                crate::barriers::settle(&mut dataset, &settings)
             }),
         };
-        let blocking = barriers.map(|barriers| Blocking {
-            barriers,
-            reach: Meters(settings.travel.max_snap_m),
-        });
         let net = clock.stage("index", || RoadNetwork::build(&dataset.roads));
         let used: Vec<crate::config::Profile> = settings
             .profiles
