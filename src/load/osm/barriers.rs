@@ -5,7 +5,7 @@
 //!
 //! | OSM | barrier |
 //! |---|---|
-//! | way `waterway=river\|canal` (and `stream` with `osm_streams`) | water line |
+//! | way `waterway=river\|canal` (and `stream` with `osm_streams`), not in a culvert or tunnel (`tunnel=*`) | water line |
 //! | closed way `natural=water` | water polygon |
 //! | `type=multipolygon` relation `natural=water` | water polygon (rings assembled by `relations`) |
 //! | way `barrier=<osm_barrier_values>` | fence line |
@@ -36,7 +36,10 @@ enum WayUse {
 fn way_use<S: AsRef<str>>(tags: &[(S, S)], settings: &BarrierSettings) -> Option<WayUse> {
     if let Some(w) = tag(tags, "waterway") {
         let stream = settings.osm_streams && w == "stream";
-        if matches!(w, "river" | "canal") || stream {
+        // A piece in a culvert or tunnel is walked over, and a road over it
+        // is no ford.
+        let underground = tag(tags, "tunnel").is_some_and(|v| v != "no");
+        if (matches!(w, "river" | "canal") || stream) && !underground {
             return Some(WayUse::Line(BarrierKind::Water));
         }
     }

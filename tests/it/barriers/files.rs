@@ -22,8 +22,8 @@ const DEG_PER_M: f64 = 1.0 / 111_195.0;
 /// it on 47.1° N, joined to bank roads 300 m from the river running 667 m
 /// south; an untagged track across it 1 km north; a village on the west
 /// bank 110 m from a hospital on the east bank, 445 m south of the bridge;
-/// a lake with a village inside; a pond mapped as a multipolygon; a fence
-/// and a kerb.
+/// a lake with a village inside; a pond mapped as a multipolygon; a stream
+/// and a culvert; a fence and a kerb.
 fn river_extract() -> Pbf {
     let mut pbf = Pbf::new();
     let dlon = DEG_PER_M / 47.1f64.to_radians().cos();
@@ -81,6 +81,18 @@ fn river_extract() -> Pbf {
         200,
         &[('w', 120, "outer"), ('w', 121, "outer")],
         &[("type", "multipolygon"), ("natural", "water")],
+    );
+    // A stream (read with osm_streams) crossing the bank road, and a piece
+    // of it in a culvert under the track (never read).
+    pbf.node(80, 9.5 - 400.0 * dlon, 47.097, &[]);
+    pbf.node(81, 9.5 - 200.0 * dlon, 47.097, &[]);
+    pbf.node(82, 9.5 - 200.0 * dlon, 47.109 - 0.0002, &[]);
+    pbf.node(83, 9.5 - 200.0 * dlon, 47.109 + 0.0002, &[]);
+    pbf.way(130, &[80, 81], &[("waterway", "stream")]);
+    pbf.way(
+        131,
+        &[82, 83],
+        &[("waterway", "stream"), ("tunnel", "culvert")],
     );
     // A fence (read) and a kerb (not read by default).
     pbf.node(50, 9.6, 47.2, &[]);
@@ -156,6 +168,17 @@ fn an_extract_gives_rivers_lakes_fences_bridges_and_implied_fords() {
     let a = model.service_access(health, hospitals.clone()).access[west];
     assert_eq!(a.via, Via::Road);
     assert!((a.dist.unwrap().0 - 1980.0).abs() < 2.0, "{a:?}");
+
+    // With streams: the stream is read and the bank road it crosses becomes
+    // an implied ford; the culvert is not a barrier.
+    let streams = study_of(
+        dir.path(),
+        &river_extract(),
+        "[barriers]\nosm_streams = true\n",
+    );
+    let report = streams.dataset.barrier_report.clone().unwrap();
+    assert_eq!(report.lines, BTreeMap::from([("fence", 1), ("water", 2)]));
+    assert_eq!(report.implied_fords, 2);
 
     // Without [barriers] the same extract gives the direct trip.
     let open = study_of(dir.path(), &river_extract(), "");
