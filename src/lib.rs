@@ -38,6 +38,7 @@
 
 #![deny(missing_docs)]
 
+pub mod barriers;
 pub mod catchment;
 pub mod config;
 pub mod crs;

@@ -131,15 +131,72 @@ pub struct Road {
     pub joinable: bool,
 }
 
-/// The OSM keys kept in [`Road::passability`].
-pub const PASSABILITY_KEYS: [&str; 6] = [
+/// The OSM keys kept in [`Road::passability`]: seasonal passability, and
+/// how the way crosses water (`bridge`, `tunnel`, `culvert`; `ford` is both),
+/// which tells a mapped crossing of a barrier from an implied ford.
+pub const PASSABILITY_KEYS: [&str; 9] = [
     "seasonal",
     "ford",
     "access:conditional",
     "motor_vehicle:conditional",
     "vehicle:conditional",
     "intermittent",
+    "bridge",
+    "tunnel",
+    "culvert",
 ];
+
+/// What a barrier is, which decides what roads do where they cross it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BarrierKind {
+    /// A river, canal or stream line, or a water body: roads cross it where
+    /// they are mapped as bridges, tunnels, culverts or fords; an untagged
+    /// crossing of an OSM road is an implied ford.
+    Water,
+    /// A fence or wall: roads cross it (at gates).
+    Fence,
+    /// A border line: roads cross it, unless the border is closed.
+    Border,
+    /// An area closed to travel on foot (military, private): roads through
+    /// it stay usable.
+    Area,
+}
+
+impl BarrierKind {
+    /// Stable name used in the config and `run.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BarrierKind::Water => "water",
+            BarrierKind::Fence => "fence",
+            BarrierKind::Border => "border",
+            BarrierKind::Area => "area",
+        }
+    }
+}
+
+/// The shape of a barrier.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BarrierShape {
+    /// A line (a river's centre line, a fence).
+    Line(Vec<LonLat>),
+    /// A polygon: rings (the first the outer one, then holes), each closed
+    /// or not (the last vertex joins the first).
+    Polygon(Vec<Vec<LonLat>>),
+}
+
+/// A line or polygon that off-road legs and direct trips cannot cross.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Barrier {
+    /// Identifier from the source (`osm:way/…`, or the layer's feature).
+    pub id: String,
+    /// What it is.
+    pub kind: BarrierKind,
+    /// Whether roads crossing it are cut (a closed border).
+    pub closed: bool,
+    /// Its geometry, in WGS 84.
+    pub shape: BarrierShape,
+}
 
 /// A polygonal zone (commune, district) with an optional census total.
 #[derive(Debug, Clone)]

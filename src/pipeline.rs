@@ -324,6 +324,14 @@ impl Study {
         }
         dataset.diagnostics.extend(placement);
 
+        // Staged (and timed) only when there are barriers: a run without
+        // them keeps its `run.json` as it was.
+        let blocking = match dataset.barriers.is_empty() {
+            true => None,
+            false => clock.stage("barriers", || {
+                crate::barriers::settle(&mut dataset, &settings)
+            }),
+        };
         let net = clock.stage("index", || {
             road_network(&dataset.roads, &settings, dataset.terrain.as_deref())
         });
@@ -344,15 +352,17 @@ impl Study {
         let profiles = clock.stage("snap", || {
             used.into_par_iter()
                 .map(|p| {
-                    Arc::new(ProfileContext::build(
+                    Arc::new(ProfileContext::build_blocked(
                         &net,
                         p,
                         &dataset.settlements,
                         &positions,
+                        blocking.clone(),
                     ))
                 })
-                .collect()
+                .collect::<Vec<_>>()
         });
+        crate::barriers::count_snaps_moved(&mut dataset, &profiles);
         let roads = std::mem::take(&mut dataset.roads);
         Study {
             settings,

@@ -15,6 +15,7 @@ use thiserror::Error;
 use crate::units::{KmPerHour, Meters, Seconds};
 
 mod catchments;
+mod barriers;
 mod defaults;
 mod facility_tags;
 mod inputs;
@@ -28,6 +29,10 @@ mod services;
 mod terrain;
 
 pub use catchments::{CatchmentSettings, RawCatchments};
+pub use barriers::{
+    parse_kind as parse_barrier_kind, BarrierLayer, BarrierSettings, RawBarrierLayer, RawBarriers,
+    OSM_BARRIER_VALUES,
+};
 use defaults::map_of;
 pub use defaults::{
     CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, FEW_SETTLEMENTS, PLACE_VALUES,
@@ -262,6 +267,10 @@ pub struct Settings {
     pub terrain: Option<TerrainSettings>,
     /// Catchment polygons (`[catchments]`).
     pub catchments: CatchmentSettings,
+    /// Lines and polygons trips cannot cross (`[barriers]`), if any (absent
+    /// from `run.json` when there are none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub barriers: Option<BarrierSettings>,
 }
 
 /// Parses config text as [`RawConfig`]; the error names the file, line and
@@ -542,6 +551,7 @@ impl Settings {
                 }
             }
         }
+        let barriers = barriers::from_raw(raw.barriers, base, &invalid)?;
         let raw_measures = measures::RawMeasures {
             catchment,
             coverage: raw.coverage,
@@ -564,6 +574,7 @@ impl Settings {
             output,
             terrain,
             catchments,
+            barriers,
         })
     }
 }

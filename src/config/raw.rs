@@ -43,6 +43,8 @@ pub struct RawConfig {
     pub terrain: Option<super::terrain::RawTerrain>,
     /// Catchment polygons.
     pub catchments: Option<super::catchments::RawCatchments>,
+    /// Lines and polygons trips cannot cross.
+    pub barriers: Option<super::barriers::RawBarriers>,
     /// Output formats.
     #[serde(default)]
     pub output: RawOutput,

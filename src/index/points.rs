@@ -49,6 +49,14 @@ impl PointIndex {
             .map(|e| e.data)
     }
 
+    /// Every point, nearest first, with the square of its chord distance
+    /// on the unit sphere (points at equal distance in the tree's order).
+    pub fn nearest_first(&self, p: LonLat) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.tree
+            .nearest_neighbor_iter_with_distance_2(&to_unit(p))
+            .map(|(e, d2)| (e.data, d2))
+    }
+
     /// The nearest point and its great-circle distance; ties go to the lowest
     /// index.
     pub fn nearest(&self, p: LonLat) -> Option<(u32, Meters)> {

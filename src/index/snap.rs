@@ -9,7 +9,7 @@
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{RStarInsertionStrategy, RTree, RTreeParams};
 
-use crate::geometry::{chord_to_meters, to_unit};
+use crate::geometry::{chord_to_meters, from_unit, meters_to_chord, to_unit};
 use crate::index::graph::ProfileGraph;
 use crate::index::network::RoadNetwork;
 use crate::model::LonLat;
@@ -101,18 +101,79 @@ impl SegmentIndex {
             best = Some((d2, e.data, e.geom().from, e.geom().to));
         }
         let (d2, seg, a, b) = best?;
-        let ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
-        let aq = [q[0] - a[0], q[1] - a[1], q[2] - a[2]];
-        let len2 = ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2];
-        let t = if len2 > 0.0 {
-            ((aq[0] * ab[0] + aq[1] * ab[1] + aq[2] * ab[2]) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        Some(Snap {
+            segment: seg,
+            t: project(q, a, b),
+            offroad: chord_to_meters(d2.sqrt()),
+        })
+    }
+
+    /// As [`SegmentIndex::snap_where`], among the segments whose nearest
+    /// point `clear` accepts (one a straight leg from `p` reaches without
+    /// crossing a barrier), looking no farther than `reach`: `None` when no
+    /// such segment lies within it. Segments are visited nearest first, so
+    /// the snap is the nearest clear one (ties to the lowest index).
+    pub fn snap_clear(
+        &self,
+        p: LonLat,
+        usable: impl Fn(u32) -> bool,
+        reach: Meters,
+        clear: impl Fn(LonLat) -> bool,
+    ) -> Option<Snap> {
+        let q = to_unit(p);
+        let r = meters_to_chord(reach);
+        let reach2 = r * r * (1.0 + 1e-12) + 1e-30;
+        let mut best: Option<(f64, u32, f64)> = None;
+        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+            match best {
+                Some((bd2, bi, _)) => {
+                    if d2 > bd2 * (1.0 + 1e-12) + 1e-30 {
+                        break;
+                    }
+                    if e.data > bi {
+                        continue;
+                    }
+                }
+                None if d2 > reach2 => break,
+                None => {}
+            }
+            if !usable(e.data) {
+                continue;
+            }
+            let (a, b) = (e.geom().from, e.geom().to);
+            let t = project(q, a, b);
+            if !clear(point_at(a, b, t)) {
+                continue;
+            }
+            best = Some((d2, e.data, t));
+        }
+        let (d2, seg, t) = best?;
         Some(Snap {
             segment: seg,
             t,
             offroad: chord_to_meters(d2.sqrt()),
         })
     }
+}
+
+/// The parameter in `[0, 1]` of the point of chord `a`–`b` nearest `q`.
+fn project(q: [f64; 3], a: [f64; 3], b: [f64; 3]) -> f64 {
+    let ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+    let aq = [q[0] - a[0], q[1] - a[1], q[2] - a[2]];
+    let len2 = ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2];
+    if len2 > 0.0 {
+        ((aq[0] * ab[0] + aq[1] * ab[1] + aq[2] * ab[2]) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// The position at parameter `t` of chord `a`–`b` (as the trip model
+/// places a snap).
+pub fn point_at(a: [f64; 3], b: [f64; 3], t: f64) -> LonLat {
+    from_unit([
+        a[0] + t * (b[0] - a[0]),
+        a[1] + t * (b[1] - a[1]),
+        a[2] + t * (b[2] - a[2]),
+    ])
 }

@@ -10,6 +10,7 @@
 //! field. Recoverable ones are counted in [`Diagnostics`] and written to
 //! `run.json`.
 
+pub mod barriers;
 pub mod census;
 pub mod formats;
 pub mod layers;
@@ -212,6 +213,10 @@ pub struct Dataset {
     pub settlement_sources: Vec<(PathBuf, usize)>,
     /// The DEM of `[terrain]`, if any.
     pub terrain: Option<std::sync::Arc<crate::terrain::Terrain>>,
+    /// Lines and polygons trips cannot cross (`[barriers]`).
+    pub barriers: Vec<crate::model::Barrier>,
+    /// What the barriers did (set when the study is prepared with some).
+    pub barrier_report: Option<crate::barriers::BarrierReport>,
 }
 
 impl Dataset {
@@ -449,6 +454,24 @@ pub fn load_with(
         });
     }
     check_unique_ids(&ds)?;
+    if let Some(b) = &settings.barriers {
+        if let (true, Some(path)) = (b.osm, &inputs.osm) {
+            let found = osm::read_barriers(path, b, &mut ds.diagnostics)
+                .map_err(keyed("inputs.osm".into()))?;
+            ds.barriers.extend(found);
+        }
+        for (i, layer) in b.layers.iter().enumerate() {
+            let fs = read_into(
+                &mut ds,
+                &layer.spec,
+                default_crs,
+                memory,
+                format!("barriers.layers[{i}]"),
+            )?;
+            let found = barriers::barriers(&fs, layer, &mut ds.diagnostics);
+            ds.barriers.extend(found);
+        }
+    }
     if let Some(t) = &settings.terrain {
         let terrain = crate::terrain::Terrain::open(&t.dem, t.step_m)?;
         ds.files.push(t.dem.clone());

@@ -253,11 +253,17 @@ pub fn apply(study: &Study, set: &ScenarioSet, scenario: &Scenario) -> Result<Ap
                         format!("a `{category}` facility `{}` already exists", nf.id),
                     ));
                 }
+                // A facility added on a barrier stands on its nearer side,
+                // as the inputs' facilities do.
+                let barriers = study.profiles.iter().find_map(|p| p.barriers());
+                let pos = barriers
+                    .and_then(|b| crate::index::crossings::move_off(nf.pos, b))
+                    .map_or(nf.pos, |(to, _)| to);
                 facilities.push(Facility {
                     id: nf.id.clone(),
                     name: nf.name.clone(),
                     category,
-                    pos: nf.pos,
+                    pos,
                     capacity: nf.capacity,
                 });
                 report(
@@ -471,12 +477,13 @@ pub fn apply(study: &Study, set: &ScenarioSet, scenario: &Scenario) -> Result<Ap
                     &positions,
                 ));
             }
-            Arc::new(ProfileContext::with_graph(
+            Arc::new(ProfileContext::with_graph_blocked(
                 the_net,
                 ctx.profile.clone(),
                 graph,
                 settlements,
                 &positions,
+                ctx.blocking().cloned(),
             ))
         })
         .collect();

@@ -15,15 +15,15 @@
 //! (graph, segment R-tree, settlement and facility snaps) are shared, so a
 //! scenario swaps only the ones it edits.
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::trip::{ExitIndex, Placed, Trips};
+pub use super::context::{Blocking, ProfileContext};
+use super::trip::{Placed, Trips};
 use crate::config::{Profile, Service, Travel};
-use crate::index::{PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
+use crate::index::{BarrierIndex, PointIndex, RoadNetwork, Snap};
 use crate::load::LoadedSettlement;
 use crate::model::{Facility, LonLat};
 use crate::search::{multi_source, Seed, ShortestPaths, NO_SOURCE};
@@ -131,172 +131,6 @@ impl Labels for ShortestPaths {
     }
 }
 
-/// One profile's indices and the snap of every settlement.
-pub struct ProfileContext {
-    /// The profile.
-    pub profile: Profile,
-    /// Its graph.
-    pub graph: ProfileGraph,
-    /// An R-tree of (at least) the segments usable in `graph`; snaps skip
-    /// the others (see [`ProfileContext::snap`]).
-    segments: Arc<SegmentIndex>,
-    /// Snap of each settlement (`None`: invalid position, or no usable road).
-    pub settlement_snaps: Vec<Option<Snap>>,
-    /// Snaps of the facilities known when the context was built, by
-    /// position (a snap depends on the position only).
-    facility_snaps: HashMap<(u64, u64), Option<Snap>>,
-    /// The valid settlements by position, built on first use.
-    settlement_points: OnceLock<PointIndex>,
-    /// Where the settlements join the network, built on first use.
-    exits: OnceLock<ExitIndex>,
-}
-
-impl ProfileContext {
-    /// Builds `profile`'s graph and segment index on `net`, snaps every
-    /// valid settlement and every position of `facilities`.
-    pub fn build(
-        net: &RoadNetwork,
-        profile: Profile,
-        settlements: &[LoadedSettlement],
-        facilities: &[LonLat],
-    ) -> Self {
-        let graph = ProfileGraph::build(net, &profile);
-        Self::with_graph(net, profile, graph, settlements, facilities)
-    }
-
-    /// As [`ProfileContext::build`], with the graph given (a scenario's
-    /// edited graph).
-    pub fn with_graph(
-        net: &RoadNetwork,
-        profile: Profile,
-        graph: ProfileGraph,
-        settlements: &[LoadedSettlement],
-        facilities: &[LonLat],
-    ) -> Self {
-        let segments = Arc::new(SegmentIndex::build(net, &graph));
-        let mut ctx = ProfileContext {
-            profile,
-            graph,
-            segments,
-            settlement_snaps: Vec::new(),
-            facility_snaps: HashMap::new(),
-            settlement_points: OnceLock::new(),
-            exits: OnceLock::new(),
-        };
-        ctx.settlement_snaps = settlements
-            .par_iter()
-            .map(|s| s.valid.then(|| ctx.snap(s.settlement.pos)).flatten())
-            .collect();
-        ctx.facility_snaps = facilities
-            .par_iter()
-            .map(|&p| (p.bits(), ctx.snap(p)))
-            .collect();
-        ctx
-    }
-
-    /// `base`'s context with `graph`, an edited graph of the same network
-    /// `net`. When no segment unusable in `base` became usable (roads closed
-    /// or slowed), `base`'s segment index is shared and only the places
-    /// that snapped to a segment `graph` no longer uses are snapped again;
-    /// otherwise the context is built afresh ([`ProfileContext::with_graph`]).
-    /// Either way, the same context as `with_graph` on the same inputs.
-    pub fn edited(
-        base: &ProfileContext,
-        net: &RoadNetwork,
-        graph: ProfileGraph,
-        settlements: &[LoadedSettlement],
-        facilities: &[LonLat],
-    ) -> Self {
-        let opened = graph
-            .segment_use
-            .iter()
-            .zip(&base.graph.segment_use)
-            .any(|(now, was)| now.is_some() && was.is_none());
-        if opened || graph.segment_use.len() != base.graph.segment_use.len() {
-            return Self::with_graph(net, base.profile.clone(), graph, settlements, facilities);
-        }
-        let mut ctx = ProfileContext {
-            profile: base.profile.clone(),
-            graph,
-            segments: base.segments.clone(),
-            settlement_snaps: Vec::new(),
-            facility_snaps: HashMap::new(),
-            settlement_points: OnceLock::new(),
-            exits: OnceLock::new(),
-        };
-        // A snap whose segment is still usable stays the nearest: the
-        // usable set only shrank.
-        let keep = |old: Option<Snap>, p: LonLat| match old {
-            Some(s) if ctx.graph.segment_use[s.segment as usize].is_none() => ctx.snap(p),
-            other => other,
-        };
-        let settlement_snaps = settlements
-            .par_iter()
-            .zip(&base.settlement_snaps)
-            .map(|(s, &old)| keep(old, s.settlement.pos))
-            .collect();
-        let facility_snaps = facilities
-            .par_iter()
-            .map(|&p| {
-                let old = match base.facility_snaps.get(&p.bits()) {
-                    Some(&s) => s,
-                    None => base.snap(p),
-                };
-                (p.bits(), keep(old, p))
-            })
-            .collect();
-        ctx.settlement_snaps = settlement_snaps;
-        ctx.facility_snaps = facility_snaps;
-        ctx
-    }
-
-    /// The nearest point of the nearest segment this profile can use.
-    pub fn snap(&self, p: LonLat) -> Option<Snap> {
-        self.segments
-            .snap_where(p, |s| self.graph.segment_use[s as usize].is_some())
-    }
-
-    /// The valid `settlements` (those this context was built with) indexed
-    /// by position; query results are settlement indices.
-    pub fn settlement_points(&self, settlements: &[LoadedSettlement]) -> &PointIndex {
-        self.settlement_points.get_or_init(|| {
-            PointIndex::from_indexed(
-                settlements
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| s.valid)
-                    .map(|(i, s)| (i as u32, s.settlement.pos)),
-            )
-        })
-    }
-
-    /// Where the settlements this context was built with join its network
-    /// by `trips` (a network trip model of this profile; the travel
-    /// settings and terrain are the study's, the same for every call).
-    pub fn exits(&self, trips: &Trips, settlements: &[LoadedSettlement]) -> &ExitIndex {
-        self.exits.get_or_init(|| {
-            ExitIndex::build(
-                trips,
-                &self.settlement_snaps,
-                |i| {
-                    settlements[i]
-                        .valid
-                        .then_some(settlements[i].settlement.pos)
-                },
-                self.graph.reverse.node_count(),
-            )
-        })
-    }
-
-    /// The snap of a facility at `p` (from the cache, or computed).
-    pub fn snap_facility(&self, p: LonLat) -> Option<Snap> {
-        match self.facility_snaps.get(&p.bits()) {
-            Some(s) => *s,
-            None => self.snap(p),
-        }
-    }
-}
-
 /// Everything the per-service computation reads: a view of a prepared
 /// network (profiles are shared, so a scenario can swap one).
 pub struct TravelModel<'a> {
@@ -352,6 +186,40 @@ impl<'a> TravelModel<'a> {
         let profiles = profiles
             .into_par_iter()
             .map(|p| Arc::new(ProfileContext::build(net, p, settlements, &[])))
+            .collect();
+        TravelModel {
+            net,
+            travel,
+            settlements,
+            profiles,
+            terrain: None,
+        }
+    }
+
+    /// As [`TravelModel::build`], with off-road legs and direct trips
+    /// barred from crossing `barriers` (snaps look as far as `max_snap_m`).
+    pub fn build_blocked(
+        net: &'a RoadNetwork,
+        travel: Travel,
+        settlements: &'a [LoadedSettlement],
+        profiles: Vec<Profile>,
+        barriers: Option<Arc<BarrierIndex>>,
+    ) -> Self {
+        let blocking = barriers.map(|barriers| Blocking {
+            barriers,
+            reach: Meters(travel.max_snap_m),
+        });
+        let profiles = profiles
+            .into_par_iter()
+            .map(|p| {
+                Arc::new(ProfileContext::build_blocked(
+                    net,
+                    p,
+                    settlements,
+                    &[],
+                    blocking.clone(),
+                ))
+            })
             .collect();
         TravelModel {
             net,

@@ -12,6 +12,7 @@
 pub mod access;
 pub mod bounded;
 pub mod ch;
+pub mod context;
 pub mod dijkstra;
 pub mod fast;
 pub mod queue;

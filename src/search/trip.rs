@@ -25,6 +25,15 @@
 //! quickest to reach directly ([`Trips::quickest_direct`]). A
 //! `straight_line` service stays a constant-speed measure of distance.
 //!
+//! With barriers (`[barriers]`, held by the profile context), no off-road
+//! leg or direct trip crosses a barrier line or enters a barrier polygon:
+//! snaps are to the nearest road a straight leg reaches without crossing
+//! one ([`ProfileContext::snap`]), a direct trip across one does not exist
+//! ([`Trips::direct`]), and the direct trip goes to the nearest facility
+//! reached without crossing ([`Trips::quickest_direct`]). A run without
+//! roads has no bridge: a trip across a barrier does not exist there. A
+//! `straight_line` service, a distance as the crow flies, ignores them.
+//!
 //! Time sums are formed in one order everywhere — `(leg + along) + network`,
 //! `(leg + along) + leg` — so the same trip costs the same bits whichever
 //! search reaches it.
@@ -32,9 +41,9 @@
 use std::collections::HashMap;
 
 use crate::config::Travel;
-use crate::geometry::{from_unit, haversine, to_unit};
+use crate::geometry::{chord_to_meters, from_unit, haversine, to_unit};
 use crate::index::graph::segment_time;
-use crate::index::{PointIndex, RoadNetwork, Snap};
+use crate::index::{BarrierIndex, PointIndex, RoadNetwork, Snap};
 use crate::model::LonLat;
 use crate::terrain::{tobler, Terrain};
 use crate::units::{KmPerHour, Meters, Seconds};
@@ -139,6 +148,16 @@ impl<'m> Trips<'m> {
             travel,
             straight_line_service,
             terrain,
+        }
+    }
+
+    /// The barriers off-road legs and direct trips may not cross: the
+    /// profile's, except for a `straight_line` service (a distance as the
+    /// crow flies, not a trip).
+    pub fn barriers(&self) -> Option<&'m BarrierIndex> {
+        match self.straight_line_service {
+            true => None,
+            false => self.ctx.barriers(),
         }
     }
 
@@ -308,10 +327,14 @@ impl<'m> Trips<'m> {
 
     /// The trip that does not use the network from `from` to `to`, at
     /// great-circle distance `d`: `(seconds, metres, via)`, or `None` beyond
-    /// `max_direct_m`.
+    /// `max_direct_m` or when the straight line crosses a barrier (also in a
+    /// run without roads: there is no bridge to detour over).
     pub fn direct(&self, from: LonLat, to: LonLat, d: Meters) -> Option<(f64, f64, Via)> {
         let (speed, circuity, cap) = self.straight();
         if d.0 > cap {
+            return None;
+        }
+        if self.barriers().is_some_and(|b| b.blocks(from, to)) {
             return None;
         }
         let via = if self.straight_line_service || self.straight_line_only() {
@@ -339,7 +362,10 @@ impl<'m> Trips<'m> {
         nearest: &PointIndex,
         positions: &[LonLat],
     ) -> Option<(f64, u32, f64, Via)> {
-        let (f, d) = nearest.nearest(pos)?;
+        let (f, d) = match self.barriers() {
+            None => nearest.nearest(pos)?,
+            Some(b) => self.nearest_clear(pos, nearest, positions, b)?,
+        };
         if !self.sloped_direct() {
             return self
                 .direct(pos, positions[f as usize], d)
@@ -360,6 +386,31 @@ impl<'m> Trips<'m> {
             }
         }
         Some(best)
+    }
+
+    /// The nearest facility a straight line from `pos` reaches without
+    /// crossing a barrier, within the direct cap (ties to the lowest index).
+    fn nearest_clear(
+        &self,
+        pos: LonLat,
+        nearest: &PointIndex,
+        positions: &[LonLat],
+        barriers: &BarrierIndex,
+    ) -> Option<(u32, Meters)> {
+        let cap = self.straight().2;
+        let mut best: Option<(f64, u32)> = None;
+        for (g, d2) in nearest.nearest_first(pos) {
+            match best {
+                Some((bd2, _)) if d2 > bd2 => break,
+                Some((_, bi)) if g > bi => continue,
+                None if chord_to_meters(d2.sqrt()).0 > cap => break,
+                _ => {}
+            }
+            if !barriers.blocks(pos, positions[g as usize]) {
+                best = Some((d2, g));
+            }
+        }
+        best.map(|(d2, g)| (g, chord_to_meters(d2.sqrt())))
     }
 
     /// The largest great-circle distance a direct trip of at most `cutoff`

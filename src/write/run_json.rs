@@ -69,6 +69,12 @@ pub fn assumptions(a: &Analysis) -> Vec<String> {
             ));
         }
     }
+    if a.dataset.barrier_report.is_some() {
+        v.push(format!(
+            "Barriers: off-road legs, direct trips and no-road trips do not cross barrier lines or enter barrier polygons; a place snaps to the nearest road it reaches without crossing one (within {} m); roads cross water only where the way is tagged bridge, tunnel, culvert or ford, an untagged OSM crossing being an implied ford closed in the wet season; roads crossing a closed border are cut; places on a barrier are moved to its nearer side. straight_line services ignore barriers.",
+            t.max_snap_m
+        ));
+    }
     for svc in a.settings.services.iter().filter(|s| s.straight_line) {
         v.push(format!(
             "{}: dist_m is the great-circle distance to the nearest facility (no route); time_min is that distance at the {} profile's offroad_kmh.",
@@ -186,6 +192,9 @@ pub fn run_json(
                 holding a facility); facilities' polygons lie within the service's but \
                 for border cells",
         });
+    }
+    if let Some(b) = &a.dataset.barrier_report {
+        doc["barriers"] = json!(b);
     }
     normalise_zeros(&mut doc);
     doc

@@ -16,7 +16,7 @@ use crate::model::{all_pair_times, model, random_case, service};
 /// Checks `pairs` (minutes) against a dense reference (seconds) cut at
 /// `cutoff_s`: the same pairs (up to rounding at the cutoff itself), with
 /// the same costs to 1e-9.
-fn check_against(pairs: &Pairs, reference: &[Vec<f64>], cutoff_s: f64, what: &str) -> usize {
+pub fn check_against(pairs: &Pairs, reference: &[Vec<f64>], cutoff_s: f64, what: &str) -> usize {
     let mut ours = vec![vec![f64::INFINITY; pairs.facilities()]; pairs.settlements()];
     for (i, j, c) in pairs.iter() {
         ours[i][j] = c * 60.0;

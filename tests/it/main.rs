@@ -1,6 +1,7 @@
 //! Integration tests, one module per area.
 
 mod bad_input;
+mod barriers;
 mod bounded;
 mod catchment;
 mod common;

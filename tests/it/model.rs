@@ -31,7 +31,7 @@ pub fn profile() -> Profile {
 /// A random road network in a 0.1° box: each node joined to two of its five
 /// nearest neighbours, classes and one-way flags at random; some `footway`
 /// segments the profile cannot use.
-fn random_network(rng: &mut Rng, n: usize) -> (Vec<Road>, Vec<LonLat>) {
+pub fn random_network(rng: &mut Rng, n: usize) -> (Vec<Road>, Vec<LonLat>) {
     let pts: Vec<LonLat> = (0..n)
         .map(|_| LonLat::new(5.0 + 0.1 * rng.f64(), 30.0 + 0.1 * rng.f64()))
         .collect();
@@ -65,7 +65,7 @@ fn random_network(rng: &mut Rng, n: usize) -> (Vec<Road>, Vec<LonLat>) {
     (roads, pts)
 }
 
-fn random_points(rng: &mut Rng, n: usize) -> Vec<LonLat> {
+pub fn random_points(rng: &mut Rng, n: usize) -> Vec<LonLat> {
     (0..n)
         .map(|_| LonLat::new(4.98 + 0.14 * rng.f64(), 29.98 + 0.14 * rng.f64()))
         .collect()
@@ -203,6 +203,17 @@ pub fn model<'a>(net: &'a RoadNetwork, places: &'a [LoadedSettlement]) -> Travel
 /// snaps, along-segment parts, Floyd–Warshall between segment ends, and the
 /// direct off-road alternative. `INFINITY` where there is no trip.
 pub fn all_pair_times(model: &TravelModel, facilities: &[Facility]) -> Vec<Vec<f64>> {
+    all_pair_times_blocked(model, facilities, &[])
+}
+
+/// As [`all_pair_times`], with `walls` (straight lines, taken in a local
+/// plane) that no off-road leg or direct trip may cross: each place snaps
+/// to the nearest usable segment (by a scan of all) whose leg crosses none.
+pub fn all_pair_times_blocked(
+    model: &TravelModel,
+    facilities: &[Facility],
+    walls: &[(LonLat, LonLat)],
+) -> Vec<Vec<f64>> {
     let travel = TRAVEL;
     let v_off = 1.0; // 3.6 km/h in m/s
     let net = model.net;
@@ -216,15 +227,19 @@ pub fn all_pair_times(model: &TravelModel, facilities: &[Facility]) -> Vec<Vec<f
     let mut out = Vec::new();
     for pl in model.settlements {
         let sp = pl.settlement.pos;
-        let s_snap = ctx.snap(sp).filter(|x| x.offroad.0 <= travel.max_snap_m);
+        let snap = |p: LonLat| match walls.is_empty() {
+            true => ctx.snap(p),
+            false => crate::barriers::scan_snap(net, g, p, walls, travel.max_snap_m),
+        };
+        let s_snap = snap(sp).filter(|x| x.offroad.0 <= travel.max_snap_m);
         let mut row = Vec::new();
         for f in facilities {
             let mut best = f64::INFINITY;
             let straight = haversine(sp, f.pos).0;
-            if straight <= travel.max_direct_m {
+            if straight <= travel.max_direct_m && !crate::barriers::crosses(sp, f.pos, walls) {
                 best = best.min(straight * travel.circuity / v_off);
             }
-            let fs = ctx.snap(f.pos).filter(|x| x.offroad.0 <= travel.max_snap_m);
+            let fs = snap(f.pos).filter(|x| x.offroad.0 <= travel.max_snap_m);
             if let (Some(ss), Some(fs)) = (s_snap, fs) {
                 let (su, fu) = (
                     g.segment_use[ss.segment as usize].unwrap(),

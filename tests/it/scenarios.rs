@@ -250,7 +250,17 @@ fn random_modification(
 }
 
 fn check_random_sequences(config: &str, seed: u64, scenarios: usize) {
-    let settings = Settings::load(&fixture(config)).unwrap();
+    check_random_sequences_at(&fixture(config), config, seed, scenarios);
+}
+
+/// [`check_random_sequences`] on the config at `path`, named `config`.
+pub fn check_random_sequences_at(
+    path: &std::path::Path,
+    config: &str,
+    seed: u64,
+    scenarios: usize,
+) {
+    let settings = Settings::load(path).unwrap();
     let dataset = load(&settings).unwrap();
     let mut study = Study::prepare(settings.clone(), dataset.clone(), &Quiet);
     let base = study.analyse(Execution::Parallel, &Quiet);

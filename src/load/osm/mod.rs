@@ -14,8 +14,10 @@
 //!   tag of its own that passes a node tagged `ford=yes` gets `("ford",
 //!   "yes")`: pass 1 keeps the ids of those nodes only (a few per extract).
 //!   Roads crossing `waterway=*` ways tagged `intermittent=yes` without a ford
-//!   or bridge tag are not detected (that needs a geometric intersection of
-//!   roads and waterways). Each road says whether places may join it
+//!   or bridge tag are not detected here; with `[barriers]`, a road crossing
+//!   a river or canal line without a `bridge`, `tunnel`, `culvert` or `ford`
+//!   tag becomes an implied ford (`index::crossings`). Barriers themselves
+//!   are read by `barriers`, in passes of their own. Each road says whether places may join it
 //!   ([`Road::joinable`]): not tunnels, ways below ground, covered service
 //!   ways, nor the `access` values of `osm.snap_exclude_access`.
 //! * Settlements: nodes (or ways, at their centroid) with a `place=*` value
@@ -37,12 +39,14 @@ use std::path::Path;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+mod barriers;
 mod buildings;
 mod file;
 mod relations;
 mod scan;
 mod wire;
 
+pub use barriers::read_barriers;
 use file::check_header;
 
 use super::layers::{category_for_tag, parse_maxspeed, parse_oneway};

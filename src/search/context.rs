@@ -1,0 +1,257 @@
+//! One profile's prepared indices on a network: its graph, the R-tree of
+//! the segments it may use, every settlement's snap and the known
+//! facilities' snaps, built once and shared (a scenario swaps only the
+//! contexts it edits). With barriers, every snap is to the nearest road a
+//! straight leg reaches without crossing one.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use rayon::prelude::*;
+
+use super::trip::{ExitIndex, Trips};
+use crate::config::Profile;
+use crate::index::{BarrierIndex, PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
+use crate::load::LoadedSettlement;
+use crate::model::LonLat;
+use crate::units::Meters;
+
+/// The barriers a profile's off-road legs may not cross, and how far a
+/// place looks for a road it can reach without crossing one.
+#[derive(Clone)]
+pub struct Blocking {
+    /// The barriers.
+    pub barriers: Arc<BarrierIndex>,
+    /// How far a snap may look (`max_snap_m`): a place whose every road
+    /// within it lies across a barrier is off the network.
+    pub reach: Meters,
+}
+
+/// One profile's indices and the snap of every settlement.
+pub struct ProfileContext {
+    /// The profile.
+    pub profile: Profile,
+    /// Its graph.
+    pub graph: ProfileGraph,
+    /// An R-tree of (at least) the segments usable in `graph`; snaps skip
+    /// the others (see [`ProfileContext::snap`]).
+    segments: Arc<SegmentIndex>,
+    /// Snap of each settlement (`None`: invalid position, or no usable road).
+    pub settlement_snaps: Vec<Option<Snap>>,
+    /// Snaps of the facilities known when the context was built, by
+    /// position (a snap depends on the position only).
+    facility_snaps: HashMap<(u64, u64), Option<Snap>>,
+    /// The valid settlements by position, built on first use.
+    settlement_points: OnceLock<PointIndex>,
+    /// Where the settlements join the network, built on first use.
+    exits: OnceLock<ExitIndex>,
+    /// Barriers that off-road legs may not cross (none: `None`).
+    blocking: Option<Blocking>,
+}
+
+impl ProfileContext {
+    /// Builds `profile`'s graph and segment index on `net`, snaps every
+    /// valid settlement and every position of `facilities`.
+    pub fn build(
+        net: &RoadNetwork,
+        profile: Profile,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+    ) -> Self {
+        let graph = ProfileGraph::build(net, &profile);
+        Self::with_graph(net, profile, graph, settlements, facilities)
+    }
+
+    /// As [`ProfileContext::build`], with off-road legs barred from crossing
+    /// `blocking`'s barriers: every place snaps to the nearest road it
+    /// reaches without crossing one (see [`ProfileContext::snap`]).
+    pub fn build_blocked(
+        net: &RoadNetwork,
+        profile: Profile,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+        blocking: Option<Blocking>,
+    ) -> Self {
+        let graph = ProfileGraph::build(net, &profile);
+        Self::with_graph_blocked(net, profile, graph, settlements, facilities, blocking)
+    }
+
+    /// As [`ProfileContext::build`], with the graph given (a scenario's
+    /// edited graph).
+    pub fn with_graph(
+        net: &RoadNetwork,
+        profile: Profile,
+        graph: ProfileGraph,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+    ) -> Self {
+        Self::with_graph_blocked(net, profile, graph, settlements, facilities, None)
+    }
+
+    /// As [`ProfileContext::with_graph`], with barriers (see
+    /// [`ProfileContext::build_blocked`]).
+    pub fn with_graph_blocked(
+        net: &RoadNetwork,
+        profile: Profile,
+        graph: ProfileGraph,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+        blocking: Option<Blocking>,
+    ) -> Self {
+        let segments = Arc::new(SegmentIndex::build(net, &graph));
+        let mut ctx = ProfileContext {
+            profile,
+            graph,
+            segments,
+            settlement_snaps: Vec::new(),
+            facility_snaps: HashMap::new(),
+            settlement_points: OnceLock::new(),
+            exits: OnceLock::new(),
+            blocking: blocking.filter(|b| !b.barriers.is_empty()),
+        };
+        ctx.settlement_snaps = settlements
+            .par_iter()
+            .map(|s| s.valid.then(|| ctx.snap(s.settlement.pos)).flatten())
+            .collect();
+        ctx.facility_snaps = facilities
+            .par_iter()
+            .map(|&p| (p.bits(), ctx.snap(p)))
+            .collect();
+        ctx
+    }
+
+    /// `base`'s context with `graph`, an edited graph of the same network
+    /// `net`. When no segment unusable in `base` became usable (roads closed
+    /// or slowed), `base`'s segment index is shared and only the places
+    /// that snapped to a segment `graph` no longer uses are snapped again;
+    /// otherwise the context is built afresh ([`ProfileContext::with_graph`]).
+    /// Either way, the same context as `with_graph` on the same inputs.
+    pub fn edited(
+        base: &ProfileContext,
+        net: &RoadNetwork,
+        graph: ProfileGraph,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+    ) -> Self {
+        let opened = graph
+            .segment_use
+            .iter()
+            .zip(&base.graph.segment_use)
+            .any(|(now, was)| now.is_some() && was.is_none());
+        if opened || graph.segment_use.len() != base.graph.segment_use.len() {
+            return Self::with_graph_blocked(
+                net,
+                base.profile.clone(),
+                graph,
+                settlements,
+                facilities,
+                base.blocking.clone(),
+            );
+        }
+        let mut ctx = ProfileContext {
+            profile: base.profile.clone(),
+            graph,
+            segments: base.segments.clone(),
+            settlement_snaps: Vec::new(),
+            facility_snaps: HashMap::new(),
+            settlement_points: OnceLock::new(),
+            exits: OnceLock::new(),
+            blocking: base.blocking.clone(),
+        };
+        // A snap whose segment is still usable stays the nearest: the
+        // usable set only shrank (and what a leg crosses did not change).
+        let keep = |old: Option<Snap>, p: LonLat| match old {
+            Some(s) if ctx.graph.segment_use[s.segment as usize].is_none() => ctx.snap(p),
+            other => other,
+        };
+        let settlement_snaps = settlements
+            .par_iter()
+            .zip(&base.settlement_snaps)
+            .map(|(s, &old)| keep(old, s.settlement.pos))
+            .collect();
+        let facility_snaps = facilities
+            .par_iter()
+            .map(|&p| {
+                let old = match base.facility_snaps.get(&p.bits()) {
+                    Some(&s) => s,
+                    None => base.snap(p),
+                };
+                (p.bits(), keep(old, p))
+            })
+            .collect();
+        ctx.settlement_snaps = settlement_snaps;
+        ctx.facility_snaps = facility_snaps;
+        ctx
+    }
+
+    /// The nearest point of the nearest segment this profile can use; with
+    /// barriers, of the nearest one whose off-road leg from `p` crosses
+    /// none, within `max_snap_m` (a village across a river from the
+    /// nearest road snaps to a road on its own bank).
+    pub fn snap(&self, p: LonLat) -> Option<Snap> {
+        let usable = |s: u32| self.graph.segment_use[s as usize].is_some();
+        match &self.blocking {
+            None => self.segments.snap_where(p, usable),
+            Some(b) => self
+                .segments
+                .snap_clear(p, usable, b.reach, |at| !b.barriers.blocks(p, at)),
+        }
+    }
+
+    /// The snap of `p` as if there were no barrier.
+    pub fn snap_unblocked(&self, p: LonLat) -> Option<Snap> {
+        self.segments
+            .snap_where(p, |s| self.graph.segment_use[s as usize].is_some())
+    }
+
+    /// The barriers this profile's off-road legs may not cross, if any.
+    pub fn barriers(&self) -> Option<&BarrierIndex> {
+        self.blocking.as_ref().map(|b| &*b.barriers)
+    }
+
+    /// The barriers and snap reach the context was built with (a scenario
+    /// rebuilding it passes them on).
+    pub fn blocking(&self) -> Option<&Blocking> {
+        self.blocking.as_ref()
+    }
+
+    /// The valid `settlements` (those this context was built with) indexed
+    /// by position; query results are settlement indices.
+    pub fn settlement_points(&self, settlements: &[LoadedSettlement]) -> &PointIndex {
+        self.settlement_points.get_or_init(|| {
+            PointIndex::from_indexed(
+                settlements
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.valid)
+                    .map(|(i, s)| (i as u32, s.settlement.pos)),
+            )
+        })
+    }
+
+    /// Where the settlements this context was built with join its network
+    /// by `trips` (a network trip model of this profile; the travel
+    /// settings and terrain are the study's, the same for every call).
+    pub fn exits(&self, trips: &Trips, settlements: &[LoadedSettlement]) -> &ExitIndex {
+        self.exits.get_or_init(|| {
+            ExitIndex::build(
+                trips,
+                &self.settlement_snaps,
+                |i| {
+                    settlements[i]
+                        .valid
+                        .then_some(settlements[i].settlement.pos)
+                },
+                self.graph.reverse.node_count(),
+            )
+        })
+    }
+
+    /// The snap of a facility at `p` (from the cache, or computed).
+    pub fn snap_facility(&self, p: LonLat) -> Option<Snap> {
+        match self.facility_snaps.get(&p.bits()) {
+            Some(s) => *s,
+            None => self.snap(p),
+        }
+    }
+}
