@@ -133,7 +133,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let people = flat.dataset.populations();
     let mut moves: BTreeMap<(&str, &str), (usize, f64)> = BTreeMap::new();
-    for ((x, y), p) in flat.scores.class.iter().zip(&sloped.scores.class).zip(&people) {
+    for ((x, y), p) in flat
+        .scores
+        .class
+        .iter()
+        .zip(&sloped.scores.class)
+        .zip(&people)
+    {
         if let (Some(x), Some(y)) = (x, y) {
             if x != y {
                 let m = moves.entry((x, y)).or_default();

@@ -14,8 +14,8 @@ use thiserror::Error;
 
 use crate::units::{KmPerHour, Meters, Seconds};
 
-mod catchments;
 mod barriers;
+mod catchments;
 mod defaults;
 mod facility_tags;
 mod inputs;
@@ -28,11 +28,11 @@ mod raw;
 mod services;
 mod terrain;
 
-pub use catchments::{CatchmentSettings, RawCatchments};
 pub use barriers::{
     parse_kind as parse_barrier_kind, BarrierLayer, BarrierSettings, RawBarrierLayer, RawBarriers,
     OSM_BARRIER_VALUES,
 };
+pub use catchments::{CatchmentSettings, RawCatchments};
 use defaults::map_of;
 pub use defaults::{
     CLASS_WEIGHTS, DRIVE_SPEEDS_KMH, FACILITY_TAGS, FEW_SETTLEMENTS, PLACE_VALUES,

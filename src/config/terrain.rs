@@ -83,9 +83,12 @@ pub(super) fn from_raw(
             "`[terrain]` needs `dem`, the elevation raster".into(),
         ));
     };
-    let road_profiles = raw
-        .road_profiles
-        .unwrap_or_else(|| DEFAULT_ROAD_PROFILES.iter().map(|s| s.to_string()).collect());
+    let road_profiles = raw.road_profiles.unwrap_or_else(|| {
+        DEFAULT_ROAD_PROFILES
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    });
     Ok(Some(TerrainSettings::new(
         base.join(dem),
         step_m,

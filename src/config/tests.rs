@@ -94,7 +94,10 @@ fn terrain_road_profiles_default_to_walk_and_must_exist() {
     let e = parse("[inputs]\nosm='x'\n[terrain]\ndem='d.tif'\nroad_profiles=['bike']\n")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("terrain.road_profiles") && e.contains("bike"), "{e}");
+    assert!(
+        e.contains("terrain.road_profiles") && e.contains("bike"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -394,7 +394,9 @@ mod tests {
         use crate::model::{LonLat, Road};
         let mut seed = 7u64;
         let mut next = move || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) as usize
         };
         let pts: Vec<LonLat> = (0..40)
@@ -406,7 +408,9 @@ mod tests {
                 class: ["primary", "track"][next() % 2].into(),
                 oneway: [Oneway::No, Oneway::Forward, Oneway::Backward][next() % 3],
                 maxspeed: None,
-                vertices: (0..2 + next() % 3).map(|_| (None, pts[next() % pts.len()])).collect(),
+                vertices: (0..2 + next() % 3)
+                    .map(|_| (None, pts[next() % pts.len()]))
+                    .collect(),
                 passability: Vec::new(),
                 joinable: true,
             })

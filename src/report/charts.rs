@@ -360,7 +360,11 @@ mod tests {
             })
             .collect();
         let columns = 2.0 * (W - LEFT - RIGHT);
-        assert!(pts.len() as f64 <= 2.0 * columns + 3.0, "{} points", pts.len());
+        assert!(
+            pts.len() as f64 <= 2.0 * columns + 3.0,
+            "{} points",
+            pts.len()
+        );
         // The share at the end of every column, by brute force.
         let total: f64 = data.settlements.iter().map(|s| s.pop).sum();
         let xmax = axis_max(&data.services[0], &pairs(&data, 0));
@@ -379,7 +383,11 @@ mod tests {
             let (x, y) = (col as f64 / 2.0, TOP + ph * (1.0 - acc / total));
             // The last point drawn in this column.
             let last = pts.iter().rev().find(|p| p.0 == x).unwrap();
-            assert!((last.1 - y).abs() <= 0.05 + 1e-9, "column {x}: {} vs {y}", last.1);
+            assert!(
+                (last.1 - y).abs() <= 0.05 + 1e-9,
+                "column {x}: {} vs {y}",
+                last.1
+            );
             checked += 1;
         }
         assert!(checked > 500, "{checked} columns");

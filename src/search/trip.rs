@@ -212,7 +212,14 @@ impl<'m> Trips<'m> {
         let g = &self.ctx.graph;
         let usage = g.segment_use[segment as usize].expect("snaps only land on usable segments");
         let d = frac * s.len_m;
-        let t = segment_time(self.net, g.sloped, segment as usize, usage, Meters(d), forward);
+        let t = segment_time(
+            self.net,
+            g.sloped,
+            segment as usize,
+            usage,
+            Meters(d),
+            forward,
+        );
         (t, d)
     }
 

@@ -416,7 +416,11 @@ fn parallel_equals_sequential_over_terrain() {
         });
         let flat = Settings::load(&crate::common::fixture(cfg)).unwrap();
         let mut settings = flat.clone();
-        settings.terrain = Some(TerrainSettings::new(dem.clone(), step_m, vec!["walk".into()]));
+        settings.terrain = Some(TerrainSettings::new(
+            dem.clone(),
+            step_m,
+            vec!["walk".into()],
+        ));
         let par = analyse(settings.clone(), Execution::Parallel, &Quiet).unwrap();
         let seq = analyse(settings, Execution::Sequential, &Quiet).unwrap();
         let before = analyse(flat, Execution::Parallel, &Quiet).unwrap();
@@ -505,7 +509,14 @@ fn roads_of_sloped_profiles_follow_the_dem_both_ways() {
         .flat_map(|_| (0..w).map(|c| (3.0 * (c as f64 + 0.5)) as f32))
         .collect();
     let px = deg(10.0);
-    let dem = Dem::new(w, h, values, [0.0, px, 0.0, 1.5 * px, 0.0, -px], Crs::wgs84()).unwrap();
+    let dem = Dem::new(
+        w,
+        h,
+        values,
+        [0.0, px, 0.0, 1.5 * px, 0.0, -px],
+        Crs::wgs84(),
+    )
+    .unwrap();
     let terrain = Terrain::new(dem, 30.0);
     let road = Road {
         id: "track".into(),
@@ -556,5 +567,9 @@ fn roads_of_sloped_profiles_follow_the_dem_both_ways() {
     let time = |forward| segment_time(&net, walk.sloped, 0, usage, half, forward);
     assert!((time(true) - up / 2.0).abs() < 1e-9);
     assert!((time(false) - down / 2.0).abs() < 1e-9);
-    assert_eq!(terrain.flat_legs(), 0, "road segments are not off-road legs");
+    assert_eq!(
+        terrain.flat_legs(),
+        0,
+        "road segments are not off-road legs"
+    );
 }

@@ -1,0 +1,176 @@
+//! [`Study::prepare`]: zones located, census allocated, barriers settled,
+//! the road network built (with its slopes) and every profile context
+//! built once.
+
+use super::*;
+
+impl Study {
+    /// Prepares `dataset` under `settings` (see the type's docs).
+    pub fn prepare(settings: Settings, dataset: Dataset, progress: &dyn Progress) -> Study {
+        let mut clock = Clock {
+            progress,
+            timings: Vec::new(),
+        };
+        Study::prepare_timed(settings, dataset, &mut clock)
+    }
+
+    pub(super) fn prepare_timed(
+        settings: Settings,
+        mut dataset: Dataset,
+        clock: &mut Clock,
+    ) -> Study {
+        let zone_path = settings
+            .inputs
+            .zones
+            .as_ref()
+            .map(|z| z.path.clone())
+            .or_else(|| settings.inputs.osm.clone())
+            .unwrap_or_default();
+        let given = if settings.inputs.zones.is_some() {
+            ZoneSource::Layer
+        } else {
+            ZoneSource::Osm
+        };
+        // Zones: the layer's (with census allocation), or H3 cells.
+        let (zones, zone_of, zone_source, allocation) =
+            clock.stage("zones_locate", || match dataset.zones.take() {
+                Some(zs) => {
+                    let idx = ZoneIndex::build(&zs);
+                    zones::warn_overlaps(&idx, &zs, &zone_path, &mut dataset.diagnostics);
+                    let zone_of: Vec<Option<usize>> = dataset
+                        .settlements
+                        .iter()
+                        .map(|s| s.valid.then(|| idx.locate(s.settlement.pos)).flatten())
+                        .collect();
+                    let allocation = zs.iter().any(|z| z.census_population.is_some()).then(|| {
+                        zones::allocate(
+                            &mut dataset.settlements,
+                            &zone_of,
+                            &zs,
+                            &settings.population,
+                        )
+                    });
+                    (zs, zone_of, given, allocation)
+                }
+                None => {
+                    let (zs, zone_of) =
+                        zones::h3::h3_zones(&dataset.settlements, settings.zones.h3_resolution);
+                    (zs, zone_of, ZoneSource::H3, None)
+                }
+            });
+        if let Some(rep) = &allocation {
+            for id in &rep.zones_without_settlements {
+                dataset.diagnostics.push(
+                    "census_no_settlement",
+                    &zone_path,
+                    id,
+                    "geometry",
+                    "the zone's census total exceeds the populations of the settlements inside \
+                     it, and no settlement without a population of its own is there to receive \
+                     the rest: it stays unallocated (allocation.population_unallocated)"
+                        .into(),
+                );
+            }
+            for id in &rep.zones_total_exceeded {
+                dataset.diagnostics.push(
+                    "census_exceeded",
+                    &zone_path,
+                    id,
+                    "population",
+                    "settlements' own populations already exceed the zone's census total".into(),
+                );
+            }
+        }
+        let mut placement = load::Diagnostics::default();
+        for (i, (s, z)) in dataset.settlements.iter().zip(&zone_of).enumerate() {
+            let file = dataset.settlement_file(i);
+            if s.valid && z.is_none() && zone_source != ZoneSource::H3 {
+                placement.push(
+                    "outside_zones",
+                    file,
+                    &s.settlement.id,
+                    "geometry",
+                    "settlement lies in no zone".into(),
+                );
+            }
+            if s.settlement.population_source == PopulationSource::Missing {
+                placement.push(
+                    "population_missing",
+                    file,
+                    &s.settlement.id,
+                    "population",
+                    "no population and no zone total to allocate: counted as 0".into(),
+                );
+            }
+        }
+        dataset.diagnostics.extend(placement);
+
+        // Staged (and timed) only when there are barriers: a run without
+        // them keeps its `run.json` as it was.
+        let blocking = match dataset.barriers.is_empty() {
+            true => None,
+            false => clock.stage("barriers", || {
+                crate::barriers::settle(&mut dataset, &settings)
+            }),
+        };
+        let net = clock.stage("index", || {
+            road_network(&dataset.roads, &settings, dataset.terrain.as_deref())
+        });
+        let used: Vec<crate::config::Profile> = settings
+            .profiles
+            .values()
+            .filter(|p| {
+                settings.services.iter().any(|s| s.profile == p.name)
+                    || settings
+                        .measures
+                        .gravity
+                        .as_ref()
+                        .is_some_and(|g| g.profile == p.name)
+            })
+            .cloned()
+            .collect();
+        let positions: Vec<LonLat> = dataset.facilities.iter().map(|f| f.pos).collect();
+        let profiles = clock.stage("snap", || {
+            used.into_par_iter()
+                .map(|p| {
+                    Arc::new(ProfileContext::build_blocked(
+                        &net,
+                        p,
+                        &dataset.settlements,
+                        &positions,
+                        blocking.clone(),
+                    ))
+                })
+                .collect::<Vec<_>>()
+        });
+        crate::barriers::count_snaps_moved(&mut dataset, &profiles);
+        let roads = std::mem::take(&mut dataset.roads);
+        Study {
+            settings,
+            dataset,
+            roads,
+            net,
+            profiles,
+            zones,
+            zone_source,
+            zone_of,
+            allocation,
+            timings: std::mem::take(&mut clock.timings),
+        }
+    }
+}
+
+/// The road network of `roads`, with slope factors over `terrain` for the
+/// profiles of `[terrain] road_profiles` (the baseline's and a scenario's
+/// with added roads alike).
+pub fn road_network(
+    roads: &[Road],
+    settings: &Settings,
+    terrain: Option<&crate::terrain::Terrain>,
+) -> RoadNetwork {
+    let mut net = RoadNetwork::build(roads);
+    if let (Some(t), Some(ts)) = (terrain, &settings.terrain) {
+        crate::search::trip::slope_network(&mut net, t, &ts.road_profiles);
+    }
+    net
+}
