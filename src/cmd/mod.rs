@@ -59,6 +59,10 @@ pub(crate) struct RunArgs {
     /// or from `--scenarios`) are applied to the network.
     #[arg(long, value_name = "NAME")]
     pub(crate) season: Option<String>,
+    /// Also write the catchment polygons (`catchments.geojson`): sets
+    /// `catchments.enabled`.
+    #[arg(long)]
+    pub(crate) catchments: bool,
 }
 
 /// The report written with the outputs.
@@ -150,6 +154,9 @@ pub(crate) fn settings(
     }
     if let Some(v) = args.priority_fraction {
         raw.zones.priority_fraction = Some(v);
+    }
+    if args.catchments {
+        raw.catchments.get_or_insert_with(Default::default).enabled = Some(true);
     }
     let base = args
         .config

@@ -426,3 +426,31 @@ fn catchments_are_off_by_default() {
     .unwrap();
     assert!(a.catchments.is_none());
 }
+
+/// `run --catchments` turns them on for one run, as `[catchments] enabled`.
+#[test]
+fn the_catchments_flag_turns_them_on() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::copy_tata(dir.path());
+    // Coarse and service-wide only, to keep a debug build quick; the flag
+    // alone sets `enabled`.
+    let cfg = dir.path().join("tata.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        format!("{text}\n[catchments]\ncell_m = 5000\nper_facility = false\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = crate::common::run_config(&cfg, &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!out.join("catchments.geojson").exists());
+    std::fs::remove_dir_all(&out).unwrap();
+    let o = crate::common::run_config(&cfg, &out, &["--catchments"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(out.join("catchments.geojson")).unwrap();
+    assert!(text.contains("\"time_min\""));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["settings"]["catchments"]["enabled"], true);
+}
