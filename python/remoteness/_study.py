@@ -52,12 +52,15 @@ def _frame(table: Any, geometry: bool = True) -> pd.DataFrame:
 
 @dataclass
 class Result:
-    """One analysis: the command line's three layers and its ``run.json``."""
+    """One analysis: the command line's three layers and its ``run.json``;
+    ``catchments``, the catchment polygons, when ``[catchments] enabled``
+    (``None`` otherwise)."""
 
     settlements: gpd.GeoDataFrame
     zones: gpd.GeoDataFrame
     facilities: gpd.GeoDataFrame
     run_info: Dict[str, Any]
+    catchments: Optional[gpd.GeoDataFrame] = None
 
     @classmethod
     def _of(cls, d: Mapping[str, Any]) -> "Result":
@@ -66,6 +69,7 @@ class Result:
             zones=_frame(d["zones"]),
             facilities=_frame(d["facilities"]),
             run_info=json.loads(d["run_json"]),
+            catchments=_frame(d["catchments"]) if "catchments" in d else None,
         )
 
 

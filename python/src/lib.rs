@@ -52,7 +52,8 @@ fn table(py: Python<'_>, t: &Table) -> PyResult<Py<PyAny>> {
         .unbind())
 }
 
-/// The three result layers and `run.json` of an analysis.
+/// The three result layers (and the catchment polygons, when on) and
+/// `run.json` of an analysis.
 fn analysis_dict<'py>(
     py: Python<'py>,
     a: &Analysis,
@@ -62,6 +63,10 @@ fn analysis_dict<'py>(
     d.set_item("settlements", table(py, &layers::settlements_table(a))?)?;
     d.set_item("zones", table(py, &layers::zones_table(a))?)?;
     d.set_item("facilities", table(py, &measures::facilities_table(a))?)?;
+    if let Some(c) = &a.catchments {
+        let t = remoteness::write::catchments::catchments_table(c);
+        d.set_item("catchments", table(py, &t)?)?;
+    }
     let doc = run_json::run_json(a, &["python".to_string()], threads, &[], 0.0);
     d.set_item("run_json", doc.to_string())?;
     Ok(d)

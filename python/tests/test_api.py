@@ -71,6 +71,27 @@ def test_run_equals_the_command_line(config, cli_out):
     assert result.run_info["counts"] == __import__("json").load(open(out / "run.json"))["counts"]
 
 
+def test_catchment_polygons_equal_the_command_line(tmp_path, cli_out):
+    """With `[catchments]` on, `Result.catchments` holds the command line's
+    `catchments.geojson` value for value; off, it is None."""
+    assert remoteness.Study.from_config(TATA / "tata.toml").run().catchments is None
+    cfg = tmp_path / "tata.toml"
+    text = (TATA / "tata.toml").read_text(encoding="utf-8")
+    for name in ("settlements.geojson", "facilities.geojson", "communes.geojson", "census.csv"):
+        (tmp_path / name).write_bytes((TATA / name).read_bytes())
+    cfg.write_text(text + "\n[catchments]\nenabled = true\ncell_m = 5000\n", encoding="utf-8")
+    out = cli_out("run", str(cfg), "--no-report")
+    frame = remoteness.Study.from_config(cfg).run().catchments
+    assert isinstance(frame, gpd.GeoDataFrame) and len(frame) > 0
+    assert_layer_equals_geojson(frame, out / "catchments.geojson")
+    features = geojson(out / "catchments.geojson")
+    for i in (0, len(features) - 1):
+        want = features[i]["geometry"]
+        if want is not None:
+            got = frame.geometry.iloc[i]
+            assert abs(got.area - __import__("shapely").geometry.shape(want).area) < 1e-9
+
+
 def test_study_from_geodataframes_in_another_crs_equals_the_config_run():
     """Tata's layers handed over as GeoDataFrames, the settlements
     reprojected to Merchich / Nord Maroc (EPSG:26191): the engine takes the
