@@ -78,3 +78,33 @@ fn tata_layers_read_right_in_qgis() {
     assert_eq!(doc["warnings"]["counts"]["overlapping_zones"], 2, "{doc}");
     check(&out, "tata", &["--nested", "09.551.03.03"]);
 }
+
+/// The catchment polygons of Tata (coarse grid, per facility and service
+/// areas too) with their style in QGIS.
+#[test]
+fn tata_catchments_read_right_in_qgis() {
+    if skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "tata.toml",
+        "settlements.geojson",
+        "facilities.geojson",
+        "communes.geojson",
+        "census.csv",
+    ] {
+        std::fs::copy(root().join("fixtures/tata").join(f), dir.path().join(f)).unwrap();
+    }
+    let cfg = dir.path().join("tata.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        format!("{text}\n[catchments]\nenabled = true\ncell_m = 5000\nvoronoi = true\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    run(&cfg, &out);
+    assert!(out.join("catchments.geojson").exists());
+    check(&out, "tata_catchments", &[]);
+}

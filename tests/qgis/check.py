@@ -11,6 +11,7 @@ failed one.
 """
 import json
 import os
+import re
 import sys
 
 from qgis.core import (
@@ -242,6 +243,44 @@ if nested:
     d = abs(got.red() - want.red()) + abs(got.green() - want.green()) + abs(got.blue() - want.blue())
     print(f"     nested zone {nested}: pixel {got.name()}, the zone around it ({outer['zone_id']}) {want.name()}")
     check(d > 60, "zones: the nested zone is drawn over the large one")
+
+# 5: catchment polygons (when the run wrote them): one group per service
+# and scope under a title, only the first switched on, thresholds graded.
+cpath = os.path.join(out, "catchments.geojson")
+if os.path.exists(cpath):
+    cl, _ = load("catchments", "geojson")
+    check(cl.isValid(), "catchments.geojson loads")
+    msg, ok = cl.loadNamedStyle(os.path.join(out, "catchments.qml"))
+    check(ok, f"catchments.qml loads ({msg})")
+    check(cl.renderer().type() == "RuleRenderer", "catchments: rule-based renderer")
+    top = cl.renderer().rootRule().children()
+    groups = top[0].children() if top else []
+    print(f"     catchments: {cl.featureCount()} polygons, groups {[g.label() for g in groups]}")
+    check(len(top) == 1 and top[0].symbol() is None, "catchments: one title rule without symbol")
+    check(groups and groups[0].active() and not any(g.active() for g in groups[1:]),
+          "catchments: only the first group is on")
+    present = sorted({(f["service"], f["scope"]) for f in cl.getFeatures()})
+    check(len(groups) == len(present), f"catchments: a group per service and scope {present}")
+    alphas = [[c.symbol().symbolLayer(0).color().alpha() for c in g.children()] for g in groups]
+    check(all(a == sorted(a, reverse=True) and len(set(a)) == len(a) for a in alphas),
+          f"catchments: fills more transparent as the threshold grows {alphas}")
+    # Every polygon falls in exactly one threshold rule of its group.
+    from qgis.core import QgsRenderContext, QgsExpressionContextUtils
+    ctx = QgsRenderContext()
+    ctx.expressionContext().appendScope(QgsExpressionContextUtils.layerScope(cl))
+    rr = cl.renderer().clone()
+    for rule in rr.rootRule().descendants():
+        rule.setActive(True)
+    rr.startRender(ctx, cl.fields())
+    bad = []
+    for f in cl.getFeatures():
+        ctx.expressionContext().setFeature(f)
+        keys = [k for k in rr.legendKeysForFeature(f, ctx) if re.fullmatch(r"g\d+t\d+", k)]
+        if len(keys) != 1:
+            bad.append((f.id(), keys))
+    rr.stopRender(ctx)
+    check(not bad, f"catchments: each polygon in one threshold rule {bad[:3]}")
+    render(cl, "catchments.png")
 
 # GeoPackage (gdal feature): every layer with its default style, indexed.
 gpkg = os.path.join(out, "results.gpkg")
