@@ -405,6 +405,18 @@ pub fn run_all(
         let t0 = std::time::Instant::now();
         let applied = super::apply::apply(study, set, sc)?;
         let ev = evaluate(study, &base_results, &applied, exec);
+        // The scenario's catchment polygons, on its own network, facilities
+        // and populations, as the baseline's.
+        let catchments = study.settings.catchments.enabled.then(|| {
+            crate::isochrone::build(
+                &applied.model(study),
+                &study.settings.services,
+                &ev.results.access,
+                &applied.population,
+                &study.settings.catchments,
+                exec,
+            )
+        });
         let mut dataset = study.dataset.clone();
         dataset.facilities = applied.facilities.clone();
         for (s, p) in dataset.settlements.iter_mut().zip(&applied.population) {
@@ -420,6 +432,20 @@ pub fn run_all(
             );
         }
         let mut analysis = study.analysis(dataset, ev.results);
+        analysis.catchments = match catchments {
+            Some(Ok(c)) => Some(c),
+            Some(Err(e)) => {
+                analysis.dataset.diagnostics.push(
+                    "catchments_failed",
+                    std::path::Path::new("(catchments)"),
+                    &sc.name,
+                    "catchments",
+                    format!("{e}: no catchment polygons written"),
+                );
+                None
+            }
+            None => None,
+        };
         let secs = t0.elapsed().as_secs_f64();
         analysis.timings = vec![("scenario".to_string(), secs)];
         progress.end(&format!("scenario {}", sc.name), secs);

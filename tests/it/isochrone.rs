@@ -454,3 +454,41 @@ fn the_catchments_flag_turns_them_on() {
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["settings"]["catchments"]["enabled"], true);
 }
+
+/// A scenario's catchment polygons (Tata's health posts) equal a fresh
+/// run's on the scenario's facilities, byte for byte as GeoJSON.
+#[test]
+fn a_scenarios_polygons_equal_a_fresh_run_of_its_inputs() {
+    use remoteness::write::catchments::catchments_table;
+    let mut settings = Settings::load(&fixture("tata/tata.toml")).unwrap();
+    settings.catchments.enabled = true;
+    settings.catchments.cell_m = 5000.0;
+    let geojson = |c: &Catchments| {
+        let mut out = Vec::new();
+        remoteness::write::write_geojson(&catchments_table(c), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let dataset = remoteness::load::load(&settings).unwrap();
+    let mut study = Study::prepare(settings.clone(), dataset, &Quiet);
+    let path = fixture("tata/scenarios.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let set =
+        remoteness::scenario::scenario_set(&settings, &study.roads, Some((&text, &path))).unwrap();
+    let (baseline, outcomes) =
+        remoteness::scenario::run::run_all(&mut study, &set, Execution::Parallel, &Quiet).unwrap();
+    let scenario = &outcomes[0];
+    assert_eq!(scenario.name, "health_posts_worst_communes");
+    let got = scenario.analysis.catchments.as_ref().unwrap();
+    // A fresh study whose facilities are the scenario's.
+    let mut dataset = remoteness::load::load(&settings).unwrap();
+    dataset.facilities = scenario.analysis.dataset.facilities.clone();
+    let fresh = Study::prepare(settings, dataset, &Quiet).analyse(Execution::Parallel, &Quiet);
+    let want = fresh.catchments.as_ref().unwrap();
+    assert_eq!(geojson(got), geojson(want));
+    // The new posts have polygons of their own, and the baseline's differ.
+    assert!(got
+        .polygons
+        .iter()
+        .any(|p| p.facility_id.as_deref() == Some("new-health-tissint")));
+    assert_ne!(geojson(got), geojson(baseline.catchments.as_ref().unwrap()));
+}
