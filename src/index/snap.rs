@@ -52,11 +52,19 @@ impl SegmentIndex {
     /// never a snap target, so a place above one snaps to the nearest
     /// joinable segment, however far.
     pub fn build(net: &RoadNetwork, graph: &ProfileGraph) -> Self {
+        Self::build_where(net, |i| graph.segment_use[i].is_some())
+    }
+
+    /// Indexes the joinable segments for which `usable(segment)` holds:
+    /// with the segments any of several profiles may use, one index serves
+    /// them all, each snapping among its own ([`SegmentIndex::snap_where`]
+    /// gives the same snap as an index of those alone).
+    pub fn build_where(net: &RoadNetwork, usable: impl Fn(usize) -> bool) -> Self {
         let entries = net
             .segments
             .iter()
             .enumerate()
-            .filter(|(i, s)| graph.segment_use[*i].is_some() && net.roads[s.road as usize].joinable)
+            .filter(|(i, s)| usable(*i) && net.roads[s.road as usize].joinable)
             .map(|(i, s)| {
                 let a = to_unit(net.nodes[s.a as usize]);
                 let b = to_unit(net.nodes[s.b as usize]);

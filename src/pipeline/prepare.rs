@@ -2,6 +2,8 @@
 //! the road network built (with its slopes) and every profile context
 //! built once.
 
+use crate::index::{ProfileGraph, SegmentIndex};
+
 use super::*;
 
 impl Study {
@@ -131,11 +133,22 @@ impl Study {
             .collect();
         let positions: Vec<LonLat> = dataset.facilities.iter().map(|f| f.pos).collect();
         let profiles = clock.stage("snap", || {
+            let graphs: Vec<ProfileGraph> = used
+                .par_iter()
+                .map(|p| ProfileGraph::build(&net, p))
+                .collect();
+            // One R-tree of the segments any profile uses, shared: each
+            // profile snaps among its own, as on an index of its own.
+            let segments = Arc::new(SegmentIndex::build_where(&net, |i| {
+                graphs.iter().any(|g| g.segment_use[i].is_some())
+            }));
             used.into_par_iter()
-                .map(|p| {
-                    Arc::new(ProfileContext::build_blocked(
-                        &net,
+                .zip(graphs)
+                .map(|(p, g)| {
+                    Arc::new(ProfileContext::with_segments(
                         p,
+                        g,
+                        segments.clone(),
                         &dataset.settlements,
                         &positions,
                         blocking.clone(),

@@ -99,6 +99,21 @@ impl ProfileContext {
         blocking: Option<Blocking>,
     ) -> Self {
         let segments = Arc::new(SegmentIndex::build(net, &graph));
+        Self::with_segments(profile, graph, segments, settlements, facilities, blocking)
+    }
+
+    /// As [`ProfileContext::with_graph_blocked`], snapping on `segments`, an
+    /// index of at least the joinable segments `graph` uses (shared by the
+    /// profiles of a study: one R-tree instead of one per profile, the same
+    /// snaps).
+    pub fn with_segments(
+        profile: Profile,
+        graph: ProfileGraph,
+        segments: Arc<SegmentIndex>,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+        blocking: Option<Blocking>,
+    ) -> Self {
         let mut ctx = ProfileContext {
             profile,
             graph,

@@ -118,6 +118,47 @@ fn snapping_matches_dense_sampling() {
     }
 }
 
+/// The profiles of a study share one R-tree of every segment any of them
+/// uses: each profile's snaps (settlements and facilities, Liechtenstein's
+/// walk and drive) equal those on an index of its own segments alone.
+#[test]
+fn a_shared_segment_index_snaps_as_one_per_profile() {
+    use remoteness::config::Settings;
+    use remoteness::pipeline::{Quiet, Study};
+    let settings =
+        Settings::load(&crate::common::fixture("liechtenstein/liechtenstein.toml")).unwrap();
+    let dataset = remoteness::load::load(&settings).unwrap();
+    let study = Study::prepare(settings, dataset, &Quiet);
+    assert!(study.profiles.len() >= 2);
+    let mut differ_between_profiles = 0;
+    for ctx in study.profiles.iter() {
+        let own = SegmentIndex::build(&study.net, &ctx.graph);
+        for (s, snap) in study.dataset.settlements.iter().zip(&ctx.settlement_snaps) {
+            if s.valid {
+                assert_eq!(*snap, own.snap(s.settlement.pos), "{}", s.settlement.id);
+            }
+        }
+        for f in &study.dataset.facilities {
+            assert_eq!(ctx.snap(f.pos), own.snap(f.pos), "{}", f.id);
+        }
+        differ_between_profiles += study
+            .profiles
+            .iter()
+            .filter(|o| o.profile.name != ctx.profile.name)
+            .map(|o| {
+                o.settlement_snaps
+                    .iter()
+                    .zip(&ctx.settlement_snaps)
+                    .filter(|(a, b)| a != b)
+                    .count()
+            })
+            .sum::<usize>();
+    }
+    // The profiles use different segments, so some snaps differ: the
+    // shared index does not hand one profile another's roads.
+    assert!(differ_between_profiles > 0);
+}
+
 /// All-pairs least times on the forward graph.
 fn floyd_warshall(g: &ProfileGraph, n: usize) -> Vec<Vec<f64>> {
     let mut d = vec![vec![f64::INFINITY; n]; n];
