@@ -183,17 +183,7 @@ impl<'a> TravelModel<'a> {
         settlements: &'a [LoadedSettlement],
         profiles: Vec<Profile>,
     ) -> Self {
-        let profiles = profiles
-            .into_par_iter()
-            .map(|p| Arc::new(ProfileContext::build(net, p, settlements, &[])))
-            .collect();
-        TravelModel {
-            net,
-            travel,
-            settlements,
-            profiles,
-            terrain: None,
-        }
+        Self::build_blocked(net, travel, settlements, profiles, None)
     }
 
     /// As [`TravelModel::build`], with off-road legs and direct trips

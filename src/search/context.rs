@@ -58,8 +58,7 @@ impl ProfileContext {
         settlements: &[LoadedSettlement],
         facilities: &[LonLat],
     ) -> Self {
-        let graph = ProfileGraph::build(net, &profile);
-        Self::with_graph(net, profile, graph, settlements, facilities)
+        Self::build_blocked(net, profile, settlements, facilities, None)
     }
 
     /// As [`ProfileContext::build`], with off-road legs barred from crossing

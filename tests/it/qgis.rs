@@ -87,15 +87,7 @@ fn tata_catchments_read_right_in_qgis() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    for f in [
-        "tata.toml",
-        "settlements.geojson",
-        "facilities.geojson",
-        "communes.geojson",
-        "census.csv",
-    ] {
-        std::fs::copy(root().join("fixtures/tata").join(f), dir.path().join(f)).unwrap();
-    }
+    crate::common::copy_tata(dir.path());
     let cfg = dir.path().join("tata.toml");
     let text = std::fs::read_to_string(&cfg).unwrap();
     std::fs::write(
