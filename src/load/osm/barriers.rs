@@ -71,7 +71,7 @@ pub fn read_barriers(
     // Pass 1: the ways that are barriers, and whether a water relation exists.
     let mut ways: Vec<(i64, WayUse, Vec<i64>)> = Vec::new();
     let mut any_relation = false;
-    file::for_each_block(
+    let plan = file::for_each_block(
         path,
         |block| {
             let mut found = Vec::new();
@@ -99,7 +99,9 @@ pub fn read_barriers(
         },
     )?;
     let rels = if any_relation {
-        wire::read_relations(path, |t: &Tags| water_relation(t))?
+        wire::read_relations(path, &plan.offsets(file::RELATIONS), |t: &Tags| {
+            water_relation(t)
+        })?
     } else {
         Vec::new()
     };
@@ -110,7 +112,7 @@ pub fn read_barriers(
     let member_refs = if member_ids.is_empty() {
         FxHashMap::default()
     } else {
-        scan::way_refs(path, &member_ids)?
+        scan::way_refs(path, &plan, &member_ids)?
     };
     // Pass 2: their nodes' coordinates.
     let needed: FxHashSet<i64> = ways
@@ -121,7 +123,7 @@ pub fn read_barriers(
     let coords = if needed.is_empty() {
         FxHashMap::default()
     } else {
-        scan::coords(path, &needed)?
+        scan::coords(path, &plan, &needed)?
     };
     let point = |id: &i64| coords.get(id).copied().filter(LonLat::is_valid);
 

@@ -141,14 +141,17 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     check_header(path)?;
 
     // Pass 1: tagged nodes and ways of interest, and the ids of ford nodes.
-    let scan::Tagged {
-        ways,
-        nodes: tagged_nodes,
-        ford_nodes,
-        building_nodes,
-        bad_tags,
-        any_relation,
-    } = scan::tagged(path, table)?;
+    let (
+        scan::Tagged {
+            ways,
+            nodes: tagged_nodes,
+            ford_nodes,
+            building_nodes,
+            bad_tags,
+            any_relation,
+        },
+        plan,
+    ) = scan::tagged(path, table)?;
     if let Some(message) = bad_tags.0 {
         return Err(LoadError::Format {
             path: path.to_path_buf(),
@@ -159,7 +162,9 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
 
     // Relations of interest, then their member ways' node ids.
     let rels = if any_relation {
-        wire::read_relations(path, |t| relations::wanted(t, table))?
+        wire::read_relations(path, &plan.offsets(file::RELATIONS), |t| {
+            relations::wanted(t, table)
+        })?
     } else {
         Vec::new()
     };
@@ -169,7 +174,7 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
             .iter()
             .flat_map(|r| r.ways.iter().map(|w| w.0))
             .collect();
-        member_refs = scan::way_refs(path, &members)?;
+        member_refs = scan::way_refs(path, &plan, &members)?;
     }
 
     // Pass 2: coordinates of referenced nodes only.
@@ -182,7 +187,7 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     let coords = if needed.is_empty() {
         FxHashMap::default()
     } else {
-        scan::coords(path, &needed)?
+        scan::coords(path, &plan, &needed)?
     };
 
     for (id, pos, tags) in tagged_nodes {

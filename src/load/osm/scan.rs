@@ -125,21 +125,28 @@ fn dense_pos(n: &DenseNode) -> LonLat {
     LonLat::new(n.lon(), n.lat())
 }
 
-/// Pass 1: tagged nodes and ways of interest, and the ids of ford nodes.
-pub(super) fn tagged(path: &std::path::Path, table: &OsmTags) -> Result<Tagged, LoadError> {
+/// Pass 1: tagged nodes and ways of interest, and the ids of ford nodes;
+/// with the file's [`file::Plan`], which the later passes read by.
+pub(super) fn tagged(
+    path: &std::path::Path,
+    table: &OsmTags,
+) -> Result<(Tagged, file::Plan), LoadError> {
     let mut all = Tagged::default();
-    file::for_each_block(path, |b| Tagged::block(b, table), |t| all.append(t))?;
-    Ok(all)
+    let plan = file::for_each_block(path, |b| Tagged::block(b, table), |t| all.append(t))?;
+    Ok((all, plan))
 }
 
 /// The node ids of the ways in `members`.
 pub(super) fn way_refs(
     path: &std::path::Path,
+    plan: &file::Plan,
     members: &FxHashSet<i64>,
 ) -> Result<FxHashMap<i64, Vec<i64>>, LoadError> {
     let mut refs = FxHashMap::default();
-    file::for_each_block(
+    file::for_each_planned(
         path,
+        plan,
+        file::WAYS,
         |block| {
             let mut found = Vec::new();
             for group in block.groups() {
@@ -159,11 +166,14 @@ pub(super) fn way_refs(
 /// Pass 2: the coordinates of the nodes in `needed`.
 pub(super) fn coords(
     path: &std::path::Path,
+    plan: &file::Plan,
     needed: &FxHashSet<i64>,
 ) -> Result<FxHashMap<i64, LonLat>, LoadError> {
     let mut coords = FxHashMap::with_capacity_and_hasher(needed.len(), Default::default());
-    file::for_each_block(
+    file::for_each_planned(
         path,
+        plan,
+        file::NODES,
         |block| {
             let mut found = Vec::new();
             for group in block.groups() {

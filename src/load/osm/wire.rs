@@ -11,7 +11,7 @@
 //! inflated and decoded in parallel, and their relations kept in file
 //! order.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -114,8 +114,11 @@ fn zigzag(v: u64) -> i64 {
 
 /// Reads the relations of the extract at `path` that `keep` accepts (by
 /// their tags), with their way members.
+/// Only the blocks starting at `offsets` (those a first pass found
+/// relations in) are read.
 pub(super) fn read_relations(
     path: &Path,
+    offsets: &[u64],
     keep: impl Fn(&Tags) -> bool + Sync,
 ) -> Result<Vec<RawRelation>, LoadError> {
     let fail = |what: &str| LoadError::Format {
@@ -123,6 +126,7 @@ pub(super) fn read_relations(
         message: format!("not a valid .osm.pbf (corrupt or truncated): {what}"),
     };
     let mut file = std::io::BufReader::new(crate::files::open(path)?);
+    let mut offsets = offsets.iter();
     let mut out = Vec::new();
     let batch_len = super::file::BATCH_PER_THREAD * rayon::current_num_threads().max(1);
     loop {
@@ -131,6 +135,17 @@ pub(super) fn read_relations(
         let mut batch: Vec<Vec<u8>> = Vec::with_capacity(batch_len);
         let (mut stop, mut bytes) = (None, 0u64);
         while batch.len() < batch_len && bytes < super::file::BATCH_BYTES {
+            let Some(&at) = offsets.next() else {
+                stop = Some(Ok(()));
+                break;
+            };
+            if let Err(e) = file.seek(std::io::SeekFrom::Start(at)) {
+                stop = Some(Err(LoadError::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                }));
+                break;
+            }
             match next_blob(&mut file, &fail, path) {
                 Ok(Some((true, blob))) => {
                     bytes += blob.len() as u64;
