@@ -23,6 +23,7 @@
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
+use super::rpoint::Unit3;
 use crate::geometry::{to_unit, EARTH_RADIUS_M};
 use crate::model::{Barrier, BarrierKind, BarrierShape, LonLat};
 use crate::units::Meters;
@@ -31,7 +32,7 @@ use crate::units::Meters;
 /// cross it, metres.
 pub const TOUCH_M: f64 = 0.5;
 
-type EdgeEntry = GeomWithData<Rectangle<[f64; 3]>, u32>;
+type EdgeEntry = GeomWithData<Rectangle<Unit3>, u32>;
 type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
 /// One edge of a barrier line or ring.
@@ -162,7 +163,7 @@ impl BarrierIndex {
             .enumerate()
             .map(|(k, e)| {
                 let (lo, hi) = arc_box(e.a, e.b);
-                GeomWithData::new(Rectangle::from_corners(lo, hi), k as u32)
+                GeomWithData::new(Rectangle::from_corners(Unit3(lo), Unit3(hi)), k as u32)
             })
             .collect();
         BarrierIndex {
@@ -208,7 +209,7 @@ impl BarrierIndex {
     fn candidates(&self, p: [f64; 3], q: [f64; 3]) -> impl Iterator<Item = &Edge> + '_ {
         let (lo, hi) = arc_box(p, q);
         self.edge_tree
-            .locate_in_envelope_intersecting(&AABB::from_corners(lo, hi))
+            .locate_in_envelope_intersecting(&AABB::from_corners(Unit3(lo), Unit3(hi)))
             .map(|e| &self.edges[e.data as usize])
     }
 
@@ -332,8 +333,8 @@ impl BarrierIndex {
         let u = to_unit(p);
         let r = radius.0 / EARTH_RADIUS_M * 1.01 + 1e-12;
         let env = AABB::from_corners(
-            [u[0] - r, u[1] - r, u[2] - r],
-            [u[0] + r, u[1] + r, u[2] + r],
+            Unit3([u[0] - r, u[1] - r, u[2] - r]),
+            Unit3([u[0] + r, u[1] + r, u[2] + r]),
         );
         let mut out: Vec<u32> = self
             .edge_tree

@@ -19,6 +19,7 @@ pub mod crossings;
 pub mod graph;
 pub mod network;
 pub mod points;
+pub mod rpoint;
 pub mod snap;
 pub mod zones;
 

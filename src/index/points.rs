@@ -7,7 +7,9 @@ use crate::geometry::{chord_to_meters, meters_to_chord, to_unit};
 use crate::model::LonLat;
 use crate::units::Meters;
 
-type PointEntry = GeomWithData<[f64; 3], u32>;
+use super::rpoint::Unit3;
+
+type PointEntry = GeomWithData<Unit3, u32>;
 
 /// Points (facilities of one service) indexed on the unit sphere.
 pub struct PointIndex {
@@ -20,7 +22,7 @@ impl PointIndex {
         let entries = points
             .iter()
             .enumerate()
-            .map(|(i, p)| GeomWithData::new(to_unit(*p), i as u32))
+            .map(|(i, p)| GeomWithData::new(Unit3(to_unit(*p)), i as u32))
             .collect();
         PointIndex {
             tree: RTree::bulk_load(entries),
@@ -32,7 +34,7 @@ impl PointIndex {
     pub fn from_indexed(points: impl IntoIterator<Item = (u32, LonLat)>) -> Self {
         let entries = points
             .into_iter()
-            .map(|(i, p)| GeomWithData::new(to_unit(p), i))
+            .map(|(i, p)| GeomWithData::new(Unit3(to_unit(p)), i))
             .collect();
         PointIndex {
             tree: RTree::bulk_load(entries),
@@ -45,7 +47,7 @@ impl PointIndex {
     pub fn within(&self, p: LonLat, radius: Meters) -> impl Iterator<Item = u32> + '_ {
         let r = meters_to_chord(radius) * (1.0 + 1e-9) + 1e-12;
         self.tree
-            .locate_within_distance(to_unit(p), r * r)
+            .locate_within_distance(Unit3(to_unit(p)), r * r)
             .map(|e| e.data)
     }
 
@@ -53,7 +55,7 @@ impl PointIndex {
     /// on the unit sphere (points at equal distance in the tree's order).
     pub fn nearest_first(&self, p: LonLat) -> impl Iterator<Item = (u32, f64)> + '_ {
         self.tree
-            .nearest_neighbor_iter_with_distance_2(&to_unit(p))
+            .nearest_neighbor_iter_with_distance_2(&Unit3(to_unit(p)))
             .map(|(e, d2)| (e.data, d2))
     }
 
@@ -62,7 +64,7 @@ impl PointIndex {
     pub fn nearest(&self, p: LonLat) -> Option<(u32, Meters)> {
         let q = to_unit(p);
         let mut best: Option<(f64, u32)> = None;
-        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&Unit3(q)) {
             match best {
                 Some((bd2, _)) if d2 > bd2 => break,
                 Some((_, bi)) if e.data > bi => continue,

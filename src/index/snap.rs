@@ -15,7 +15,9 @@ use crate::index::network::RoadNetwork;
 use crate::model::LonLat;
 use crate::units::Meters;
 
-type SegEntry = GeomWithData<Line<[f64; 3]>, u32>;
+use super::rpoint::Unit3;
+
+type SegEntry = GeomWithData<Line<Unit3>, u32>;
 
 /// Wider nodes than rstar's default (6 entries): the Liechtenstein
 /// graphs-and-snap stage drops from 42 to 27 ms (64-entry nodes: 23 ms),
@@ -68,7 +70,7 @@ impl SegmentIndex {
             .map(|(i, s)| {
                 let a = to_unit(net.nodes[s.a as usize]);
                 let b = to_unit(net.nodes[s.b as usize]);
-                GeomWithData::new(Line::new(a, b), i as u32)
+                GeomWithData::new(Line::new(Unit3(a), Unit3(b)), i as u32)
             })
             .collect();
         SegmentIndex {
@@ -94,7 +96,7 @@ impl SegmentIndex {
     pub fn snap_where(&self, p: LonLat, usable: impl Fn(u32) -> bool) -> Option<Snap> {
         let q = to_unit(p);
         let mut best: Option<(f64, u32, [f64; 3], [f64; 3])> = None;
-        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&Unit3(q)) {
             if !usable(e.data) {
                 continue;
             }
@@ -106,7 +108,7 @@ impl SegmentIndex {
                     continue;
                 }
             }
-            best = Some((d2, e.data, e.geom().from, e.geom().to));
+            best = Some((d2, e.data, e.geom().from.0, e.geom().to.0));
         }
         let (d2, seg, a, b) = best?;
         Some(Snap {
@@ -132,7 +134,7 @@ impl SegmentIndex {
         let r = meters_to_chord(reach);
         let reach2 = r * r * (1.0 + 1e-12) + 1e-30;
         let mut best: Option<(f64, u32, f64)> = None;
-        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&Unit3(q)) {
             match best {
                 Some((bd2, bi, _)) => {
                     if d2 > bd2 * (1.0 + 1e-12) + 1e-30 {
@@ -148,7 +150,7 @@ impl SegmentIndex {
             if !usable(e.data) {
                 continue;
             }
-            let (a, b) = (e.geom().from, e.geom().to);
+            let (a, b) = (e.geom().from.0, e.geom().to.0);
             let t = project(q, a, b);
             if !clear(point_at(a, b, t)) {
                 continue;
