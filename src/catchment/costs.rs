@@ -12,7 +12,9 @@
 //!   speed, when the straight line is at most `max_direct_m`). The network
 //!   part is a Dijkstra search on the profile's *reversed* graph seeded at
 //!   the ends of the facility's segment (the trip runs settlement →
-//!   facility), stopped at the cutoff;
+//!   facility), stopped at the cutoff. It runs on the graph's core for the
+//!   settlements' exit nodes ([`crate::search::core`]): chains of shape
+//!   points folded, the same times at the exit nodes bit for bit;
 //! * **straight-line run** (no road layer): straight line × circuity at the
 //!   profile's `no_road_kmh`; a `straight_line` service: the straight line
 //!   at the off-road speed. Settlements within the cutoff's radius come from
@@ -30,7 +32,7 @@ use crate::geometry::haversine;
 use crate::index::PointIndex;
 use crate::model::Facility;
 use crate::search::access::{ProfileContext, TravelModel};
-use crate::search::bounded::BoundedSearch;
+use crate::search::core::{CoreGraph, CoreSearch};
 use crate::search::trip::{ExitIndex, Trips};
 use crate::units::{Meters, Seconds};
 
@@ -45,12 +47,15 @@ pub struct CostBuilder<'m, 'a> {
     /// Where settlements join the network (the profile context's), for a
     /// service with road trips.
     exits: Option<&'m ExitIndex>,
+    /// The reversed graph's core for those exits: the searches only read
+    /// times at exit nodes.
+    core: Option<&'m CoreGraph>,
 }
 
 /// Reusable per-thread buffers: the search's, its seeds, and settlement
 /// costs reset through the list of what was reached.
 struct Scratch {
-    search: BoundedSearch,
+    search: CoreSearch,
     seeds: Vec<(u32, f64)>,
     costs: Costs,
 }
@@ -63,7 +68,7 @@ struct Costs {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        std::mem::replace(&mut self.search, BoundedSearch::new(0)).release();
+        std::mem::replace(&mut self.search, CoreSearch::new(0)).release();
     }
 }
 
@@ -110,6 +115,7 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
             ctx,
             settlements: ctx.settlement_points(model.settlements),
             exits,
+            core: exits.map(|e| ctx.core(e)),
         }
     }
 
@@ -137,7 +143,7 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
                 }
             }
         }
-        let Some(exits) = self.exits else {
+        let (Some(exits), Some(core)) = (self.exits, self.core) else {
             return costs.take();
         };
         // Road trips: the facility's placement seeds a search on the
@@ -149,14 +155,15 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
         s.seeds.clear();
         s.seeds
             .extend(self.trips.facility_entries(fp).map(|e| (e.node, e.time_s)));
-        s.search.run(&ctx.graph.reverse, &s.seeds, c0, |v, t| {
-            for &(i, cx) in exits.at_node(v) {
-                let c = cx + t;
-                if c <= c0 {
-                    costs.relax(i, c);
+        s.search
+            .run(core, &ctx.graph.reverse, &s.seeds, c0, |v, t| {
+                for &(i, cx) in exits.at_node(v) {
+                    let c = cx + t;
+                    if c <= c0 {
+                        costs.relax(i, c);
+                    }
                 }
-            }
-        });
+            });
         // Settlement and facility on the same segment, along it.
         for &(i, sp) in exits.on_segment(fp.snap.segment) {
             if let Some((c, _)) = self.trips.same_segment(sp, fp) {
@@ -170,7 +177,7 @@ impl<'m, 'a> CostBuilder<'m, 'a> {
 
     fn scratch(&self) -> Scratch {
         Scratch {
-            search: BoundedSearch::pooled(self.ctx.graph.reverse.node_count()),
+            search: CoreSearch::pooled(self.core.map_or(0, CoreGraph::node_count)),
             seeds: Vec::new(),
             costs: Costs {
                 cost: vec![f64::INFINITY; self.model.settlements.len()],

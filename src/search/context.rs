@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
+use super::core::CoreGraph;
 use super::trip::{ExitIndex, Trips};
 use crate::config::Profile;
 use crate::index::{BarrierIndex, PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
@@ -45,6 +46,9 @@ pub struct ProfileContext {
     settlement_points: OnceLock<PointIndex>,
     /// Where the settlements join the network, built on first use.
     exits: OnceLock<ExitIndex>,
+    /// The reversed graph's core for the settlements' exit nodes, built on
+    /// first use.
+    core: OnceLock<CoreGraph>,
     /// Barriers that off-road legs may not cross (none: `None`).
     blocking: Option<Blocking>,
 }
@@ -121,6 +125,7 @@ impl ProfileContext {
             facility_snaps: HashMap::new(),
             settlement_points: OnceLock::new(),
             exits: OnceLock::new(),
+            core: OnceLock::new(),
             blocking: blocking.filter(|b| !b.barriers.is_empty()),
         };
         ctx.settlement_snaps = settlements
@@ -170,6 +175,7 @@ impl ProfileContext {
             facility_snaps: HashMap::new(),
             settlement_points: OnceLock::new(),
             exits: OnceLock::new(),
+            core: OnceLock::new(),
             blocking: base.blocking.clone(),
         };
         // A snap whose segment is still usable stays the nearest: the
@@ -259,6 +265,14 @@ impl ProfileContext {
                 self.graph.reverse.node_count(),
             )
         })
+    }
+
+    /// The core of the reversed graph whose terminals are the exit nodes
+    /// of `exits` (this context's [`ProfileContext::exits`]): what searches
+    /// that only read times at exit nodes run on.
+    pub fn core(&self, exits: &ExitIndex) -> &CoreGraph {
+        self.core
+            .get_or_init(|| CoreGraph::build(&self.graph.reverse, |v| exits.is_exit(v)))
     }
 
     /// The snap of a facility at `p` (from the cache, or computed).

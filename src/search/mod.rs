@@ -13,6 +13,7 @@ pub mod access;
 pub mod bounded;
 pub mod ch;
 pub mod context;
+pub mod core;
 pub mod dijkstra;
 pub mod fast;
 pub mod queue;

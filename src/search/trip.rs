@@ -513,6 +513,11 @@ impl ExitIndex {
         &self.exits[a as usize..b as usize]
     }
 
+    /// Whether some settlement exits at node `v`.
+    pub fn is_exit(&self, v: u32) -> bool {
+        self.first[v as usize] < self.first[v as usize + 1]
+    }
+
     /// The settlements placed on segment `s`, with their placement.
     pub fn on_segment(&self, s: u32) -> &[(u32, Placed)] {
         self.on_segment.get(&s).map_or(&[], Vec::as_slice)
