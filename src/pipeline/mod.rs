@@ -112,11 +112,23 @@ pub struct Analysis {
     pub catchments: Option<Catchments>,
     /// Stage timings in seconds.
     pub timings: Vec<(String, f64)>,
+    /// The process's peak resident memory at the end of each stage, MiB
+    /// (Linux's `VmHWM`; empty where it cannot be read).
+    pub peaks_mib: Vec<(String, f64)>,
 }
 
 struct Clock<'a> {
     progress: &'a dyn Progress,
     timings: Vec<(String, f64)>,
+    peaks_mib: Vec<(String, f64)>,
+}
+
+/// The process's peak resident memory so far, MiB (Linux's `VmHWM`).
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 impl Clock<'_> {
@@ -127,6 +139,9 @@ impl Clock<'_> {
         let s = t0.elapsed().as_secs_f64();
         self.progress.end(name, s);
         self.timings.push((name.to_string(), s));
+        if let Some(p) = peak_rss_mib() {
+            self.peaks_mib.push((name.to_string(), p));
+        }
         out
     }
 }
@@ -200,6 +215,8 @@ pub struct Study {
     pub allocation: Option<AllocationReport>,
     /// Preparation timings in seconds.
     pub timings: Vec<(String, f64)>,
+    /// Peak resident memory after each preparation stage, MiB.
+    pub peaks_mib: Vec<(String, f64)>,
 }
 
 /// Runs the analysis (no output written; see [`crate::write`]).
@@ -211,6 +228,7 @@ pub fn analyse(
     let mut clock = Clock {
         progress,
         timings: Vec::new(),
+        peaks_mib: Vec::new(),
     };
     let dataset = clock.stage("load", || load::load(&settings))?;
     let mut study = Study::prepare_timed(settings, dataset, &mut clock);
@@ -247,6 +265,7 @@ impl Study {
         let mut clock = Clock {
             progress,
             timings: std::mem::take(&mut self.timings),
+            peaks_mib: std::mem::take(&mut self.peaks_mib),
         };
         let model = self.model();
         let facilities = self.dataset.facilities.clone();
@@ -296,8 +315,10 @@ impl Study {
             None => None,
         };
         self.timings = clock.timings.clone();
+        self.peaks_mib = clock.peaks_mib.clone();
         Analysis {
             timings: clock.timings,
+            peaks_mib: clock.peaks_mib,
             ..a
         }
     }
@@ -401,6 +422,7 @@ impl Study {
             allocation: self.allocation.clone(),
             catchments: None,
             timings: Vec::new(),
+            peaks_mib: Vec::new(),
         }
     }
 }

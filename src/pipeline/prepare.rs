@@ -12,6 +12,7 @@ impl Study {
         let mut clock = Clock {
             progress,
             timings: Vec::new(),
+            peaks_mib: Vec::new(),
         };
         Study::prepare_timed(settings, dataset, &mut clock)
     }
@@ -169,6 +170,7 @@ impl Study {
             zone_of,
             allocation,
             timings: std::mem::take(&mut clock.timings),
+            peaks_mib: std::mem::take(&mut clock.peaks_mib),
         }
     }
 }

@@ -172,6 +172,7 @@ pub fn run_json(
         "allocation": a.allocation,
         "warnings": a.dataset.diagnostics,
         "timings_s": timings(a, write_s),
+        "peak_rss_mib": peaks(a),
         "outputs": outputs,
     });
     if let Some(t) = &a.dataset.terrain {
@@ -220,6 +221,25 @@ fn terrain_json(a: &Analysis, t: &crate::terrain::Terrain) -> Value {
         "settlements_without_elevation": off_dem,
         "flat_legs": t.flat_legs(),
     })
+}
+
+/// The process's peak resident memory (MiB, `VmHWM`) at the end of each
+/// stage and when `run.json` is laid out (`write`): where the peak was
+/// reached. `null` where it cannot be read (not Linux).
+fn peaks(a: &Analysis) -> Value {
+    let now = crate::pipeline::peak_rss_mib();
+    if a.peaks_mib.is_empty() && now.is_none() {
+        return Value::Null;
+    }
+    let mut m: serde_json::Map<String, Value> = a
+        .peaks_mib
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    if let Some(p) = now {
+        m.insert("write".into(), json!(p));
+    }
+    Value::Object(m)
 }
 
 /// Stage timings in seconds, with `write` and their `total`.
