@@ -5,40 +5,50 @@
 //!
 //! **Why**: an OpenStreetMap road graph is mostly shape points — on the
 //! Liechtenstein tiles, 255,138 of the 292,221 nodes a car can use have
-//! exactly two neighbours. A catchment or gravity search pays a queue push
+//! exactly two neighbours, and many junctions only lead into cul-de-sacs. A catchment or gravity search pays a queue push
 //! and pop per node it settles; on the core it pays them per junction and
 //! terminal only, and walks each chain's arc times in a tight loop.
 //!
-//! **Graph** ([`CoreGraph::build`]): a node is in the core when it is a
-//! terminal or has three or more distinct neighbours (arcs in or out,
-//! self-loops ignored). Every other node with two neighbours passes
-//! through; one with fewer ends a chain that leads nowhere (not a terminal:
-//! nothing there is ever asked for). A core arc `u → w` is a walk from core
-//! node `u` through pass-through nodes to core node `w`, never turning back,
-//! and keeps the *sequence* of its arcs' times (the least of parallel arcs
-//! at each hop). Walks back to `u` and walks into a dead end are dropped.
+//! **Graph** ([`CoreGraph::build`]): first, dead ends are pruned: a
+//! node that is not a terminal and has at most one distinct neighbour left
+//! (arcs in or out, self-loops ignored) is removed, until none is — whole
+//! cul-de-sac trees with no settlement go, since a path between two
+//! remaining nodes never enters one. Of the nodes left, a node is in the
+//! core when it is a terminal or has three or more neighbours; the others
+//! have exactly two and pass through. A core arc `u → w` is a walk from
+//! core node `u` through pass-through nodes to core node `w`, never turning
+//! back, and keeps the *sequence* of its arcs' times (the least of parallel
+//! arcs at each hop). Walks back to `u` and one-way conflicts are dropped.
 //!
 //! **Search** ([`CoreSearch::run`]): Dijkstra's algorithm on the core with
 //! the engine's bucket queue; relaxing a core arc adds its hop times one by
 //! one, `((t + a₁) + a₂) + …`, the additions the full search makes along
-//! the same path. A seed at a pass-through node is first carried the same
-//! way to the core nodes at both ends of its chain.
+//! the same path. Seeds off the core (a facility on a chain or in a pruned
+//! tree) first reach it by a small Dijkstra over the graph that stops at
+//! core nodes.
 //!
 //! **Exactness**: rounded addition is monotone (`x ≤ y ⇒ fl(x + a) ≤
 //! fl(y + a)`) and never decreases (`fl(x + a) ≥ x` for `a ≥ 0`), so
 //! Dijkstra's label of a node is the least, over every path from a seed,
 //! of the rounded sum along that path — whatever the order nodes are
-//! settled in. Every path between core nodes that does not turn back is a
-//! sequence of core arcs, the least parallel arc at each hop gives the
-//! least sum, and turning back never helps. So the time of every core node
-//! within the cutoff equals [`super::bounded::BoundedSearch`]'s bit for bit
-//! (tested on random graphs full of chains, parallel arcs, one-way
-//! conflicts and zero-time arcs), and pass-through nodes are not visited.
+//! settled in. A least path to a core node is simple; from a seed it runs
+//! off the core to a first core node (the carry's label there is the least
+//! over such prefixes), then between core nodes without entering a pruned
+//! tree, i.e. along core arcs, the least parallel arc at each hop giving
+//! the least sum. So the time of every core node within the cutoff equals
+//! [`super::bounded::BoundedSearch`]'s bit for bit (tested on random graphs
+//! full of chains, dead-end trees, parallel arcs, one-way conflicts and
+//! zero-time arcs), and nodes off the core are not visited.
 //!
-//! **Cost**: building is one pass over the arcs, `O(n + m)`; the core holds
-//! each arc's time once (8 bytes) plus 8 bytes per core arc and 4 per node.
+//! **Cost**: building is a few passes over the arcs, `O(n + m)` plus small
+//! sorts; the core holds each kept arc's time once (8 bytes) plus 8 bytes
+//! per core arc and 4 per node.
 
 use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use rustc_hash::FxHashMap;
 
 use super::queue::BucketQueue;
 use crate::index::SearchGraph;
@@ -61,91 +71,96 @@ pub struct CoreGraph {
     /// seconds, in the direction of travel.
     first_hop: Vec<u32>,
     hops: Vec<f64>,
-    /// The chains' (hop counts') typical and largest total time, for sizing
-    /// the queue.
+    /// The core arcs' typical and largest total time, for sizing the queue.
     typical_s: f64,
     max_s: f64,
 }
 
-/// Up to two distinct neighbours of each node, and whether it has more.
+/// The distinct neighbours of every node (arcs in or out, self-loops
+/// left out), in CSR form, for the build only.
 struct Neighbours {
     first: Vec<u32>,
-    second: Vec<u32>,
-    many: Vec<bool>,
+    list: Vec<u32>,
 }
 
 impl Neighbours {
     fn of(graph: &SearchGraph) -> Self {
         let n = graph.node_count();
-        let mut nb = Neighbours {
-            first: vec![NONE; n],
-            second: vec![NONE; n],
-            many: vec![false; n],
-        };
+        let mut count = vec![0u32; n + 1];
         for u in 0..n as u32 {
-            for a in graph.arcs(u) {
-                if a.head != u {
-                    nb.add(u, a.head);
-                    nb.add(a.head, u);
+            for a in graph.arcs(u).iter().filter(|a| a.head != u) {
+                count[u as usize + 1] += 1;
+                count[a.head as usize + 1] += 1;
+            }
+        }
+        for v in 0..n {
+            count[v + 1] += count[v];
+        }
+        let mut next = count.clone();
+        let mut list = vec![0u32; count[n] as usize];
+        for u in 0..n as u32 {
+            for a in graph.arcs(u).iter().filter(|a| a.head != u) {
+                list[next[u as usize] as usize] = a.head;
+                next[u as usize] += 1;
+                list[next[a.head as usize] as usize] = u;
+                next[a.head as usize] += 1;
+            }
+        }
+        // Sort and deduplicate each node's list in place, then close the gaps.
+        let mut first = Vec::with_capacity(n + 1);
+        first.push(0u32);
+        let mut w = 0usize;
+        for v in 0..n {
+            let (a, b) = (count[v] as usize, count[v + 1] as usize);
+            list[a..b].sort_unstable();
+            let mut last = NONE;
+            for k in a..b {
+                if list[k] != last {
+                    last = list[k];
+                    list[w] = last;
+                    w += 1;
                 }
             }
+            first.push(w as u32);
         }
-        nb
+        list.truncate(w);
+        Neighbours { first, list }
     }
 
-    fn add(&mut self, x: u32, y: u32) {
-        let k = x as usize;
-        if self.first[k] == NONE {
-            self.first[k] = y;
-        } else if self.first[k] != y {
-            if self.second[k] == NONE {
-                self.second[k] = y;
-            } else if self.second[k] != y {
-                self.many[k] = true;
-            }
-        }
-    }
-
-    fn count(&self, x: u32) -> usize {
-        let k = x as usize;
-        if self.many[k] {
-            3
-        } else {
-            usize::from(self.first[k] != NONE) + usize::from(self.second[k] != NONE)
-        }
+    fn of_node(&self, v: u32) -> &[u32] {
+        &self.list[self.first[v as usize] as usize..self.first[v as usize + 1] as usize]
     }
 }
 
-/// Walks from core or seed node `from` over its arc to `next` (time
-/// `first`) through pass-through nodes, calling `hop` with each arc time
-/// until it returns false, to the first core node; `None` at a dead end, a
-/// one-way conflict, back at `from`, or when `hop` stops. A pass-through
-/// node has at most two distinct neighbours, so its first arc to a node
-/// other than the one it was entered from is the way on, and the least of
-/// its parallel arcs (arcs are sorted by head, then time).
+/// Walks from core node `from` over its arc to `next` (time `first`)
+/// through pass-through nodes to the next core node, pushing each arc time
+/// onto `hops`; `None` at a one-way conflict or back at `from`. A
+/// pass-through node has exactly two neighbours left (`gone` marks the
+/// pruned nodes), so its first arc to one other than the node it was
+/// entered from is the way on, and the least of its parallel arcs (arcs
+/// are sorted by head, then time).
 fn walk(
     graph: &SearchGraph,
     core_of: &[u32],
+    gone: &[bool],
     from: u32,
     next: u32,
     first: f64,
-    mut hop: impl FnMut(f64) -> bool,
+    hops: &mut Vec<f64>,
 ) -> Option<u32> {
-    if !hop(first) {
-        return None;
-    }
+    hops.push(first);
     let (mut prev, mut cur) = (from, next);
+    let mut steps = 0usize;
     while core_of[cur as usize] == NONE {
-        if cur == from {
+        steps += 1;
+        if cur == from || steps > core_of.len() {
             return None;
         }
         let a = graph
             .arcs(cur)
             .iter()
-            .find(|a| a.head != prev && a.head != cur)?;
-        if !hop(a.time_s) {
-            return None;
-        }
+            .find(|a| a.head != prev && a.head != cur && !gone[a.head as usize])?;
+        hops.push(a.time_s);
         (prev, cur) = (cur, a.head);
     }
     Some(cur)
@@ -157,43 +172,63 @@ impl CoreGraph {
     pub fn build(graph: &SearchGraph, terminal: impl Fn(u32) -> bool) -> Self {
         let n = graph.node_count();
         let nb = Neighbours::of(graph);
+        // Prune dead ends: non-terminal nodes with at most one neighbour
+        // left, until none is.
+        let mut degree: Vec<u32> = (0..n as u32).map(|v| nb.of_node(v).len() as u32).collect();
+        let mut gone = vec![false; n];
+        let mut stack: Vec<u32> = (0..n as u32)
+            .filter(|&v| degree[v as usize] <= 1 && !terminal(v))
+            .collect();
+        while let Some(v) = stack.pop() {
+            if gone[v as usize] {
+                continue;
+            }
+            gone[v as usize] = true;
+            for &x in nb.of_node(v) {
+                let k = x as usize;
+                if !gone[k] {
+                    degree[k] -= 1;
+                    if degree[k] <= 1 && !terminal(x) {
+                        stack.push(x);
+                    }
+                }
+            }
+        }
+        drop(nb);
         let mut core_of = vec![NONE; n];
         let mut node = Vec::new();
         for v in 0..n as u32 {
-            if terminal(v) || nb.count(v) >= 3 {
+            if !gone[v as usize] && (terminal(v) || degree[v as usize] >= 3) {
                 core_of[v as usize] = node.len() as u32;
                 node.push(v);
             }
         }
+        drop(degree);
         let mut g = CoreGraph {
             first_out: vec![0],
             first_hop: vec![0],
             ..CoreGraph::default()
         };
-        let mut chain = Vec::new();
         let (mut sum, mut max) = (0.0, 0.0f64);
         for &u in &node {
             let mut last = NONE;
             for a in graph.arcs(u) {
                 // Parallel arcs: the first (least) one stands for all.
-                if a.head == u || a.head == last {
+                if a.head == u || a.head == last || gone[a.head as usize] {
                     continue;
                 }
                 last = a.head;
-                chain.clear();
-                let end = walk(graph, &core_of, u, a.head, a.time_s, |t| {
-                    chain.push(t);
-                    true
-                });
-                let Some(w) = end.filter(|&w| w != u) else {
-                    continue;
-                };
-                g.head.push(core_of[w as usize]);
-                g.hops.extend_from_slice(&chain);
-                g.first_hop.push(g.hops.len() as u32);
-                let total: f64 = chain.iter().sum();
-                sum += total;
-                max = max.max(total);
+                let mark = g.hops.len();
+                match walk(graph, &core_of, &gone, u, a.head, a.time_s, &mut g.hops) {
+                    Some(w) if w != u => {
+                        g.head.push(core_of[w as usize]);
+                        g.first_hop.push(g.hops.len() as u32);
+                        let total: f64 = g.hops[mark..].iter().sum();
+                        sum += total;
+                        max = max.max(total);
+                    }
+                    _ => g.hops.truncate(mark),
+                }
             }
             g.first_out.push(g.head.len() as u32);
         }
@@ -229,6 +264,9 @@ thread_local! {
 /// Per-thread buffers of a search on a core of a given size.
 pub struct CoreSearch {
     time: Vec<f64>,
+    /// Labels and queue of the carry from seeds off the core.
+    local: FxHashMap<u32, f64>,
+    heap: BinaryHeap<Reverse<(u64, u32)>>,
     touched: Vec<u32>,
     queue: BucketQueue,
     /// The core (address and arc count) the queue is sized for (speed only).
@@ -240,6 +278,8 @@ impl CoreSearch {
     pub fn new(nodes: usize) -> Self {
         CoreSearch {
             time: vec![f64::INFINITY; nodes],
+            local: FxHashMap::default(),
+            heap: BinaryHeap::new(),
             touched: Vec::new(),
             queue: BucketQueue::new(1.0, 2),
             sized_for: None,
@@ -310,24 +350,9 @@ impl CoreSearch {
             );
             match core.core_of[v as usize] {
                 NONE => {
-                    // Carry the seed to both ends of its chain.
-                    let mut last = NONE;
-                    for a in graph.arcs(v) {
-                        if a.head == v || a.head == last {
-                            continue;
-                        }
-                        last = a.head;
-                        let mut tv = t;
-                        let end = walk(graph, &core.core_of, v, a.head, a.time_s, |h| {
-                            tv += h;
-                            tv <= cutoff
-                        });
-                        if let Some(w) = end {
-                            let c = core.core_of[w as usize];
-                            if tv < self.time[c as usize] {
-                                self.improve(c, tv);
-                            }
-                        }
+                    if t < self.local.get(&v).copied().unwrap_or(f64::INFINITY) {
+                        self.local.insert(v, t);
+                        self.heap.push(Reverse((t.to_bits(), v)));
                     }
                 }
                 c => {
@@ -337,6 +362,34 @@ impl CoreSearch {
                 }
             }
         }
+        // Seeds off the core reach it by a small Dijkstra over the graph
+        // that stops at core nodes (their chains and pruned trees only).
+        while let Some(Reverse((bits, v))) = self.heap.pop() {
+            let t = f64::from_bits(bits);
+            if t > self.local[&v] {
+                continue; // stale
+            }
+            for a in graph.arcs(v) {
+                let (x, tv) = (a.head, t + a.time_s);
+                if tv > cutoff {
+                    continue;
+                }
+                match core.core_of[x as usize] {
+                    NONE => {
+                        if tv < self.local.get(&x).copied().unwrap_or(f64::INFINITY) {
+                            self.local.insert(x, tv);
+                            self.heap.push(Reverse((tv.to_bits(), x)));
+                        }
+                    }
+                    c => {
+                        if tv < self.time[c as usize] {
+                            self.improve(c, tv);
+                        }
+                    }
+                }
+            }
+        }
+        self.local.clear();
         while let Some((t, _, u)) = self.queue.pop() {
             if t > self.time[u as usize] {
                 continue; // stale

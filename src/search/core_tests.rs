@@ -34,7 +34,7 @@ impl Rng {
 
 /// A road-like graph: random junction links subdivided into chains of
 /// shape points, each hop one-way either way or two-way (one-way conflicts
-/// inside chains included), with parallel arcs, self-loops, dead-end spurs
+/// inside chains included), with parallel arcs, self-loops, dead-end trees
 /// and a ring with no junction. Returns the node count and arcs.
 fn road_like(r: &mut Rng) -> (usize, Vec<(u32, u32, f64, f64)>) {
     let junctions = 2 + r.below(12) as u32;
@@ -76,9 +76,10 @@ fn road_like(r: &mut Rng) -> (usize, Vec<(u32, u32, f64, f64)>) {
         );
         link(r, &mut n, &mut arcs, a, Some(b));
     }
-    for _ in 0..r.below(3) {
-        let a = r.below(u64::from(junctions)) as u32;
-        link(r, &mut n, &mut arcs, a, None); // spur
+    for _ in 0..r.below(6) {
+        // A spur from any node so far: dead-end trees, some branching.
+        let a = r.below(u64::from(n)) as u32;
+        link(r, &mut n, &mut arcs, a, None);
     }
     if r.below(2) == 0 {
         // A ring of shape points alone.
