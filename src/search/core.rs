@@ -38,7 +38,7 @@
 //! the least sum. So the time of every core node within the cutoff equals
 //! [`super::bounded::BoundedSearch`]'s bit for bit (tested on random graphs
 //! full of chains, dead-end trees, parallel arcs, one-way conflicts and
-//! zero-time arcs), and nodes off the core are not visited.
+//! zero-time arcs); only terminals are visited.
 //!
 //! **Cost**: building is a few passes over the arcs, `O(n + m)` plus small
 //! sorts; the core holds each kept arc's time once (8 bytes) plus 8 bytes
@@ -61,8 +61,10 @@ const NONE: u32 = u32::MAX;
 pub struct CoreGraph {
     /// Core id of each graph node ([`NONE`]: not in the core).
     core_of: Vec<u32>,
-    /// Graph node of each core node.
+    /// Graph node of each core node: the terminals, then the junctions.
     node: Vec<u32>,
+    /// Number of terminals.
+    terminals: u32,
     /// `arcs[first_out[c]..first_out[c + 1]]` leave core node `c`.
     first_out: Vec<u32>,
     /// Head core node of each arc.
@@ -195,13 +197,16 @@ impl CoreGraph {
             }
         }
         drop(nb);
+        // Terminals first (ids below `terminals`), then junctions, each in
+        // node order: a search tells a terminal by its id alone.
         let mut core_of = vec![NONE; n];
-        let mut node = Vec::new();
-        for v in 0..n as u32 {
-            if !gone[v as usize] && (terminal(v) || degree[v as usize] >= 3) {
-                core_of[v as usize] = node.len() as u32;
-                node.push(v);
-            }
+        let mut node: Vec<u32> = (0..n as u32).filter(|&v| terminal(v)).collect();
+        let terminals = node.len() as u32;
+        node.extend(
+            (0..n as u32).filter(|&v| !gone[v as usize] && !terminal(v) && degree[v as usize] >= 3),
+        );
+        for (c, &v) in node.iter().enumerate() {
+            core_of[v as usize] = c as u32;
         }
         drop(degree);
         let mut g = CoreGraph {
@@ -237,6 +242,7 @@ impl CoreGraph {
         g.max_s = max;
         g.core_of = core_of;
         g.node = node;
+        g.terminals = terminals;
         g
     }
 
@@ -322,7 +328,7 @@ impl CoreSearch {
 
     /// Runs the search from `seeds` (graph nodes of `graph`, the graph the
     /// core was built from, with seconds) up to `cutoff` seconds, calling
-    /// `visit(node, time)` once for each core node reached within the
+    /// `visit(node, time)` once for each terminal reached within the
     /// cutoff, with the time [`super::bounded::BoundedSearch`] gives it.
     /// Seed times must be finite and not negative; −0 counts as +0.
     pub fn run(
@@ -394,7 +400,9 @@ impl CoreSearch {
             if t > self.time[u as usize] {
                 continue; // stale
             }
-            visit(core.node[u as usize], t);
+            if u < core.terminals {
+                visit(core.node[u as usize], t);
+            }
             let (a, b) = (core.first_out[u as usize], core.first_out[u as usize + 1]);
             'arcs: for k in a as usize..b as usize {
                 let mut tv = t;
