@@ -351,22 +351,34 @@ fn gravity_stage(
     };
     let pairs =
         CostBuilder::new(model, &service).pairs(&centres, Seconds(g.cutoff_min * 60.0), exec);
-    let nearest_access = model.service_access(&service, centres.clone());
-    let nearest: Vec<Option<(usize, f64)>> = nearest_access
-        .access
-        .iter()
-        .map(|a| {
-            a.facility
-                .zip(a.time)
-                .map(|(f, t)| (f as usize, t.minutes()))
-        })
-        .collect();
-    let centre_pop: Vec<f64> = centre_of.iter().map(|&i| population[i]).collect();
-    let acc = gravity::accessibility(&pairs, &centre_pop, g.cutoff_min, g.floor_min, &nearest);
     let mut within = vec![false; population.len()];
     for (i, _, c) in pairs.iter() {
         within[i] |= c <= g.cutoff_min;
     }
+    // The nearest centre is the fallback of a settlement with none within
+    // the cutoff: one search over the whole network, run only when a valid
+    // settlement needs it (an invalid one has no trip at all).
+    let needs_fallback = model
+        .settlements
+        .iter()
+        .zip(&within)
+        .any(|(s, w)| s.valid && !w);
+    let nearest: Vec<Option<(usize, f64)>> = if needs_fallback {
+        let nearest_access = model.service_access(&service, centres.clone());
+        nearest_access
+            .access
+            .iter()
+            .map(|a| {
+                a.facility
+                    .zip(a.time)
+                    .map(|(f, t)| (f as usize, t.minutes()))
+            })
+            .collect()
+    } else {
+        vec![None; population.len()]
+    };
+    let centre_pop: Vec<f64> = centre_of.iter().map(|&i| population[i]).collect();
+    let acc = gravity::accessibility(&pairs, &centre_pop, g.cutoff_min, g.floor_min, &nearest);
     let fallback = acc
         .iter()
         .zip(&within)
