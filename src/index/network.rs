@@ -72,18 +72,33 @@ pub struct RoadNetwork {
     pub slope_profiles: Vec<String>,
 }
 
-#[derive(Hash, PartialEq, Eq)]
-enum VertexKey {
-    Osm(i64),
-    Coord(u64, u64),
-}
-
 impl RoadNetwork {
     /// Builds the network. Zero-length segments (repeated vertices) are dropped.
+    ///
+    /// One hash lookup per vertex: OSM ids and coordinates (the bits of a
+    /// vertex without an id) are looked up in maps of their own, sized for
+    /// every vertex up front, so neither map is rehashed while it grows
+    /// (at millions of nodes, rehashing moved more memory than the lookups
+    /// touch). Node ids follow the roads' order whatever the maps.
     pub fn build(roads: &[Road]) -> Self {
-        let mut net = RoadNetwork::default();
+        let vertices: usize = roads.iter().map(|r| r.vertices.len()).sum();
+        let with_id = roads
+            .iter()
+            .flat_map(|r| &r.vertices)
+            .filter(|v| v.0.is_some())
+            .count();
+        let mut net = RoadNetwork {
+            nodes: Vec::with_capacity(vertices),
+            node_key: Vec::with_capacity(vertices),
+            segments: Vec::with_capacity(vertices),
+            roads: Vec::with_capacity(roads.len()),
+            ..RoadNetwork::default()
+        };
         // Looked up, never iterated: the node order is the roads' order.
-        let mut ids: FxHashMap<VertexKey, u32> = FxHashMap::default();
+        let mut by_id: FxHashMap<i64, u32> =
+            FxHashMap::with_capacity_and_hasher(with_id, Default::default());
+        let mut by_pos: FxHashMap<(u64, u64), u32> =
+            FxHashMap::with_capacity_and_hasher(vertices - with_id, Default::default());
         for road in roads {
             let r = net.roads.len() as u32;
             net.roads.push(RoadAttrs {
@@ -95,12 +110,13 @@ impl RoadNetwork {
             });
             let mut prev: Option<u32> = None;
             for (key, pos) in &road.vertices {
-                let k = match key {
-                    Some(id) => VertexKey::Osm(*id),
-                    None => VertexKey::Coord(pos.lon.to_bits(), pos.lat.to_bits()),
-                };
                 let next_id = net.nodes.len() as u32;
-                let id = *ids.entry(k).or_insert(next_id);
+                let id = match key {
+                    Some(k) => *by_id.entry(*k).or_insert(next_id),
+                    None => *by_pos
+                        .entry((pos.lon.to_bits(), pos.lat.to_bits()))
+                        .or_insert(next_id),
+                };
                 if id == next_id {
                     net.nodes.push(*pos);
                     net.node_key.push(*key);
