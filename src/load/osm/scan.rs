@@ -9,6 +9,7 @@ use osmpbf::{DenseNode, Node, PrimitiveBlock, Way};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::file::{self, BadTags};
+use super::wire;
 use super::{buildings, facility_category, is_place, relations, tag, PendingWay, Tags};
 use crate::config::OsmTags;
 use crate::load::LoadError;
@@ -163,33 +164,18 @@ pub(super) fn way_refs(
     Ok(refs)
 }
 
-/// Pass 2: the coordinates of the nodes in `needed`.
+/// Pass 2: the coordinates of the nodes in `needed`, decoded by
+/// [`wire::read_nodes`].
 pub(super) fn coords(
     path: &std::path::Path,
     plan: &file::Plan,
     needed: &FxHashSet<i64>,
 ) -> Result<FxHashMap<i64, LonLat>, LoadError> {
     let mut coords = FxHashMap::with_capacity_and_hasher(needed.len(), Default::default());
-    file::for_each_planned(
+    wire::read_nodes(
         path,
-        plan,
-        file::NODES,
-        |block| {
-            let mut found = Vec::new();
-            for group in block.groups() {
-                for n in group.nodes() {
-                    if needed.contains(&n.id()) {
-                        found.push((n.id(), node_pos(&n)));
-                    }
-                }
-                for n in group.dense_nodes() {
-                    if needed.contains(&n.id()) {
-                        found.push((n.id(), dense_pos(&n)));
-                    }
-                }
-            }
-            found
-        },
+        &plan.offsets(file::NODES),
+        |id| needed.contains(&id),
         |found| coords.extend(found),
     )?;
     Ok(coords)
