@@ -29,25 +29,26 @@ use super::queue::BucketQueue;
 use crate::index::SearchGraph;
 
 thread_local! {
-    /// Reset buffers kept for [`BoundedSearch::pooled`].
-    static POOL: RefCell<Vec<BoundedSearch>> = const { RefCell::new(Vec::new()) };
+    /// Reset buffers kept for [`Frontier::pooled`].
+    static POOL: RefCell<Vec<Frontier>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Per-thread buffers of a bounded search over a graph of a given size.
-pub struct BoundedSearch {
-    time: Vec<f64>,
-    touched: Vec<u32>,
-    queue: BucketQueue,
-    /// The graph (address and arc count) the queue's buckets are sized
-    /// for. Any size gives the same result, so a stale match costs only
+/// The labels and queue of a bounded search over a graph of a given size,
+/// reset through the list of nodes touched (shared with
+/// [`super::core::CoreSearch`]).
+pub(super) struct Frontier {
+    pub(super) time: Vec<f64>,
+    pub(super) touched: Vec<u32>,
+    pub(super) queue: BucketQueue,
+    /// What the queue's buckets are sized for (a graph's address and arc
+    /// count). Any size gives the same result, so a stale match costs only
     /// speed.
     sized_for: Option<(usize, usize)>,
 }
 
-impl BoundedSearch {
-    /// Buffers for a graph of `nodes` nodes.
-    pub fn new(nodes: usize) -> Self {
-        BoundedSearch {
+impl Frontier {
+    pub(super) fn new(nodes: usize) -> Self {
+        Frontier {
             time: vec![f64::INFINITY; nodes],
             touched: Vec::new(),
             queue: BucketQueue::new(1.0, 2),
@@ -55,33 +56,23 @@ impl BoundedSearch {
         }
     }
 
-    fn improve(&mut self, v: u32, t: f64) {
-        let k = v as usize;
-        if self.time[k].is_infinite() {
-            self.touched.push(v);
-        }
-        self.time[k] = t;
-        self.queue.push(t, 0, v);
-    }
-
-    /// Buffers for a graph of `nodes` nodes, taken from this thread's pool
-    /// when it holds some of that size (they are always left reset), so
-    /// that a caller running a few searches does not pay for clearing a
-    /// large graph's buffers each time. Give them back with
-    /// [`BoundedSearch::release`].
-    pub fn pooled(nodes: usize) -> Self {
+    /// Buffers for `nodes` nodes from this thread's pool when it holds
+    /// some of that size (they are always left reset), so that a caller
+    /// running a few searches does not pay for clearing a large graph's
+    /// buffers each time.
+    pub(super) fn pooled(nodes: usize) -> Self {
         POOL.with(|p| {
             let mut p = p.borrow_mut();
             match p.iter().position(|b| b.time.len() == nodes) {
                 Some(k) => p.swap_remove(k),
-                None => BoundedSearch::new(nodes),
+                None => Frontier::new(nodes),
             }
         })
     }
 
     /// Returns the buffers to this thread's pool (at most two are kept;
     /// buffers left dirty by an interrupted search are dropped).
-    pub fn release(self) {
+    pub(super) fn release(self) {
         if !self.touched.is_empty() || !self.queue.is_empty() || self.time.is_empty() {
             return;
         }
@@ -93,15 +84,65 @@ impl BoundedSearch {
         });
     }
 
-    /// Sizes the queue's buckets for `graph`'s arc times (speed only).
-    fn size_queue(&mut self, graph: &SearchGraph) {
-        let id = (graph.arcs.as_ptr() as usize, graph.arcs.len());
+    /// Sets `v`'s label to `t` and queues it.
+    #[inline]
+    pub(super) fn improve(&mut self, v: u32, t: f64) {
+        let k = v as usize;
+        if self.time[k].is_infinite() {
+            self.touched.push(v);
+        }
+        self.time[k] = t;
+        self.queue.push(t, 0, v);
+    }
+
+    /// Empties the queue, sized for arcs of typical and largest time
+    /// `arcs` on the graph `id` (speed only).
+    pub(super) fn start(&mut self, id: (usize, usize), arcs: impl FnOnce() -> (f64, f64)) {
         if self.sized_for != Some(id) {
-            let (typical, max) = arc_time_sample(graph);
+            let (typical, max) = arcs();
             self.queue = BucketQueue::for_arcs(typical, max);
             self.sized_for = Some(id);
         }
         self.queue.reset();
+    }
+
+    /// Resets the labels touched.
+    pub(super) fn finish(&mut self) {
+        for &v in &self.touched {
+            self.time[v as usize] = f64::INFINITY;
+        }
+        self.touched.clear();
+    }
+}
+
+/// Per-thread buffers of a bounded search over a graph of a given size.
+pub struct BoundedSearch {
+    f: Frontier,
+}
+
+impl BoundedSearch {
+    /// Buffers for a graph of `nodes` nodes.
+    pub fn new(nodes: usize) -> Self {
+        BoundedSearch {
+            f: Frontier::new(nodes),
+        }
+    }
+
+    /// Buffers for a graph of `nodes` nodes, taken from this thread's pool
+    /// when it holds some of that size (they are always left reset), so
+    /// that a caller running a few searches does not pay for clearing a
+    /// large graph's buffers each time. Give them back with
+    /// [`BoundedSearch::release`].
+    pub fn pooled(nodes: usize) -> Self {
+        BoundedSearch {
+            f: Frontier::pooled(nodes),
+        }
+    }
+
+    /// Returns the buffers to this thread's pool (at most two are kept;
+    /// buffers left dirty by an interrupted search are dropped).
+    pub fn release(self) {
+        self.f.release();
     }
 
     /// Runs the search (see the module docs) and resets the buffers.
@@ -112,43 +153,43 @@ impl BoundedSearch {
         cutoff: f64,
         mut visit: impl FnMut(u32, f64),
     ) {
-        self.size_queue(graph);
+        let f = &mut self.f;
+        f.start((graph.arcs.as_ptr() as usize, graph.arcs.len()), || {
+            arc_time_sample(graph)
+        });
         for &(v, t) in seeds {
             // A seed at −0 is one at +0 (the queue cannot order the two).
             let t = t + 0.0;
-            if t <= cutoff && t < self.time[v as usize] {
+            if t <= cutoff && t < f.time[v as usize] {
                 assert!(
                     t >= 0.0 && t.is_finite(),
                     "seed times must be finite and non-negative"
                 );
-                self.improve(v, t);
+                f.improve(v, t);
             }
         }
         let mut warm = 0u32;
-        while let Some((t, _, u)) = self.queue.pop() {
-            if t > self.time[u as usize] {
+        while let Some((t, _, u)) = f.queue.pop() {
+            if t > f.time[u as usize] {
                 continue; // stale
             }
             visit(u, t);
             // Start loading the next node's arcs while this one is relaxed
             // (as in `fast`: the value is thrown away).
-            if let Some(next) = self.queue.peek_node() {
-                let f = graph.first_out[next as usize] as usize;
-                warm ^= graph.arcs.get(f).map_or(0, |a| a.head);
+            if let Some(next) = f.queue.peek_node() {
+                let first = graph.first_out[next as usize] as usize;
+                warm ^= graph.arcs.get(first).map_or(0, |a| a.head);
             }
             for a in graph.arcs(u) {
                 let v = a.head;
                 let tv = t + a.time_s;
-                if tv <= cutoff && tv < self.time[v as usize] {
-                    self.improve(v, tv);
+                if tv <= cutoff && tv < f.time[v as usize] {
+                    f.improve(v, tv);
                 }
             }
         }
         std::hint::black_box(warm);
-        for &v in &self.touched {
-            self.time[v as usize] = f64::INFINITY;
-        }
-        self.touched.clear();
+        f.finish();
     }
 }
 

@@ -79,11 +79,11 @@ fn pooled_buffers_come_back_reset_and_dirty_ones_are_dropped() {
     let mut b = BoundedSearch::pooled(10);
     assert_eq!(visits(&mut b, &g, &seed, 25.0), want);
     // Left dirty (as by a panic mid-search): not pooled again.
-    b.improve(7, 1.0);
+    b.f.improve(7, 1.0);
     b.release();
     let mut b = BoundedSearch::pooled(10);
-    assert!(b.touched.is_empty() && b.time.iter().all(|t| t.is_infinite()));
-    assert!(b.queue.is_empty());
+    assert!(b.f.touched.is_empty() && b.f.time.iter().all(|t| t.is_infinite()));
+    assert!(b.f.queue.is_empty());
     assert_eq!(visits(&mut b, &g, &seed, 25.0), want);
 }
 

@@ -44,13 +44,12 @@
 //! sorts; the core holds each kept arc's time once (8 bytes) plus 8 bytes
 //! per core arc and 4 per node.
 
-use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use rustc_hash::FxHashMap;
 
-use super::queue::BucketQueue;
+use super::bounded::Frontier;
 use crate::index::SearchGraph;
 
 /// Not a core node.
@@ -262,68 +261,37 @@ impl CoreGraph {
     }
 }
 
-thread_local! {
-    /// Reset buffers kept for [`CoreSearch::pooled`].
-    static POOL: RefCell<Vec<CoreSearch>> = const { RefCell::new(Vec::new()) };
-}
-
 /// Per-thread buffers of a search on a core of a given size.
 pub struct CoreSearch {
-    time: Vec<f64>,
+    f: Frontier,
     /// Labels and queue of the carry from seeds off the core.
     local: FxHashMap<u32, f64>,
     heap: BinaryHeap<Reverse<(u64, u32)>>,
-    touched: Vec<u32>,
-    queue: BucketQueue,
-    /// The core (address and arc count) the queue is sized for (speed only).
-    sized_for: Option<(usize, usize)>,
 }
 
 impl CoreSearch {
     /// Buffers for a core of `nodes` nodes.
     pub fn new(nodes: usize) -> Self {
+        Self::with(Frontier::new(nodes))
+    }
+
+    fn with(f: Frontier) -> Self {
         CoreSearch {
-            time: vec![f64::INFINITY; nodes],
+            f,
             local: FxHashMap::default(),
             heap: BinaryHeap::new(),
-            touched: Vec::new(),
-            queue: BucketQueue::new(1.0, 2),
-            sized_for: None,
         }
     }
 
     /// Buffers for a core of `nodes` nodes from this thread's pool (always
     /// left reset); give them back with [`CoreSearch::release`].
     pub fn pooled(nodes: usize) -> Self {
-        POOL.with(|p| {
-            let mut p = p.borrow_mut();
-            match p.iter().position(|b| b.time.len() == nodes) {
-                Some(k) => p.swap_remove(k),
-                None => CoreSearch::new(nodes),
-            }
-        })
+        Self::with(Frontier::pooled(nodes))
     }
 
     /// Returns the buffers to this thread's pool (at most two are kept).
     pub fn release(self) {
-        if !self.touched.is_empty() || !self.queue.is_empty() || self.time.is_empty() {
-            return;
-        }
-        POOL.with(|p| {
-            let mut p = p.borrow_mut();
-            if p.len() < 2 {
-                p.push(self);
-            }
-        });
-    }
-
-    fn improve(&mut self, c: u32, t: f64) {
-        let k = c as usize;
-        if self.time[k].is_infinite() {
-            self.touched.push(c);
-        }
-        self.time[k] = t;
-        self.queue.push(t, 0, c);
+        self.f.release();
     }
 
     /// Runs the search from `seeds` (graph nodes of `graph`, the graph the
@@ -339,12 +307,10 @@ impl CoreSearch {
         cutoff: f64,
         mut visit: impl FnMut(u32, f64),
     ) {
-        let id = (core.head.as_ptr() as usize, core.head.len());
-        if self.sized_for != Some(id) {
-            self.queue = BucketQueue::for_arcs(core.typical_s, core.max_s);
-            self.sized_for = Some(id);
-        }
-        self.queue.reset();
+        let f = &mut self.f;
+        f.start((core.head.as_ptr() as usize, core.head.len()), || {
+            (core.typical_s, core.max_s)
+        });
         for &(v, t) in seeds {
             let t = t + 0.0;
             if t > cutoff {
@@ -362,8 +328,8 @@ impl CoreSearch {
                     }
                 }
                 c => {
-                    if t < self.time[c as usize] {
-                        self.improve(c, t);
+                    if t < f.time[c as usize] {
+                        f.improve(c, t);
                     }
                 }
             }
@@ -388,16 +354,16 @@ impl CoreSearch {
                         }
                     }
                     c => {
-                        if tv < self.time[c as usize] {
-                            self.improve(c, tv);
+                        if tv < f.time[c as usize] {
+                            f.improve(c, tv);
                         }
                     }
                 }
             }
         }
         self.local.clear();
-        while let Some((t, _, u)) = self.queue.pop() {
-            if t > self.time[u as usize] {
+        while let Some((t, _, u)) = f.queue.pop() {
+            if t > f.time[u as usize] {
                 continue; // stale
             }
             if u < core.terminals {
@@ -414,15 +380,12 @@ impl CoreSearch {
                     }
                 }
                 let w = core.head[k];
-                if tv < self.time[w as usize] {
-                    self.improve(w, tv);
+                if tv < f.time[w as usize] {
+                    f.improve(w, tv);
                 }
             }
         }
-        for &c in &self.touched {
-            self.time[c as usize] = f64::INFINITY;
-        }
-        self.touched.clear();
+        f.finish();
     }
 }
 

@@ -168,5 +168,5 @@ fn pooled_buffers_come_back_reset() {
     );
     s.release();
     let s = CoreSearch::pooled(core.node_count());
-    assert!(s.touched.is_empty() && s.time.iter().all(|t| t.is_infinite()));
+    assert!(s.f.touched.is_empty() && s.f.time.iter().all(|t| t.is_infinite()));
 }
