@@ -288,44 +288,69 @@ impl ProfileGraph {
         profile: &Profile,
         edit: impl Fn(usize) -> Option<&'e SegmentEdit>,
     ) -> Self {
-        let mut arcs = Vec::with_capacity(net.segments.len() * 2);
-        let mut segment_use = Vec::with_capacity(net.segments.len());
-        let mut usable = 0;
+        Self::from_uses(net, profile, Self::segment_uses(net, profile, edit))
+    }
+
+    /// How `profile` may use each segment of `net` under `edit` (`None`:
+    /// not at all): the first half of [`ProfileGraph::build_edited`], a
+    /// cheap pass, so that what needs only the usable segments (the
+    /// segment R-tree) can be built beside the graphs.
+    pub fn segment_uses<'e>(
+        net: &RoadNetwork,
+        profile: &Profile,
+        edit: impl Fn(usize) -> Option<&'e SegmentEdit>,
+    ) -> Vec<Option<SegmentUse>> {
+        net.segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let r = &net.roads[s.road as usize];
+                let e = edit(i);
+                let class = e.and_then(|e| e.class.as_deref()).unwrap_or(&r.class);
+                let speed = match e {
+                    Some(e) if e.closed => None,
+                    Some(e) => profile
+                        .speed(class, r.maxspeed)
+                        .map(|v| e.speed(&profile.name, v)),
+                    None => profile.speed(class, r.maxspeed),
+                };
+                let speed = speed.filter(|v| v.0 > 0.0 && v.0.is_finite())?;
+                let (forward, backward) = match (profile.oneway, r.oneway) {
+                    (true, Oneway::Forward) => (true, false),
+                    (true, Oneway::Backward) => (false, true),
+                    _ => (true, true),
+                };
+                Some(SegmentUse {
+                    speed,
+                    forward,
+                    backward,
+                })
+            })
+            .collect()
+    }
+
+    /// The graph of `profile` on `net` with the segment uses
+    /// `segment_use` (from [`ProfileGraph::segment_uses`]): arc time is
+    /// `len_m / speed`, times the segment's slope factor in that direction
+    /// when the network has slopes for this profile.
+    pub fn from_uses(
+        net: &RoadNetwork,
+        profile: &Profile,
+        segment_use: Vec<Option<SegmentUse>>,
+    ) -> Self {
         let sloped = net.sloped(&profile.name);
-        for (i, s) in net.segments.iter().enumerate() {
-            let r = &net.roads[s.road as usize];
-            let e = edit(i);
-            let class = e.and_then(|e| e.class.as_deref()).unwrap_or(&r.class);
-            let speed = match e {
-                Some(e) if e.closed => None,
-                Some(e) => profile
-                    .speed(class, r.maxspeed)
-                    .map(|v| e.speed(&profile.name, v)),
-                None => profile.speed(class, r.maxspeed),
-            };
-            let Some(speed) = speed.filter(|v| v.0 > 0.0 && v.0.is_finite()) else {
-                segment_use.push(None);
-                continue;
-            };
-            let (forward, backward) = match (profile.oneway, r.oneway) {
-                (true, Oneway::Forward) => (true, false),
-                (true, Oneway::Backward) => (false, true),
-                _ => (true, true),
-            };
-            let usage = SegmentUse {
-                speed,
-                forward,
-                backward,
-            };
+        let mut arcs = Vec::with_capacity(net.segments.len() * 2);
+        let mut usable = 0;
+        for (i, (s, usage)) in net.segments.iter().zip(&segment_use).enumerate() {
+            let Some(usage) = *usage else { continue };
             let time = |forward| segment_time(net, sloped, i, usage, Meters(s.len_m), forward);
-            if forward {
+            if usage.forward {
                 arcs.push((s.a, s.b, time(true), s.len_m));
             }
-            if backward {
+            if usage.backward {
                 arcs.push((s.b, s.a, time(false), s.len_m));
             }
             usable += 1;
-            segment_use.push(Some(usage));
         }
         // Reversed in place: the reverse graph's arc order is a full sort of
         // the arcs, so it is the forward graph's `reversed()`, without the

@@ -134,15 +134,26 @@ impl Study {
             .collect();
         let positions: Vec<LonLat> = dataset.facilities.iter().map(|f| f.pos).collect();
         let profiles = clock.stage("snap", || {
-            let graphs: Vec<ProfileGraph> = used
+            // Which segments each profile may use (a cheap pass), then the
+            // graphs and one R-tree of the segments any profile uses, built
+            // side by side; the tree is shared, each profile snapping among
+            // its own segments as on an index of its own.
+            let uses: Vec<_> = used
                 .par_iter()
-                .map(|p| ProfileGraph::build(&net, p))
+                .map(|p| ProfileGraph::segment_uses(&net, p, |_| None))
                 .collect();
-            // One R-tree of the segments any profile uses, shared: each
-            // profile snaps among its own, as on an index of its own.
-            let segments = Arc::new(SegmentIndex::build_where(&net, |i| {
-                graphs.iter().any(|g| g.segment_use[i].is_some())
-            }));
+            let any: Vec<bool> = (0..net.segments.len())
+                .map(|i| uses.iter().any(|u| u[i].is_some()))
+                .collect();
+            let (graphs, segments) = rayon::join(
+                || {
+                    used.par_iter()
+                        .zip(uses)
+                        .map(|(p, u)| ProfileGraph::from_uses(&net, p, u))
+                        .collect::<Vec<_>>()
+                },
+                || Arc::new(SegmentIndex::build_where(&net, |i| any[i])),
+            );
             used.into_par_iter()
                 .zip(graphs)
                 .map(|(p, g)| {
