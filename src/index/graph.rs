@@ -196,6 +196,66 @@ pub struct SegmentUse {
     pub backward: bool,
 }
 
+/// How a profile may use each segment of the network: one 4-byte code per
+/// segment into a table of the distinct uses (a few speeds and directions
+/// serve millions of segments), read as `uses[segment]` like a slice of
+/// `Option<SegmentUse>`.
+#[derive(Debug, Clone, Default)]
+pub struct SegmentUses {
+    /// Index into `table` of each segment's use.
+    code: Vec<u32>,
+    /// The distinct uses; `table[0]` is `None`.
+    table: Vec<Option<SegmentUse>>,
+}
+
+impl SegmentUses {
+    /// Number of segments.
+    pub fn len(&self) -> usize {
+        self.code.len()
+    }
+
+    /// Whether there is no segment.
+    pub fn is_empty(&self) -> bool {
+        self.code.is_empty()
+    }
+
+    /// Each segment's use, in segment order.
+    pub fn iter(&self) -> impl Iterator<Item = &Option<SegmentUse>> + '_ {
+        self.code.iter().map(|&c| &self.table[c as usize])
+    }
+}
+
+impl std::ops::Index<usize> for SegmentUses {
+    type Output = Option<SegmentUse>;
+
+    fn index(&self, segment: usize) -> &Option<SegmentUse> {
+        &self.table[self.code[segment] as usize]
+    }
+}
+
+impl FromIterator<Option<SegmentUse>> for SegmentUses {
+    fn from_iter<I: IntoIterator<Item = Option<SegmentUse>>>(uses: I) -> Self {
+        let mut codes: rustc_hash::FxHashMap<(u64, bool, bool), u32> = Default::default();
+        let mut out = SegmentUses {
+            code: Vec::new(),
+            table: vec![None],
+        };
+        for u in uses {
+            let c = match u {
+                None => 0,
+                Some(u) => *codes
+                    .entry((u.speed.0.to_bits(), u.forward, u.backward))
+                    .or_insert_with(|| {
+                        out.table.push(Some(u));
+                        out.table.len() as u32 - 1
+                    }),
+            };
+            out.code.push(c);
+        }
+        out
+    }
+}
+
 /// A scenario's edit of one segment.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SegmentEdit {
@@ -260,7 +320,7 @@ pub struct ProfileGraph {
     /// ([`RoadNetwork::sloped`]).
     pub sloped: bool,
     /// Use of each segment of the network (`None`: not usable).
-    pub segment_use: Vec<Option<SegmentUse>>,
+    pub segment_use: SegmentUses,
     /// Forward graph (arcs in the direction of travel), built from
     /// `reverse` on first use ([`ProfileGraph::forward`]): only a scenario
     /// removing facilities needs it.
@@ -299,7 +359,7 @@ impl ProfileGraph {
         net: &RoadNetwork,
         profile: &Profile,
         edit: impl Fn(usize) -> Option<&'e SegmentEdit>,
-    ) -> Vec<Option<SegmentUse>> {
+    ) -> SegmentUses {
         net.segments
             .iter()
             .enumerate()
@@ -333,15 +393,11 @@ impl ProfileGraph {
     /// `segment_use` (from [`ProfileGraph::segment_uses`]): arc time is
     /// `len_m / speed`, times the segment's slope factor in that direction
     /// when the network has slopes for this profile.
-    pub fn from_uses(
-        net: &RoadNetwork,
-        profile: &Profile,
-        segment_use: Vec<Option<SegmentUse>>,
-    ) -> Self {
+    pub fn from_uses(net: &RoadNetwork, profile: &Profile, segment_use: SegmentUses) -> Self {
         let sloped = net.sloped(&profile.name);
         let mut arcs = Vec::with_capacity(net.segments.len() * 2);
         let mut usable = 0;
-        for (i, (s, usage)) in net.segments.iter().zip(&segment_use).enumerate() {
+        for (i, (s, usage)) in net.segments.iter().zip(segment_use.iter()).enumerate() {
             let Some(usage) = *usage else { continue };
             let time = |forward| segment_time(net, sloped, i, usage, Meters(s.len_m), forward);
             if usage.forward {
@@ -484,5 +540,34 @@ mod tests {
             SearchGraph::from_arcs(3, arcs.clone()),
             SearchGraph::from(&Csr::from_arcs(3, arcs))
         );
+    }
+
+    #[test]
+    fn segment_uses_read_back_as_the_uses_they_were_built_from() {
+        let speeds = [30.0, 0.1 + 0.2, 30.0, 5.0];
+        let uses: Vec<Option<SegmentUse>> = (0..40)
+            .map(|i| {
+                (i % 5 != 0).then(|| SegmentUse {
+                    speed: KmPerHour(speeds[i % 4]),
+                    forward: i % 3 != 0,
+                    backward: i % 7 != 0,
+                })
+            })
+            .collect();
+        let packed: SegmentUses = uses.iter().copied().collect();
+        assert_eq!(packed.len(), uses.len());
+        let same = |a: &Option<SegmentUse>, b: &Option<SegmentUse>| match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                a.speed.0.to_bits() == b.speed.0.to_bits()
+                    && (a.forward, a.backward) == (b.forward, b.backward)
+            }
+            _ => false,
+        };
+        for (k, u) in uses.iter().enumerate() {
+            assert!(same(&packed[k], u), "segment {k}");
+        }
+        assert!(packed.iter().zip(&uses).all(|(a, b)| same(a, b)));
+        assert!(packed.table.len() <= 1 + 3 * 4, "distinct uses only");
     }
 }

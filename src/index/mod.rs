@@ -24,7 +24,9 @@ pub mod snap;
 pub mod zones;
 
 pub use barriers::BarrierIndex;
-pub use graph::{Csr, ProfileGraph, SearchArc, SearchGraph, SegmentEdit, SpeedChange};
+pub use graph::{
+    Csr, ProfileGraph, SearchArc, SearchGraph, SegmentEdit, SegmentUse, SegmentUses, SpeedChange,
+};
 pub use network::{RoadNetwork, Segment};
 pub use points::PointIndex;
 pub use snap::{SegmentIndex, Snap};

@@ -155,7 +155,7 @@ impl ProfileContext {
         let opened = graph
             .segment_use
             .iter()
-            .zip(&base.graph.segment_use)
+            .zip(base.graph.segment_use.iter())
             .any(|(now, was)| now.is_some() && was.is_none());
         if opened || graph.segment_use.len() != base.graph.segment_use.len() {
             return Self::with_graph_blocked(
