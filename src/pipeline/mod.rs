@@ -232,6 +232,10 @@ pub fn analyse(
     };
     let dataset = clock.stage("load", || load::load(&settings))?;
     let mut study = Study::prepare_timed(settings, dataset, &mut clock);
+    // The loaded roads serve only scenarios that add roads; none follows
+    // here, and the network has all it needs (a national extract's roads
+    // hold about 30 bytes per road node).
+    study.roads = Vec::new();
     let a = study.analyse(exec, progress);
     Ok(a)
 }
@@ -399,7 +403,7 @@ impl Study {
             })
             .collect();
         let network = NetworkStats {
-            roads: self.roads.len(),
+            roads: self.net.roads.len(),
             nodes: self.net.nodes.len(),
             segments: self.net.segments.len(),
             components: self.net.components(),
