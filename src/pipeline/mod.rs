@@ -201,6 +201,10 @@ pub struct Study {
     pub dataset: Dataset,
     /// Roads as loaded.
     pub roads: Vec<Road>,
+    /// Whether the baseline keeps every node's labels (the default): only
+    /// scenarios and catchment polygons read them, and a one-shot run
+    /// without polygons drops them after the search.
+    pub keep_labels: bool,
     /// The merged road network.
     pub net: RoadNetwork,
     /// Contexts of the profiles in use.
@@ -232,10 +236,12 @@ pub fn analyse(
     };
     let dataset = clock.stage("load", || load::load(&settings))?;
     let mut study = Study::prepare_timed(settings, dataset, &mut clock);
-    // The loaded roads serve only scenarios that add roads; none follows
-    // here, and the network has all it needs (a national extract's roads
-    // hold about 30 bytes per road node).
+    // The loaded roads serve only scenarios that add roads, and every
+    // node's labels only scenarios and catchment polygons: no scenario
+    // follows here (a national extract's roads hold about 30 bytes per
+    // road node, each service's labels 20).
     study.roads = Vec::new();
+    study.keep_labels = false;
     let a = study.analyse(exec, progress);
     Ok(a)
 }
@@ -274,9 +280,12 @@ impl Study {
         let model = self.model();
         let facilities = self.dataset.facilities.clone();
         let population = self.dataset.populations();
-        let access = clock.stage("search", || {
+        let mut access = clock.stage("search", || {
             access_stage(&model, &self.settings.services, &facilities, exec)
         });
+        if !self.keep_labels && !self.settings.catchments.enabled {
+            access.iter_mut().for_each(|a| a.paths = None);
+        }
         let results = clock.stage("measure", || {
             results(
                 &self.settings,

@@ -174,6 +174,7 @@ impl Study {
             settings,
             dataset,
             roads,
+            keep_labels: true,
             net,
             profiles,
             zones,
