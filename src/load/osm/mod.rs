@@ -37,6 +37,7 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 mod barriers;
@@ -219,165 +220,35 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         add_tagged(&mut out, path, &format!("osm:node/{id}"), pos, &tags, table);
     }
 
-    let spacing = Meters(table.line_sample_m);
     // Facility ways by id, so that a relation tagged like its outer way is
     // counted once.
     let facility_ways: FxHashMap<i64, String> = ways
         .iter()
         .filter_map(|w| Some((w.id, facility_category(&w.tags, table)?)))
         .collect();
-    for w in ways {
-        let label = format!("way/{}", w.id);
-        // Split at nodes missing from the extract (ways clipped at its border).
-        let mut runs: Vec<Vec<(i64, LonLat)>> = vec![Vec::new()];
-        // A node with coordinates outside the WGS 84 ranges splits the way
-        // too, counted apart.
-        let (mut missing, mut invalid) = (0usize, None);
-        for r in &w.refs {
-            match coords.get(r) {
-                Some(p) if p.is_valid() => {
-                    runs.last_mut().expect("runs is never empty").push((*r, *p))
-                }
-                found => {
-                    match found {
-                        Some(p) => {
-                            invalid.get_or_insert((*r, *p));
-                        }
-                        None => missing += 1,
-                    }
-                    if !runs.last().is_some_and(Vec::is_empty) {
-                        runs.push(Vec::new());
-                    }
-                }
+    // Ways in chunks, in parallel, each into a result of its own; the
+    // results are appended in file order, as one pass over the ways makes
+    // them (diagnostics keep their first examples per kind in that order).
+    // Each way is dropped once handled, so its node ids make room for the
+    // roads built.
+    let from_ways: Vec<OsmData> = ways
+        .into_par_iter()
+        .chunks(WAY_CHUNK)
+        .map(|chunk| {
+            let mut part = OsmData::default();
+            for w in chunk {
+                add_way(&mut part, path, &w, &coords, &ford_nodes, table);
             }
-        }
-        if missing > 0 {
-            out.diagnostics.push(
-                "missing_node",
-                path,
-                &label,
-                "nd",
-                format!("{missing} referenced node(s) not in the extract: way split there"),
-            );
-        }
-        if let Some((node, p)) = invalid {
-            out.diagnostics.push(
-                "invalid_coordinates",
-                path,
-                &label,
-                "nd",
-                format!(
-                    "node/{node} at ({}, {}) is out of range: way split there",
-                    p.lon, p.lat
-                ),
-            );
-        }
-        runs.retain(|r| !r.is_empty());
-        if let Some(class) = tag(&w.tags, "highway") {
-            let explicit = parse_oneway(tag(&w.tags, "oneway"));
-            let implied = class == "motorway" || tag(&w.tags, "junction") == Some("roundabout");
-            let oneway = match (explicit, tag(&w.tags, "oneway")) {
-                (Oneway::No, None) if implied => Oneway::Forward,
-                (o, _) => o,
-            };
-            let tagged: Tags = w
-                .tags
-                .iter()
-                .filter(|(k, _)| PASSABILITY_KEYS.contains(&k.as_str()))
-                .cloned()
-                .collect();
-            let has_ford_tag = tagged.iter().any(|(k, _)| k == "ford");
-            // The road graph is planar in longitude: cut at the antimeridian.
-            let road_runs: Vec<&[(i64, LonLat)]> = runs
-                .iter()
-                .flat_map(|run| crate::geometry::split_at_antimeridian(run, |v| v.1.lon))
-                .collect();
-            if road_runs.len() > runs.len() {
-                out.diagnostics.push(
-                    "antimeridian_split",
-                    path,
-                    &label,
-                    "nd",
-                    "road crosses the antimeridian (±180°): split there (no link across it)".into(),
-                );
-            }
-            let runs = road_runs;
-            for (k, run) in runs.iter().enumerate() {
-                if run.len() < 2 {
-                    continue;
-                }
-                let mut passability = tagged.clone();
-                if !has_ford_tag && run.iter().any(|(id, _)| ford_nodes.contains(id)) {
-                    passability.push(("ford".into(), "yes".into()));
-                }
-                out.roads.push(Road {
-                    id: if runs.len() > 1 {
-                        format!("osm:way/{}#{k}", w.id)
-                    } else {
-                        format!("osm:way/{}", w.id)
-                    },
-                    class: class.to_string(),
-                    oneway,
-                    maxspeed: parse_maxspeed(tag(&w.tags, "maxspeed")),
-                    vertices: run.iter().map(|(id, p)| (Some(*id), *p)).collect(),
-                    passability,
-                    joinable: joinable(&w.tags, table),
-                });
-            }
-        }
-        let pts: Vec<LonLat> = runs.iter().flatten().map(|(_, p)| *p).collect();
-        if pts.is_empty() {
-            // A place drawn with no usable node is kept, unplaced.
-            if invalid.is_some() && tag(&w.tags, "highway").is_none() && is_place(&w.tags, table) {
-                let nowhere = LonLat::new(f64::NAN, f64::NAN);
-                add_place(
-                    &mut out,
-                    path,
-                    &format!("osm:way/{}", w.id),
-                    nowhere,
-                    &w.tags,
-                );
-            }
-            continue;
-        }
-        let linear = matches!(tag(&w.tags, "power"), Some("line" | "minor_line"));
-        if linear {
-            if let Some(cat) = facility_category(&w.tags, table) {
-                let samples: Vec<Vec<LonLat>> = runs
-                    .iter()
-                    .map(|run| {
-                        let line: Vec<LonLat> = run.iter().map(|(_, p)| *p).collect();
-                        sample_line(&line, spacing)
-                    })
-                    .collect();
-                // One facility of capacity 1, shared among its sample points.
-                let share = 1.0 / samples.iter().map(Vec::len).sum::<usize>().max(1) as f64;
-                let mut k = 0usize;
-                for points in samples {
-                    for p in points {
-                        k += 1;
-                        out.facilities.push(Facility {
-                            id: format!("osm:way/{}#{}", w.id, k - 1),
-                            name: tag(&w.tags, "name").unwrap_or_default().to_string(),
-                            category: cat.clone(),
-                            pos: p,
-                            capacity: share,
-                        });
-                    }
-                }
-            }
-        } else if is_place(&w.tags, table) || facility_category(&w.tags, table).is_some() {
-            if let Some(c) = mean_position(&pts) {
-                add_tagged(
-                    &mut out,
-                    path,
-                    &format!("osm:way/{}", w.id),
-                    c,
-                    &w.tags,
-                    table,
-                );
-            }
-        }
+            part
+        })
+        .collect();
+    out.roads
+        .reserve(from_ways.iter().map(|p| p.roads.len()).sum::<usize>());
+    for part in from_ways {
+        out.roads.extend(part.roads);
+        out.settlements.extend(part.settlements);
+        out.facilities.extend(part.facilities);
+        out.diagnostics.extend(part.diagnostics);
     }
     let members = relations::Members {
         refs: &member_refs,
@@ -392,6 +263,164 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
         out.settlements = buildings::cells(at, res);
     }
     Ok(out)
+}
+
+/// Ways handled per parallel task when turning ways into roads, places and
+/// facilities: large enough that a task's merge costs little next to its
+/// hash lookups (one per node reference).
+const WAY_CHUNK: usize = 4096;
+
+/// Adds what way `w` gives: its roads (split at nodes missing or out of
+/// range, and at the antimeridian), the place or facility at its centroid,
+/// or, for a linear facility, samples along it; with the diagnostics.
+/// Cost: one lookup in `coords` per node reference.
+fn add_way(
+    out: &mut OsmData,
+    path: &Path,
+    w: &PendingWay,
+    coords: &FxHashMap<i64, LonLat>,
+    ford_nodes: &FxHashSet<i64>,
+    table: &OsmTags,
+) {
+    let spacing = Meters(table.line_sample_m);
+    let label = format!("way/{}", w.id);
+    // Split at nodes missing from the extract (ways clipped at its border).
+    let mut runs: Vec<Vec<(i64, LonLat)>> = vec![Vec::new()];
+    // A node with coordinates outside the WGS 84 ranges splits the way
+    // too, counted apart.
+    let (mut missing, mut invalid) = (0usize, None);
+    for r in &w.refs {
+        match coords.get(r) {
+            Some(p) if p.is_valid() => runs.last_mut().expect("runs is never empty").push((*r, *p)),
+            found => {
+                match found {
+                    Some(p) => {
+                        invalid.get_or_insert((*r, *p));
+                    }
+                    None => missing += 1,
+                }
+                if !runs.last().is_some_and(Vec::is_empty) {
+                    runs.push(Vec::new());
+                }
+            }
+        }
+    }
+    if missing > 0 {
+        out.diagnostics.push(
+            "missing_node",
+            path,
+            &label,
+            "nd",
+            format!("{missing} referenced node(s) not in the extract: way split there"),
+        );
+    }
+    if let Some((node, p)) = invalid {
+        out.diagnostics.push(
+            "invalid_coordinates",
+            path,
+            &label,
+            "nd",
+            format!(
+                "node/{node} at ({}, {}) is out of range: way split there",
+                p.lon, p.lat
+            ),
+        );
+    }
+    runs.retain(|r| !r.is_empty());
+    if let Some(class) = tag(&w.tags, "highway") {
+        let explicit = parse_oneway(tag(&w.tags, "oneway"));
+        let implied = class == "motorway" || tag(&w.tags, "junction") == Some("roundabout");
+        let oneway = match (explicit, tag(&w.tags, "oneway")) {
+            (Oneway::No, None) if implied => Oneway::Forward,
+            (o, _) => o,
+        };
+        let tagged: Tags = w
+            .tags
+            .iter()
+            .filter(|(k, _)| PASSABILITY_KEYS.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        let has_ford_tag = tagged.iter().any(|(k, _)| k == "ford");
+        let maxspeed = parse_maxspeed(tag(&w.tags, "maxspeed"));
+        let joinable = joinable(&w.tags, table);
+        // The road graph is planar in longitude: cut at the antimeridian.
+        let road_runs: Vec<&[(i64, LonLat)]> = runs
+            .iter()
+            .flat_map(|run| crate::geometry::split_at_antimeridian(run, |v| v.1.lon))
+            .collect();
+        if road_runs.len() > runs.len() {
+            out.diagnostics.push(
+                "antimeridian_split",
+                path,
+                &label,
+                "nd",
+                "road crosses the antimeridian (±180°): split there (no link across it)".into(),
+            );
+        }
+        let runs = road_runs;
+        for (k, run) in runs.iter().enumerate() {
+            if run.len() < 2 {
+                continue;
+            }
+            let mut passability = tagged.clone();
+            if !has_ford_tag && run.iter().any(|(id, _)| ford_nodes.contains(id)) {
+                passability.push(("ford".into(), "yes".into()));
+            }
+            out.roads.push(Road {
+                id: if runs.len() > 1 {
+                    format!("osm:way/{}#{k}", w.id)
+                } else {
+                    format!("osm:way/{}", w.id)
+                },
+                class: class.to_string(),
+                oneway,
+                maxspeed,
+                vertices: run.iter().map(|(id, p)| (Some(*id), *p)).collect(),
+                passability,
+                joinable,
+            });
+        }
+    }
+    let pts: Vec<LonLat> = runs.iter().flatten().map(|(_, p)| *p).collect();
+    if pts.is_empty() {
+        // A place drawn with no usable node is kept, unplaced.
+        if invalid.is_some() && tag(&w.tags, "highway").is_none() && is_place(&w.tags, table) {
+            let nowhere = LonLat::new(f64::NAN, f64::NAN);
+            add_place(out, path, &format!("osm:way/{}", w.id), nowhere, &w.tags);
+        }
+        return;
+    }
+    let linear = matches!(tag(&w.tags, "power"), Some("line" | "minor_line"));
+    if linear {
+        if let Some(cat) = facility_category(&w.tags, table) {
+            let samples: Vec<Vec<LonLat>> = runs
+                .iter()
+                .map(|run| {
+                    let line: Vec<LonLat> = run.iter().map(|(_, p)| *p).collect();
+                    sample_line(&line, spacing)
+                })
+                .collect();
+            // One facility of capacity 1, shared among its sample points.
+            let share = 1.0 / samples.iter().map(Vec::len).sum::<usize>().max(1) as f64;
+            let mut k = 0usize;
+            for points in samples {
+                for p in points {
+                    k += 1;
+                    out.facilities.push(Facility {
+                        id: format!("osm:way/{}#{}", w.id, k - 1),
+                        name: tag(&w.tags, "name").unwrap_or_default().to_string(),
+                        category: cat.clone(),
+                        pos: p,
+                        capacity: share,
+                    });
+                }
+            }
+        }
+    } else if is_place(&w.tags, table) || facility_category(&w.tags, table).is_some() {
+        if let Some(c) = mean_position(&pts) {
+            add_tagged(out, path, &format!("osm:way/{}", w.id), c, &w.tags, table);
+        }
+    }
 }
 
 fn add_tagged(out: &mut OsmData, path: &Path, id: &str, pos: LonLat, tags: &Tags, table: &OsmTags) {
