@@ -72,6 +72,11 @@ pub(super) struct Plan {
 }
 
 impl Plan {
+    /// Records a data block starting at `at`, holding `kinds`.
+    pub(super) fn record(&mut self, at: u64, kinds: u8) {
+        self.blocks.push((at, kinds));
+    }
+
     /// The offsets of the blocks holding any of `kinds`, in file order.
     pub(super) fn offsets(&self, kinds: u8) -> Vec<u64> {
         self.blocks
@@ -187,7 +192,7 @@ fn scan_blobs<R: std::io::Read + std::io::Seek + Send, T: Send>(
         for (result, at) in scanned.into_iter().zip(offsets) {
             if let Some((t, k)) = result.map_err(|e| pbf_error(path, e))? {
                 if let Some(p) = plan.as_deref_mut() {
-                    p.blocks.push((at, k));
+                    p.record(at, k);
                 }
                 merge(t);
             }
