@@ -165,7 +165,7 @@ pub(super) fn read_nodes(
     path: &Path,
     offsets: &[u64],
     keep: impl Fn(i64) -> bool + Sync,
-    mut merge: impl FnMut(Vec<(i64, LonLat)>),
+    mut merge: impl FnMut(Vec<(i64, LonLat)>) + Send,
 ) -> Result<(), LoadError> {
     for_each_block(
         path,
@@ -221,12 +221,13 @@ enum Blocks<'a> {
 
 /// Reads the data blocks of `blocks` in batches, inflates and decodes them
 /// with `decode` in parallel, and calls `merge` on what each gave, with the
-/// block's offset, in file order.
+/// block's offset, in file order. A batch is merged (on one thread) while
+/// the next decodes; the first error met in file order is returned.
 fn for_each_block<T: Send>(
     path: &Path,
     blocks: Blocks,
     decode: impl Fn(&[u8]) -> Result<T, &'static str> + Sync,
-    mut merge: impl FnMut(u64, T),
+    mut merge: impl FnMut(u64, T) + Send,
 ) -> Result<(), LoadError> {
     let fail = |what: &str| LoadError::Format {
         path: path.to_path_buf(),
@@ -246,6 +247,7 @@ fn for_each_block<T: Send>(
     };
     // Where the next block starts, when reading them all.
     let mut pos = 0u64;
+    let mut pending: Decoded<T> = Vec::new();
     let batch_len = super::file::BATCH_PER_THREAD * rayon::current_num_threads().max(1);
     loop {
         // Data blocks read ahead (with their offsets), and the reading
@@ -296,24 +298,48 @@ fn for_each_block<T: Send>(
                 }
             }
         }
-        let decoded: Vec<Result<T, &str>> = batch
-            .par_iter()
-            .map(|(_, blob)| {
-                let data = blob_data(blob, strict).ok_or("a block that cannot be decompressed")?;
-                decode(&data)
-            })
-            .collect();
-        let offsets: Vec<u64> = batch.iter().map(|b| b.0).collect();
+        // The previous batch is merged while this one decodes.
+        let (decoded, merged) = rayon::join(
+            || {
+                batch
+                    .par_iter()
+                    .map(|(at, blob)| {
+                        let data =
+                            blob_data(blob, strict).ok_or("a block that cannot be decompressed")?;
+                        Ok((*at, decode(&data)?))
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || merge_all(&mut pending, &mut merge, &fail),
+        );
+        merged?;
         drop(batch);
-        for (t, at) in decoded.into_iter().zip(offsets) {
-            merge(at, t.map_err(fail)?);
-        }
+        pending = decoded;
         match stop {
             None => {}
-            Some(Ok(())) => return Ok(()),
-            Some(Err(e)) => return Err(e),
+            Some(end) => {
+                merge_all(&mut pending, &mut merge, &fail)?;
+                return end;
+            }
         }
     }
+}
+
+/// Blocks decoded, with their offsets, and not yet merged.
+type Decoded<T> = Vec<Result<(u64, T), &'static str>>;
+
+/// Calls `merge` on the blocks of `decoded`, in order, up to the first
+/// that could not be decoded.
+fn merge_all<T>(
+    decoded: &mut Decoded<T>,
+    merge: &mut impl FnMut(u64, T),
+    fail: &impl Fn(&str) -> LoadError,
+) -> Result<(), LoadError> {
+    for block in decoded.drain(..) {
+        let (at, t) = block.map_err(fail)?;
+        merge(at, t);
+    }
+    Ok(())
 }
 
 /// What a block holds, by its header's type.
