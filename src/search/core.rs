@@ -320,19 +320,7 @@ impl CoreSearch {
                 t >= 0.0 && t.is_finite(),
                 "seed times must be finite and non-negative"
             );
-            match core.core_of[v as usize] {
-                NONE => {
-                    if t < self.local.get(&v).copied().unwrap_or(f64::INFINITY) {
-                        self.local.insert(v, t);
-                        self.heap.push(Reverse((t.to_bits(), v)));
-                    }
-                }
-                c => {
-                    if t < f.time[c as usize] {
-                        f.improve(c, t);
-                    }
-                }
-            }
+            offer(core, f, &mut self.local, &mut self.heap, v, t);
         }
         // Seeds off the core reach it by a small Dijkstra over the graph
         // that stops at core nodes (their chains and pruned trees only).
@@ -346,19 +334,7 @@ impl CoreSearch {
                 if tv > cutoff {
                     continue;
                 }
-                match core.core_of[x as usize] {
-                    NONE => {
-                        if tv < self.local.get(&x).copied().unwrap_or(f64::INFINITY) {
-                            self.local.insert(x, tv);
-                            self.heap.push(Reverse((tv.to_bits(), x)));
-                        }
-                    }
-                    c => {
-                        if tv < f.time[c as usize] {
-                            f.improve(c, tv);
-                        }
-                    }
-                }
+                offer(core, f, &mut self.local, &mut self.heap, x, tv);
             }
         }
         self.local.clear();
@@ -386,6 +362,31 @@ impl CoreSearch {
             }
         }
         f.finish();
+    }
+}
+
+/// Graph node `v` reached at `t`: a core node improves the core search's
+/// label, another one the carry's.
+fn offer(
+    core: &CoreGraph,
+    f: &mut Frontier,
+    local: &mut FxHashMap<u32, f64>,
+    heap: &mut BinaryHeap<Reverse<(u64, u32)>>,
+    v: u32,
+    t: f64,
+) {
+    match core.core_of[v as usize] {
+        NONE => {
+            if t < local.get(&v).copied().unwrap_or(f64::INFINITY) {
+                local.insert(v, t);
+                heap.push(Reverse((t.to_bits(), v)));
+            }
+        }
+        c => {
+            if t < f.time[c as usize] {
+                f.improve(c, t);
+            }
+        }
     }
 }
 
