@@ -360,6 +360,12 @@ fn catchments_file_is_rfc7946_and_the_same_at_one_and_two_threads() {
         let run: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
         assert!(run["timings_s"]["catchments"].as_f64().unwrap() >= 0.0);
+        if cfg!(target_os = "linux") {
+            // Peak memory per stage, never falling from one stage to the next.
+            let peak = |s: &str| run["peak_rss_mib"][s].as_f64().unwrap();
+            assert!(peak("search") > 0.0 && peak("catchments") >= peak("search"));
+            assert!(peak("write") >= peak("catchments"));
+        }
         assert!(
             run["catchments"]["services"][0]["tolerance_min"]
                 .as_f64()
