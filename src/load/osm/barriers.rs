@@ -115,17 +115,13 @@ pub fn read_barriers(
         scan::way_refs(path, &plan, &member_ids)?
     };
     // Pass 2: their nodes' coordinates.
-    let needed: FxHashSet<i64> = ways
+    let needed: Vec<i64> = ways
         .iter()
         .flat_map(|w| w.2.iter().copied())
         .chain(member_refs.values().flatten().copied())
         .collect();
-    let coords = if needed.is_empty() {
-        FxHashMap::default()
-    } else {
-        scan::coords(path, &plan, &needed)?
-    };
-    let point = |id: &i64| coords.get(id).copied().filter(LonLat::is_valid);
+    let coords = scan::coords(path, &plan, super::nodes::NodeIds::new(needed))?;
+    let point = |id: &i64| coords.get(*id).filter(LonLat::is_valid);
 
     let mut out = Vec::new();
     for (id, u, refs) in ways {

@@ -43,12 +43,14 @@ use rustc_hash::{FxHashMap, FxHashSet};
 mod barriers;
 mod buildings;
 mod file;
+mod nodes;
 mod relations;
 mod scan;
 mod wire;
 
 pub use barriers::read_barriers;
 use file::check_header;
+use nodes::{NodeCoords, NodeIds};
 
 use super::layers::{category_for_tag, parse_maxspeed, parse_oneway};
 use super::{Diagnostics, LoadError};
@@ -179,17 +181,13 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     }
 
     // Pass 2: coordinates of referenced nodes only.
-    let needed: FxHashSet<i64> = ways
-        .iter()
-        .flat_map(|w| w.refs.iter().copied())
-        .chain(member_refs.values().flatten().copied())
-        .chain(building_nodes.iter().copied())
+    let mut needed: Vec<i64> = ways
+        .par_iter()
+        .flat_map_iter(|w| w.refs.iter().copied())
         .collect();
-    let coords = if needed.is_empty() {
-        FxHashMap::default()
-    } else {
-        scan::coords(path, &plan, &needed)?
-    };
+    needed.extend(member_refs.values().flatten());
+    needed.extend(&building_nodes);
+    let coords = scan::coords(path, &plan, NodeIds::new(needed))?;
 
     for (id, pos, tags) in tagged_nodes {
         let label = format!("node/{id}");
@@ -257,9 +255,7 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     };
     relations::add(&mut out, path, rels, &members, table);
     if let Some(res) = table.building_cells {
-        let at = building_nodes
-            .iter()
-            .filter_map(|id| coords.get(id).copied());
+        let at = building_nodes.iter().filter_map(|id| coords.get(*id));
         out.settlements = buildings::cells(at, res);
     }
     Ok(out)
@@ -278,7 +274,7 @@ fn add_way(
     out: &mut OsmData,
     path: &Path,
     w: &PendingWay,
-    coords: &FxHashMap<i64, LonLat>,
+    coords: &NodeCoords,
     ford_nodes: &FxHashSet<i64>,
     table: &OsmTags,
 ) {
@@ -290,12 +286,12 @@ fn add_way(
     // too, counted apart.
     let (mut missing, mut invalid) = (0usize, None);
     for r in &w.refs {
-        match coords.get(r) {
-            Some(p) if p.is_valid() => runs.last_mut().expect("runs is never empty").push((*r, *p)),
+        match coords.get(*r) {
+            Some(p) if p.is_valid() => runs.last_mut().expect("runs is never empty").push((*r, p)),
             found => {
                 match found {
                     Some(p) => {
-                        invalid.get_or_insert((*r, *p));
+                        invalid.get_or_insert((*r, p));
                     }
                     None => missing += 1,
                 }

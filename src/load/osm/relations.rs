@@ -42,7 +42,7 @@ pub(super) struct Members<'a> {
     /// Node ids of each member way found in the extract.
     pub refs: &'a FxHashMap<i64, Vec<i64>>,
     /// Node coordinates.
-    pub coords: &'a FxHashMap<i64, LonLat>,
+    pub coords: &'a super::nodes::NodeCoords,
     /// Ways read as facilities, with their category.
     pub facility_ways: &'a FxHashMap<i64, String>,
 }
@@ -70,7 +70,7 @@ pub(super) fn add(
             };
             let nodes: Option<Vec<(i64, LonLat)>> = members.refs.get(way).and_then(|refs| {
                 refs.iter()
-                    .map(|r| Some((*r, *members.coords.get(r).filter(|p| p.is_valid())?)))
+                    .map(|r| Some((*r, members.coords.get(*r).filter(|p| p.is_valid())?)))
                     .collect()
             });
             match nodes {

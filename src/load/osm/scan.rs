@@ -9,6 +9,7 @@ use osmpbf::{DenseNode, Node, PrimitiveBlock};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::file::{self, BadTags};
+use super::nodes::{NodeCoords, NodeIds};
 use super::wire;
 use super::{buildings, facility_category, is_place, relations, tag, PendingWay, Tags};
 use crate::config::OsmTags;
@@ -183,18 +184,25 @@ pub(super) fn way_refs(
 }
 
 /// Pass 2: the coordinates of the nodes in `needed`, decoded by
-/// [`wire::read_nodes`].
+/// [`wire::read_nodes`]; a node found twice has the later position.
 pub(super) fn coords(
     path: &std::path::Path,
     plan: &file::Plan,
-    needed: &FxHashSet<i64>,
-) -> Result<FxHashMap<i64, LonLat>, LoadError> {
-    let mut coords = FxHashMap::with_capacity_and_hasher(needed.len(), Default::default());
-    wire::read_nodes(
-        path,
-        &plan.offsets(file::NODES),
-        |id| needed.contains(&id),
-        |found| coords.extend(found),
-    )?;
+    needed: NodeIds,
+) -> Result<NodeCoords, LoadError> {
+    let mut coords = NodeCoords::new(needed);
+    if !coords.is_empty() {
+        let (ids, mut set) = coords.ids_and_setter();
+        wire::read_nodes(
+            path,
+            &plan.offsets(file::NODES),
+            |id| ids.rank(id),
+            |found| {
+                for (rank, p) in found {
+                    set(rank, p);
+                }
+            },
+        )?;
+    }
     Ok(coords)
 }

@@ -87,13 +87,13 @@ pub(super) fn block_relations(
     Ok(())
 }
 
-/// The nodes of one `PrimitiveBlock` whose id `keep` accepts, appended to
-/// `out` as `(id, position)`: each group's plain nodes, then its dense
+/// The nodes of one `PrimitiveBlock` whose id `keep` maps to a key,
+/// appended to `out` as `(key, position)`: each group's plain nodes, then its dense
 /// ones (ids and coordinates delta-coded).
-pub(super) fn block_nodes(
+pub(super) fn block_nodes<K>(
     buf: &[u8],
-    keep: &impl Fn(i64) -> bool,
-    out: &mut Vec<(i64, LonLat)>,
+    keep: &impl Fn(i64) -> Option<K>,
+    out: &mut Vec<(K, LonLat)>,
 ) -> Result<(), ()> {
     let mut groups: Vec<&[u8]> = Vec::new();
     let (mut granularity, mut lat_offset, mut lon_offset) = (100i64, 0i64, 0i64);
@@ -133,8 +133,8 @@ pub(super) fn block_nodes(
                             _ => {}
                         }
                     }
-                    if keep(id) {
-                        out.push((id, pos(lon, lat)));
+                    if let Some(key) = keep(id) {
+                        out.push((key, pos(lon, lat)));
                     }
                 }
                 (2, Value::Bytes(dense)) => {
@@ -156,8 +156,8 @@ pub(super) fn block_nodes(
             id = id.wrapping_add(zigzag(*did));
             lat = lat.wrapping_add(zigzag(*dlat));
             lon = lon.wrapping_add(zigzag(*dlon));
-            if keep(id) {
-                out.push((id, pos(lon, lat)));
+            if let Some(key) = keep(id) {
+                out.push((key, pos(lon, lat)));
             }
         }
     }

@@ -80,13 +80,13 @@ pub(super) fn read_relations(
 }
 
 /// Calls `merge` on the nodes of the blocks starting at `offsets` whose id
-/// `keep` accepts, as `(id, position)` in file order (plain nodes, then
+/// `keep` maps to a key, as `(key, position)` in file order (plain nodes, then
 /// dense ones, in each group, as `osmpbf` iterates them).
-pub(super) fn read_nodes(
+pub(super) fn read_nodes<K: Send>(
     path: &Path,
     offsets: &[u64],
-    keep: impl Fn(i64) -> bool + Sync,
-    mut merge: impl FnMut(Vec<(i64, LonLat)>) + Send,
+    keep: impl Fn(i64) -> Option<K> + Sync,
+    mut merge: impl FnMut(Vec<(K, LonLat)>) + Send,
 ) -> Result<(), LoadError> {
     for_each_block(
         path,

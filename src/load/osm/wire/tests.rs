@@ -13,7 +13,7 @@ fn malformed_messages_are_errors_not_panics() {
     ] {
         let mut out = Vec::new();
         let _ = block_relations(bytes, &|_: &Tags| true, &mut out);
-        let _ = block_nodes(bytes, &|_| true, &mut Vec::new());
+        let _ = block_nodes(bytes, &Some, &mut Vec::new());
         let _ = block_tagged(bytes, &table(""));
         for strict in [false, true] {
             let _ = blob_header(bytes, strict);
@@ -51,18 +51,21 @@ fn nodes_read_as_osmpbf_reads_them() {
     .unwrap();
     let mut read = Vec::new();
     let offsets = plan.offsets(super::super::file::NODES);
-    read_nodes(
-        &path,
-        &offsets,
-        |_| true,
-        |v| read.extend(v.into_iter().map(|(id, p)| bits(id, p))),
-    )
+    read_nodes(&path, &offsets, Some, |v| {
+        read.extend(v.into_iter().map(|(id, p)| bits(id, p)))
+    })
     .unwrap();
     assert!(expected.len() > 100_000, "{}", expected.len());
     assert!(read == expected);
     // Kept by id.
     let mut odd = Vec::new();
-    read_nodes(&path, &offsets, |id| id % 2 == 1, |v| odd.extend(v)).unwrap();
+    read_nodes(
+        &path,
+        &offsets,
+        |id| (id % 2 == 1).then_some(id),
+        |v| odd.extend(v),
+    )
+    .unwrap();
     assert!(odd
         .iter()
         .map(|(id, p)| bits(*id, *p))
