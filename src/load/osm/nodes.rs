@@ -69,16 +69,79 @@ impl NodeIds {
 
     /// The rank of `id` among the ids, if it is one of them.
     pub(super) fn rank(&self, id: i64) -> Option<usize> {
-        let (&min, &max) = (self.ids.first()?, self.ids.last()?);
-        if id < min || id > max {
-            return None;
+        self.search(id).ok()
+    }
+
+    /// `Ok(rank)` of `id`, or `Err(rank)` of the first id above it.
+    fn search(&self, id: i64) -> Result<usize, usize> {
+        let (Some(&min), Some(&max)) = (self.ids.first(), self.ids.last()) else {
+            return Err(0);
+        };
+        if id < min {
+            return Err(0);
+        }
+        if id > max {
+            return Err(self.ids.len());
         }
         let b = Self::bucket_of(min, self.shift, id);
         let (start, end) = (self.dir[b], self.dir[b + 1]);
-        self.ids[start..end]
-            .binary_search(&id)
-            .ok()
-            .map(|k| start + k)
+        match self.ids[start..end].binary_search(&id) {
+            Ok(k) => Ok(start + k),
+            Err(k) => Err(start + k),
+        }
+    }
+
+    /// A cursor for ids asked in ascending order, as a sorted file's
+    /// blocks hold them.
+    pub(super) fn cursor(&self) -> Cursor<'_> {
+        Cursor { ids: self, at: 0 }
+    }
+}
+
+/// Finds ranks from where the last one was found: an ascending run of ids
+/// costs a step or two per id (galloping forward), whatever the directory's
+/// buckets hold; an id below the last one is searched from scratch.
+pub(super) struct Cursor<'a> {
+    ids: &'a NodeIds,
+    /// No id below `ids[at]` will be asked next, if ids come in order.
+    at: usize,
+}
+
+impl Cursor<'_> {
+    /// The rank of `id` among the ids, if it is one of them.
+    pub(super) fn rank(&mut self, id: i64) -> Option<usize> {
+        let ids = &self.ids.ids;
+        let found = match ids.get(self.at) {
+            Some(&here) if here <= id => {
+                // Gallop: ids[lo] <= id, and id < ids[hi] or hi is past the end.
+                let (mut lo, mut step) = (self.at, 1usize);
+                let hi = loop {
+                    let next = lo.saturating_add(step);
+                    match ids.get(next) {
+                        Some(&x) if x <= id => {
+                            lo = next;
+                            step = step.saturating_mul(2);
+                        }
+                        _ => break next.min(ids.len()),
+                    }
+                };
+                match ids[lo..hi].binary_search(&id) {
+                    Ok(k) => Ok(lo + k),
+                    Err(k) => Err(lo + k),
+                }
+            }
+            _ => self.ids.search(id),
+        };
+        match found {
+            Ok(rank) => {
+                self.at = rank;
+                Some(rank)
+            }
+            Err(rank) => {
+                self.at = rank;
+                None
+            }
+        }
     }
 }
 
@@ -154,8 +217,12 @@ mod tests {
             let set: FxHashSet<i64> = wanted.iter().copied().collect();
             let table = NodeIds::new(wanted.clone());
             prop_assert_eq!(table.len(), set.len());
-            for &id in wanted.iter().chain(&probes) {
+            let mut cursor = table.cursor();
+            let mut ascending: Vec<i64> = probes.clone();
+            ascending.sort_unstable();
+            for &id in wanted.iter().chain(&probes).chain(&ascending) {
                 prop_assert_eq!(table.rank(id).is_some(), set.contains(&id), "id {}", id);
+                prop_assert_eq!(cursor.rank(id), table.rank(id), "id {} by cursor", id);
             }
             // Ranks are distinct and in order.
             let mut sorted: Vec<i64> = set.iter().copied().collect();

@@ -196,7 +196,10 @@ pub(super) fn coords(
         wire::read_nodes(
             path,
             &plan.offsets(file::NODES),
-            |id| ids.rank(id),
+            || {
+                let mut cursor = ids.cursor();
+                move |id| cursor.rank(id)
+            },
             |found| {
                 for (rank, p) in found {
                     set(rank, p);

@@ -92,7 +92,7 @@ pub(super) fn block_relations(
 /// ones (ids and coordinates delta-coded).
 pub(super) fn block_nodes<K>(
     buf: &[u8],
-    keep: &impl Fn(i64) -> Option<K>,
+    mut keep: impl FnMut(i64) -> Option<K>,
     out: &mut Vec<(K, LonLat)>,
 ) -> Result<(), ()> {
     let mut groups: Vec<&[u8]> = Vec::new();

@@ -80,12 +80,13 @@ pub(super) fn read_relations(
 }
 
 /// Calls `merge` on the nodes of the blocks starting at `offsets` whose id
-/// `keep` maps to a key, as `(key, position)` in file order (plain nodes, then
+/// `keep` maps to a key, as `(key, position)` in file order (`keep` makes
+/// one such map per block) (plain nodes, then
 /// dense ones, in each group, as `osmpbf` iterates them).
-pub(super) fn read_nodes<K: Send>(
+pub(super) fn read_nodes<K: Send, F: FnMut(i64) -> Option<K>>(
     path: &Path,
     offsets: &[u64],
-    keep: impl Fn(i64) -> Option<K> + Sync,
+    keep: impl Fn() -> F + Sync,
     mut merge: impl FnMut(Vec<(K, LonLat)>) + Send,
 ) -> Result<(), LoadError> {
     for_each_block(
@@ -93,7 +94,7 @@ pub(super) fn read_nodes<K: Send>(
         Blocks::At(offsets),
         |data| {
             let mut nodes = Vec::new();
-            block_nodes(data, &keep, &mut nodes).map_err(|()| "a bad node")?;
+            block_nodes(data, keep(), &mut nodes).map_err(|()| "a bad node")?;
             Ok(nodes)
         },
         |_, nodes| merge(nodes),

@@ -13,7 +13,7 @@ fn malformed_messages_are_errors_not_panics() {
     ] {
         let mut out = Vec::new();
         let _ = block_relations(bytes, &|_: &Tags| true, &mut out);
-        let _ = block_nodes(bytes, &Some, &mut Vec::new());
+        let _ = block_nodes(bytes, Some, &mut Vec::new());
         let _ = block_tagged(bytes, &table(""));
         for strict in [false, true] {
             let _ = blob_header(bytes, strict);
@@ -51,9 +51,12 @@ fn nodes_read_as_osmpbf_reads_them() {
     .unwrap();
     let mut read = Vec::new();
     let offsets = plan.offsets(super::super::file::NODES);
-    read_nodes(&path, &offsets, Some, |v| {
-        read.extend(v.into_iter().map(|(id, p)| bits(id, p)))
-    })
+    read_nodes(
+        &path,
+        &offsets,
+        || Some,
+        |v| read.extend(v.into_iter().map(|(id, p)| bits(id, p))),
+    )
     .unwrap();
     assert!(expected.len() > 100_000, "{}", expected.len());
     assert!(read == expected);
@@ -62,7 +65,7 @@ fn nodes_read_as_osmpbf_reads_them() {
     read_nodes(
         &path,
         &offsets,
-        |id| (id % 2 == 1).then_some(id),
+        || |id| (id % 2 == 1).then_some(id),
         |v| odd.extend(v),
     )
     .unwrap();
