@@ -38,6 +38,12 @@ impl<'a> Cursor<'a> {
         None
     }
 
+    /// Whether every byte has been read.
+    #[cfg(test)]
+    pub(super) fn at_end(&self) -> bool {
+        self.pos >= self.buf.len()
+    }
+
     pub(super) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.pos.checked_add(n)?;
         let s = self.buf.get(self.pos..end)?;
@@ -74,14 +80,45 @@ pub(super) fn repeated(value: &Value, out: &mut Vec<u64>) -> Result<(), ()> {
     match value {
         Value::Varint(v) => out.push(*v),
         Value::Bytes(b) => {
+            // Delta-coded ids and coordinates are mostly one- or two-byte
+            // varints: the first byte alone is read apart.
             let mut c = Cursor::new(b);
-            while c.pos < b.len() {
-                out.push(c.varint().ok_or(())?);
+            while let Some(&first) = b.get(c.pos) {
+                if first < 0x80 {
+                    c.pos += 1;
+                    out.push(u64::from(first));
+                } else {
+                    out.push(c.varint().ok_or(())?);
+                }
             }
         }
         Value::Fixed => return Err(()),
     }
     Ok(())
+}
+
+/// Whether a repeated field, packed or not, holds valid values of `kind`
+/// (as [`repeated_of`] accepts them), without keeping them.
+pub(super) fn repeated_valid(value: &Value, kind: Scalar) -> Result<(), ()> {
+    match value {
+        Value::Varint(v) if fits(kind, *v) => Ok(()),
+        Value::Bytes(b) => {
+            let mut c = Cursor::new(b);
+            while let Some(&first) = b.get(c.pos) {
+                if first < 0x80 {
+                    // Fits every kind (a Bool is 0 or 1, checked apart).
+                    if matches!(kind, Scalar::Bool) && first > 1 {
+                        return Err(());
+                    }
+                    c.pos += 1;
+                } else if !fits(kind, c.varint().ok_or(())?) {
+                    return Err(());
+                }
+            }
+            Ok(())
+        }
+        _ => Err(()),
+    }
 }
 
 pub(super) fn zigzag(v: u64) -> i64 {
@@ -135,12 +172,10 @@ pub(super) fn repeated_of(value: &Value, kind: Scalar, out: &mut Vec<u64>) -> Re
 /// skipped.
 pub(super) fn check(buf: &[u8], schema: &[(u64, Scalar, bool)]) -> Result<(), ()> {
     let mut c = Cursor::new(buf);
-    let mut values = Vec::new();
     while let Some((field, value)) = c.field()? {
         if let Some(&(_, kind, many)) = schema.iter().find(|s| s.0 == field) {
             if many {
-                values.clear();
-                repeated_of(&value, kind, &mut values)?;
+                repeated_valid(&value, kind)?;
             } else {
                 single(&value, kind)?;
             }

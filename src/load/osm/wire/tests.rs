@@ -158,3 +158,54 @@ fn zigzag_decodes() {
     assert_eq!(zigzag(2), 1);
     assert_eq!(zigzag(u64::MAX), i64::MIN);
 }
+
+/// A packed field decoded one varint at a time, with the cursor alone: the
+/// oracle of [`repeated`]'s one-byte fast path.
+fn packed_by_cursor(b: &[u8]) -> Result<Vec<u64>, ()> {
+    let mut c = proto::Cursor::new(b);
+    let mut out = Vec::new();
+    while !c.at_end() {
+        out.push(c.varint().ok_or(())?);
+    }
+    Ok(out)
+}
+
+proptest::proptest! {
+    /// Packed fields of mostly short varints, some overlong or cut short.
+    #[test]
+    fn packed_fields_decode_and_validate_as_one_varint_at_a_time(
+        bytes in proptest::collection::vec(
+            proptest::prop_oneof![0u8..0x80, 0x80u8..=0xff, proptest::strategy::Just(1u8)],
+            0..40,
+        ),
+    ) {
+        let mut fast = Vec::new();
+        let got = repeated(&Value::Bytes(&bytes), &mut fast).map(|()| fast);
+        proptest::prop_assert_eq!(&got, &packed_by_cursor(&bytes));
+        for kind in [Scalar::Any, Scalar::U32, Scalar::I32, Scalar::Bool] {
+            let mut kept = Vec::new();
+            let by_values = repeated_of(&Value::Bytes(&bytes), kind, &mut kept);
+            proptest::prop_assert_eq!(repeated_valid(&Value::Bytes(&bytes), kind), by_values);
+        }
+    }
+}
+
+#[test]
+fn single_values_validate_as_repeated_of_reads_them() {
+    for v in [
+        0,
+        1,
+        2,
+        127,
+        128,
+        u64::from(u32::MAX),
+        u64::from(u32::MAX) + 1,
+        u64::MAX,
+    ] {
+        for kind in [Scalar::Any, Scalar::U32, Scalar::I32, Scalar::Bool] {
+            let by_values = repeated_of(&Value::Varint(v), kind, &mut Vec::new());
+            assert_eq!(repeated_valid(&Value::Varint(v), kind), by_values, "{v}");
+        }
+    }
+    assert!(repeated_valid(&Value::Fixed, Scalar::Any).is_err());
+}
