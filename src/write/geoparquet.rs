@@ -263,12 +263,7 @@ pub fn write_geoparquet(path: &Path, t: &Table) -> Result<(), String> {
 pub struct GeoParquetSink;
 
 impl Sink for GeoParquetSink {
-    fn layer(
-        &mut self,
-        st: &mut Staged,
-        prefix: &str,
-        l: &Layer,
-    ) -> Result<Vec<String>, WriteError> {
+    fn layer(&mut self, st: &Staged, prefix: &str, l: &Layer) -> Result<Vec<String>, WriteError> {
         let name = format!("{}.parquet", l.name);
         st.path_file(&format!("{prefix}{name}"), |p| write_geoparquet(p, l.table))?;
         Ok(vec![name])

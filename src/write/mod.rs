@@ -30,6 +30,7 @@ pub mod table;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use thiserror::Error;
 
 pub use crate::config::OutputFormat;
@@ -151,7 +152,7 @@ pub fn write_csvt(t: &Table, w: &mut dyn Write) -> std::io::Result<()> {
 
 /// Stages `name` (a `.csv`) and its type hints beside it (`.csvt`); returns
 /// both names.
-pub fn stage_csv(staged: &mut Staged, name: &str, t: &Table) -> Result<[String; 2], WriteError> {
+pub fn stage_csv(staged: &Staged, name: &str, t: &Table) -> Result<[String; 2], WriteError> {
     staged.file(name, |w| write_csv(t, w))?;
     let csvt = format!("{name}t");
     staged.file(&csvt, |w| write_csvt(t, w))?;
@@ -210,9 +211,10 @@ pub fn stage_outputs(
     formats: &[OutputFormat],
 ) -> Result<(), WriteError> {
     let started = std::time::Instant::now();
-    let st = layers::settlements_table(a);
-    let zt = layers::zones_table(a);
-    let ft = measures::facilities_table(a);
+    let ((st, zt), ft) = rayon::join(
+        || rayon::join(|| layers::settlements_table(a), || layers::zones_table(a)),
+        || measures::facilities_table(a),
+    );
     let priority = a.zone_stats.iter().filter(|z| z.priority).count();
     let sq = qml::settlements_qml(&st, a.scores.composite_max);
     let by = layers::rank_title(a, &zt);
@@ -259,11 +261,23 @@ pub fn stage_outputs(
             .iter()
             .filter(|f| !a.settings.output.formats.contains(f)),
     );
-    for mut s in sink::sinks(&asked) {
-        for l in &layers {
-            outputs.extend(s.layer(staged, prefix, l)?);
-        }
-        outputs.extend(s.finish(staged, prefix)?);
+    // Each format on a thread of its own (GeoJSON and CSV take about the
+    // same time); the file list keeps the formats' order.
+    let staged_ref: &Staged = staged;
+    let mut sinks = sink::sinks(&asked);
+    let written: Vec<Result<Vec<String>, WriteError>> = sinks
+        .par_iter_mut()
+        .map(|s| {
+            let mut names = Vec::new();
+            for l in &layers {
+                names.extend(s.layer(staged_ref, prefix, l)?);
+            }
+            names.extend(s.finish(staged_ref, prefix)?);
+            Ok(names)
+        })
+        .collect();
+    for names in written {
+        outputs.extend(names?);
     }
     outputs.push("run.json".to_string());
     outputs.extend(also.iter().map(|s| s.to_string()));

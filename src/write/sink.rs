@@ -18,19 +18,19 @@ pub struct Layer<'a> {
 }
 
 /// A destination for result layers.
-pub trait Sink {
+pub trait Sink: Send {
     /// Stages what this format writes for `layer` under `prefix` (a folder
     /// ending in `/`, or empty); returns the file names it staged.
     fn layer(
         &mut self,
-        staged: &mut Staged,
+        staged: &Staged,
         prefix: &str,
         layer: &Layer,
     ) -> Result<Vec<String>, WriteError>;
 
     /// Stages what this format writes once every layer is in (a container
     /// such as a GeoPackage); returns the file names it staged.
-    fn finish(&mut self, _staged: &mut Staged, _prefix: &str) -> Result<Vec<String>, WriteError> {
+    fn finish(&mut self, _staged: &Staged, _prefix: &str) -> Result<Vec<String>, WriteError> {
         Ok(Vec::new())
     }
 }
@@ -39,12 +39,7 @@ pub trait Sink {
 pub struct GeoJsonSink;
 
 impl Sink for GeoJsonSink {
-    fn layer(
-        &mut self,
-        st: &mut Staged,
-        prefix: &str,
-        l: &Layer,
-    ) -> Result<Vec<String>, WriteError> {
+    fn layer(&mut self, st: &Staged, prefix: &str, l: &Layer) -> Result<Vec<String>, WriteError> {
         let name = format!("{}.geojson", l.name);
         st.file(&format!("{prefix}{name}"), |w| write_geojson(l.table, w))?;
         Ok(vec![name])
@@ -56,12 +51,7 @@ impl Sink for GeoJsonSink {
 pub struct CsvSink;
 
 impl Sink for CsvSink {
-    fn layer(
-        &mut self,
-        st: &mut Staged,
-        prefix: &str,
-        l: &Layer,
-    ) -> Result<Vec<String>, WriteError> {
+    fn layer(&mut self, st: &Staged, prefix: &str, l: &Layer) -> Result<Vec<String>, WriteError> {
         let name = format!("{}.csv", l.name);
         super::stage_csv(st, &format!("{prefix}{name}"), l.table)?;
         Ok(vec![name.clone(), format!("{name}t")])
@@ -72,12 +62,7 @@ impl Sink for CsvSink {
 pub struct QmlSink;
 
 impl Sink for QmlSink {
-    fn layer(
-        &mut self,
-        st: &mut Staged,
-        prefix: &str,
-        l: &Layer,
-    ) -> Result<Vec<String>, WriteError> {
+    fn layer(&mut self, st: &Staged, prefix: &str, l: &Layer) -> Result<Vec<String>, WriteError> {
         let name = format!("{}.qml", l.name);
         st.file(&format!("{prefix}{name}"), |w| {
             w.write_all(l.style.as_bytes())
@@ -96,13 +81,13 @@ pub struct GpkgSink {
 
 #[cfg(feature = "gdal")]
 impl Sink for GpkgSink {
-    fn layer(&mut self, _: &mut Staged, _: &str, l: &Layer) -> Result<Vec<String>, WriteError> {
+    fn layer(&mut self, _: &Staged, _: &str, l: &Layer) -> Result<Vec<String>, WriteError> {
         self.layers
             .push((l.name.to_string(), l.table.clone(), l.style.to_string()));
         Ok(Vec::new())
     }
 
-    fn finish(&mut self, st: &mut Staged, prefix: &str) -> Result<Vec<String>, WriteError> {
+    fn finish(&mut self, st: &Staged, prefix: &str) -> Result<Vec<String>, WriteError> {
         let layers: Vec<(&str, &Table, &String)> = self
             .layers
             .iter()

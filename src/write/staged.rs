@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::{io_err, WriteError};
 
@@ -26,10 +27,12 @@ fn split_name(path: &Path) -> (PathBuf, String) {
 /// folder is removed. The output folder may not hold any input (it is
 /// replaced whole), and an existing folder is replaced only when it is empty
 /// or a previous output (it has a `run.json`).
+///
+/// Files may be staged from several threads at once (`&self`).
 pub struct Staged {
     dir: PathBuf,
     staging: PathBuf,
-    files: Vec<PathBuf>,
+    files: Mutex<Vec<PathBuf>>,
     committed: bool,
 }
 
@@ -113,24 +116,27 @@ impl Staged {
         Ok(Staged {
             dir: target,
             staging,
-            files: Vec::new(),
+            files: Mutex::new(Vec::new()),
             committed: false,
         })
     }
 
     /// The staging path of `name`, its folder created.
-    fn place(&mut self, name: &str) -> Result<PathBuf, WriteError> {
+    fn place(&self, name: &str) -> Result<PathBuf, WriteError> {
         let path = self.staging.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
-        self.files.push(PathBuf::from(name));
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(PathBuf::from(name));
         Ok(path)
     }
 
     /// Writes `name` with `fill`, synced to disk.
     pub fn file(
-        &mut self,
+        &self,
         name: &str,
         fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<(), WriteError> {
@@ -149,7 +155,7 @@ impl Staged {
     /// Has `fill` create `name` at a path (for writers that need one, such
     /// as GDAL's).
     pub fn path_file(
-        &mut self,
+        &self,
         name: &str,
         fill: impl FnOnce(&Path) -> Result<(), String>,
     ) -> Result<(), WriteError> {
@@ -162,13 +168,13 @@ impl Staged {
 
     /// Renders `report.html` in `lang` from the files staged so far (see
     /// [`crate::report`]) and stages it, so the report matches the outputs.
-    pub fn report(&mut self, lang: crate::report::Lang) -> Result<(), WriteError> {
+    pub fn report(&self, lang: crate::report::Lang) -> Result<(), WriteError> {
         let html = crate::report::render_dir(&self.staging, lang)?;
         self.file(crate::report::REPORT_FILE, |w| w.write_all(html.as_bytes()))
     }
 
     /// Swaps the staged folder in for the output folder; returns the paths
-    /// of the files written.
+    /// of the files written, in name order.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
         let (parent, name) = split_name(&self.dir);
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
@@ -190,7 +196,13 @@ impl Staged {
         if had_old {
             let _ = std::fs::remove_dir_all(&old);
         }
-        Ok(self.files.iter().map(|f| self.dir.join(f)).collect())
+        let mut files = std::mem::take(
+            self.files
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        files.sort();
+        Ok(files.iter().map(|f| self.dir.join(f)).collect())
     }
 }
 
