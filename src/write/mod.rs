@@ -182,12 +182,12 @@ pub fn write_outputs(
     report: Option<crate::report::Lang>,
     formats: &[OutputFormat],
 ) -> Result<Vec<PathBuf>, WriteError> {
-    let mut staged = Staged::new(dir, &inputs_of(a, extra_inputs))?;
+    let staged = Staged::new(dir, &inputs_of(a, extra_inputs))?;
     let also: &[&str] = match report {
         Some(_) => &[crate::report::REPORT_FILE],
         None => &[],
     };
-    stage_outputs(a, &mut staged, "", args, threads, None, also, formats)?;
+    stage_outputs(a, &staged, "", args, threads, None, also, formats)?;
     if let Some(lang) = report {
         staged.report(lang)?;
     }
@@ -202,7 +202,7 @@ pub fn write_outputs(
 #[allow(clippy::too_many_arguments)]
 pub fn stage_outputs(
     a: &crate::pipeline::Analysis,
-    staged: &mut Staged,
+    staged: &Staged,
     prefix: &str,
     args: &[String],
     threads: usize,
@@ -263,16 +263,15 @@ pub fn stage_outputs(
     );
     // Each format on a thread of its own (GeoJSON and CSV take about the
     // same time); the file list keeps the formats' order.
-    let staged_ref: &Staged = staged;
     let mut sinks = sink::sinks(&asked);
     let written: Vec<Result<Vec<String>, WriteError>> = sinks
         .par_iter_mut()
         .map(|s| {
             let mut names = Vec::new();
             for l in &layers {
-                names.extend(s.layer(staged_ref, prefix, l)?);
+                names.extend(s.layer(staged, prefix, l)?);
             }
-            names.extend(s.finish(staged_ref, prefix)?);
+            names.extend(s.finish(staged, prefix)?);
             Ok(names)
         })
         .collect();
@@ -312,7 +311,7 @@ pub fn write_scenarios(
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut inputs = inputs_of(baseline, extra_inputs);
     inputs.push(set.path.clone());
-    let mut staged = Staged::new(dir, &inputs)?;
+    let staged = Staged::new(dir, &inputs)?;
     let file = serde_json::json!({
         "file": set.path.display().to_string(),
         "sha256": set.sha256,
@@ -321,7 +320,7 @@ pub fn write_scenarios(
     base_doc["name"] = "baseline".into();
     stage_outputs(
         baseline,
-        &mut staged,
+        &staged,
         "baseline/",
         args,
         threads,
@@ -344,7 +343,7 @@ pub fn write_scenarios(
         doc["access_by_service"] = serde_json::Value::Object(services);
         stage_outputs(
             &o.analysis,
-            &mut staged,
+            &staged,
             &format!("{}/", o.name),
             args,
             threads,
@@ -357,10 +356,10 @@ pub fn write_scenarios(
     let zt = compare::zone_table(baseline, &compared, false);
     let zg = compare::zone_table(baseline, &compared, true);
     let st = compare::settlement_table(baseline, &compared);
-    stage_csv(&mut staged, "comparison.csv", &zt)?;
+    stage_csv(&staged, "comparison.csv", &zt)?;
     staged.file("comparison_zones.geojson", |w| write_geojson(&zg, w))?;
     staged.file("comparison.geojson", |w| write_geojson(&st, w))?;
-    stage_csv(&mut staged, "comparison_settlements.csv", &st)?;
+    stage_csv(&staged, "comparison_settlements.csv", &st)?;
     if let Some(lang) = report {
         staged.report(lang)?;
     }

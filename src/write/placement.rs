@@ -259,16 +259,16 @@ pub fn write_placement(
     dir: &Path,
     report: &Report,
 ) -> Result<Vec<PathBuf>, WriteError> {
-    let mut staged = Staged::new(dir, report.inputs)?;
+    let staged = Staged::new(dir, report.inputs)?;
     let sites = sites_table(study, pl, sol);
     let curve = curve_table(pl, sol);
     let svc = &study.settings.services[pl.service];
     let name = format!("place_{}_{}", svc.name, sol.sites.len());
     staged.file("sites.geojson", |w| write_geojson(&sites, w))?;
-    super::stage_csv(&mut staged, "sites.csv", &sites)?;
+    super::stage_csv(&staged, "sites.csv", &sites)?;
     let qml = super::qml::sites_qml(&sites, sol.sites.len());
     staged.file("sites.qml", |w| w.write_all(qml.as_bytes()))?;
-    super::stage_csv(&mut staged, "curve.csv", &curve)?;
+    super::stage_csv(&staged, "curve.csv", &curve)?;
     let scenario = scenario_toml(study, pl, sol, &name);
     staged.file("scenario.toml", |w| w.write_all(scenario.as_bytes()))?;
     let inputs: Vec<serde_json::Value> = report

@@ -48,7 +48,7 @@ fn leftovers(dir: &Path) -> Vec<PathBuf> {
 fn a_failed_write_leaves_the_previous_output_untouched() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let mut s = Staged::new(&out, &[]).unwrap();
+    let s = Staged::new(&out, &[]).unwrap();
     s.file("run.json", |w| w.write_all(b"{\"first\":1}"))
         .unwrap();
     s.file("sub/a.csv", |w| w.write_all(b"a\n1\n")).unwrap();
@@ -58,7 +58,7 @@ fn a_failed_write_leaves_the_previous_output_untouched() {
 
     // A second run fails midway: the first output stays whole, and the
     // staging folder goes.
-    let mut s = Staged::new(&out, &[]).unwrap();
+    let s = Staged::new(&out, &[]).unwrap();
     s.file("run.json", |w| w.write_all(b"{\"second\":2}"))
         .unwrap();
     let e = s.file("sub/a.csv", |_| Err(std::io::Error::other("disk full")));
@@ -68,7 +68,7 @@ fn a_failed_write_leaves_the_previous_output_untouched() {
     assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
 
     // A complete run replaces it whole: no file of the first run survives.
-    let mut s = Staged::new(&out, &[]).unwrap();
+    let s = Staged::new(&out, &[]).unwrap();
     s.file("run.json", |w| w.write_all(b"{\"third\":3}"))
         .unwrap();
     s.commit().unwrap();
