@@ -255,7 +255,10 @@ pub fn read_pbf(path: &Path, table: &OsmTags) -> Result<OsmData, LoadError> {
     };
     relations::add(&mut out, path, rels, &members, table);
     if let Some(res) = table.building_cells {
-        let at = building_nodes.iter().filter_map(|id| coords.get(*id));
+        let at = building_nodes
+            .iter()
+            .filter_map(|id| coords.get(*id))
+            .collect();
         out.settlements = buildings::cells(at, res);
     }
     Ok(out)
