@@ -2,7 +2,7 @@
 """How one `remoteness` binary scales on the tiled extracts, stage by stage,
 against `osmium fileinfo -e` reading the same files.
 
-    benches/osm_tiles/scale.py BIN [--sizes 3,7,12] [--runs 3]
+    benches/osm_tiles/scale.py BIN [--sizes 3,7,12] [--runs 3] [--building-cells R]
 
 For each size N (N x N tiles of Liechtenstein, built once by `make.py` into
 $TMPDIR/remoteness-tiles, as `compare.py` does) the binary runs `remoteness
@@ -10,7 +10,9 @@ run` with H3 zones (resolution 7) and default settings `--runs` times, and
 osmium (when installed) reads the file as many times, alternating. Printed:
 a markdown table of medians (wall, each stage of `run.json`'s `timings_s`),
 the largest peak RSS, bytes per road node, the load stage over osmium's
-time; then each stage's growth exponent `k` in `time ~ nodes^k` between
+time (with `--building-cells R`, settlements are the H3 cells of buildings
+at resolution R: many settlements, for the write stage); then each stage's
+growth exponent `k` in `time ~ nodes^k` between
 consecutive sizes and from the smallest to the largest.
 """
 
@@ -43,12 +45,13 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("--sizes", default="3,7,12")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--building-cells", type=int, default=None)
     args = ap.parse_args()
     work = pathlib.Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "remoteness-tiles"
     work.mkdir(exist_ok=True)
     rows = []
     for n in [int(x) for x in args.sizes.split(",")]:
-        cfg = extract(work, n)
+        cfg = extract(work, n, args.building_cells)
         pbf = work / f"tiles{n}.osm.pbf"
         out = work / f"out-{n}-scale"
         res, osm = [], []
@@ -60,6 +63,7 @@ def main():
                 osm.append(o)
         med = {s: statistics.median(r["stages"].get(s, 0.0) for r in res) for s in STAGES}
         row = {"n": n, "mb": pbf.stat().st_size / 1e6, "nodes": res[0]["nodes"],
+               "settlements": res[0]["settlements"],
                "wall_s": statistics.median(r["wall_s"] for r in res),
                "rss_mb": max(r["rss_mb"] for r in res), "stages": med,
                "osmium_s": statistics.median(osm) if osm else None,
@@ -69,13 +73,14 @@ def main():
         print(json.dumps(row), flush=True)
 
     print()
-    head = ["size", "MB", "road nodes", "wall s"] + [f"{s} s" for s in STAGES[:-1]] + [
+    head = ["size", "MB", "road nodes", "settlements", "wall s"] + [f"{s} s" for s in STAGES[:-1]] + [
         "peak RSS MB", "B/node", "osmium fileinfo -e s", "load / osmium"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in rows:
         o = r["osmium_s"]
-        cells = [f"{r['n']}x{r['n']}", f"{r['mb']:.0f}", f"{r['nodes']:,}", f"{r['wall_s']:.2f}"]
+        cells = [f"{r['n']}x{r['n']}", f"{r['mb']:.0f}", f"{r['nodes']:,}", f"{r['settlements']:,}",
+                 f"{r['wall_s']:.2f}"]
         cells += [f"{r['stages'][s]:.2f}" for s in STAGES[:-1]]
         cells += [f"{r['rss_mb']:,.0f}", f"{r['b_per_node']:.0f}",
                   f"{o:.2f}" if o else "-", f"{r['stages']['load'] / o:.1f}x" if o else "-"]
