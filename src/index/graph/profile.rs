@@ -21,16 +21,73 @@ pub struct SegmentUse {
     pub backward: bool,
 }
 
-/// How a profile may use each segment of the network: one 4-byte code per
+/// How a profile may use each segment of the network: one code per
 /// segment into a table of the distinct uses (a few speeds and directions
 /// serve millions of segments), read as `uses[segment]` like a slice of
-/// `Option<SegmentUse>`.
+/// `Option<SegmentUse>`. A code is one byte while there are at most 256
+/// distinct uses (the table's first entry, `None`, included), four beyond.
 #[derive(Debug, Clone, Default)]
 pub struct SegmentUses {
     /// Index into `table` of each segment's use.
-    code: Vec<u32>,
+    code: Codes,
     /// The distinct uses; `table[0]` is `None`.
     table: Vec<Option<SegmentUse>>,
+}
+
+/// The codes of [`SegmentUses`], as narrow as the table allows.
+#[derive(Debug, Clone)]
+enum Codes {
+    /// At most 256 distinct uses.
+    Narrow(Vec<u8>),
+    /// More.
+    Wide(Vec<u32>),
+}
+
+impl Default for Codes {
+    fn default() -> Self {
+        Codes::Narrow(Vec::new())
+    }
+}
+
+impl Codes {
+    fn len(&self) -> usize {
+        match self {
+            Codes::Narrow(c) => c.len(),
+            Codes::Wide(c) => c.len(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, k: usize) -> usize {
+        match self {
+            Codes::Narrow(c) => usize::from(c[k]),
+            Codes::Wide(c) => c[k] as usize,
+        }
+    }
+
+    /// Appends `code`, widening every code first when it needs more than
+    /// a byte.
+    fn push(&mut self, code: u32) {
+        match self {
+            Codes::Narrow(c) => match u8::try_from(code) {
+                Ok(narrow) => c.push(narrow),
+                Err(_) => {
+                    let mut wide: Vec<u32> = Vec::with_capacity(c.capacity());
+                    wide.extend(c.iter().map(|&k| u32::from(k)));
+                    wide.push(code);
+                    *self = Codes::Wide(wide);
+                }
+            },
+            Codes::Wide(c) => c.push(code),
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Codes::Narrow(c) => c.shrink_to_fit(),
+            Codes::Wide(c) => c.shrink_to_fit(),
+        }
+    }
 }
 
 impl SegmentUses {
@@ -41,28 +98,30 @@ impl SegmentUses {
 
     /// Whether there is no segment.
     pub fn is_empty(&self) -> bool {
-        self.code.is_empty()
+        self.code.len() == 0
     }
 
     /// Each segment's use, in segment order.
     pub fn iter(&self) -> impl Iterator<Item = &Option<SegmentUse>> + '_ {
-        self.code.iter().map(|&c| &self.table[c as usize])
+        (0..self.len()).map(|k| &self[k])
     }
 }
 
 impl std::ops::Index<usize> for SegmentUses {
     type Output = Option<SegmentUse>;
 
+    #[inline]
     fn index(&self, segment: usize) -> &Option<SegmentUse> {
-        &self.table[self.code[segment] as usize]
+        &self.table[self.code.get(segment)]
     }
 }
 
 impl FromIterator<Option<SegmentUse>> for SegmentUses {
     fn from_iter<I: IntoIterator<Item = Option<SegmentUse>>>(uses: I) -> Self {
+        let uses = uses.into_iter();
         let mut codes: rustc_hash::FxHashMap<(u64, bool, bool), u32> = Default::default();
         let mut out = SegmentUses {
-            code: Vec::new(),
+            code: Codes::Narrow(Vec::with_capacity(uses.size_hint().0)),
             table: vec![None],
         };
         for u in uses {
@@ -77,6 +136,7 @@ impl FromIterator<Option<SegmentUse>> for SegmentUses {
             };
             out.code.push(c);
         }
+        out.code.shrink_to_fit();
         out
     }
 }
@@ -327,5 +387,35 @@ mod tests {
         }
         assert!(packed.iter().zip(&uses).all(|(a, b)| same(a, b)));
         assert!(packed.table.len() <= 1 + 3 * 4, "distinct uses only");
+        assert!(matches!(packed.code, Codes::Narrow(_)));
+    }
+
+    /// Past 256 distinct uses the codes widen, the uses read back the same
+    /// before and after.
+    #[test]
+    fn segment_uses_widen_past_256_distinct_uses() {
+        // 255 speeds and `None` fill a byte; 256 do not.
+        for distinct in [254usize, 255, 256, 300, 70_000] {
+            let uses: Vec<Option<SegmentUse>> = (0..2 * distinct + 9)
+                .map(|i| {
+                    (i % 9 != 4).then(|| SegmentUse {
+                        speed: KmPerHour(1.0 + (i % distinct) as f64),
+                        forward: true,
+                        backward: true,
+                    })
+                })
+                .collect();
+            let packed: SegmentUses = uses.iter().copied().collect();
+            let table = packed.table.len();
+            let narrow = matches!(packed.code, Codes::Narrow(_));
+            assert_eq!(table, distinct + 1);
+            assert_eq!(narrow, distinct <= 255, "{distinct} distinct uses");
+            assert_eq!(packed.len(), uses.len());
+            for (k, u) in uses.iter().enumerate() {
+                let got = packed[k].map(|u| (u.speed.0.to_bits(), u.forward, u.backward));
+                let want = u.map(|u| (u.speed.0.to_bits(), u.forward, u.backward));
+                assert_eq!(got, want, "{distinct}: segment {k}");
+            }
+        }
     }
 }
