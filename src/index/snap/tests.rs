@@ -168,7 +168,7 @@ fn random_case(rnd: &mut impl FnMut(usize) -> usize) -> (RoadNetwork, Vec<LonLat
     let mut k = 0;
     while k < net.segments.len() {
         if rnd(6) == 0 {
-            let s = net.segments[k].clone();
+            let s = net.segments[k];
             let copy = net.nodes.len() as u32;
             net.nodes.push(net.nodes[s.b as usize]);
             let chained = net.segments.get(k + 1).is_some_and(|n| n.a == s.b);
