@@ -57,7 +57,7 @@ impl SegmentIndex {
     ///
     /// A chunk is a run of indexed segments with consecutive indices on
     /// one road, each starting at the node where the one before ends, at
-    /// most [`MAX_CHUNK`] long.
+    /// most `MAX_CHUNK` (16) long.
     pub fn build_where(net: &RoadNetwork, usable: impl Fn(usize) -> bool) -> Self {
         let segments = &net.segments;
         let indexed = |i: usize| usable(i) && net.roads[segments[i].road as usize].joinable;
