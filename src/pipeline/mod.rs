@@ -20,7 +20,7 @@ use crate::load::{self, Dataset, LoadError};
 use crate::model::{LonLat, PopulationSource, Road, Zone};
 use crate::score::{self, Scores};
 use crate::search::access::{
-    access_all, access_all_sequential, ProfileContext, ServiceAccess, TravelModel,
+    access_all, access_all_sequential, facilities_for, ProfileContext, ServiceAccess, TravelModel,
 };
 use crate::zones::{self, AllocationReport, ZoneMeasures, ZoneStats};
 
@@ -199,7 +199,8 @@ pub struct Study {
     pub settings: Settings,
     /// Inputs after allocation (roads moved to `roads`, zones to `zones`).
     pub dataset: Dataset,
-    /// Roads as loaded.
+    /// Roads as loaded (empty in a one-shot run: only scenarios adding
+    /// roads read them).
     pub roads: Vec<Road>,
     /// Whether the baseline keeps every node's labels (the default): only
     /// scenarios and catchment polygons read them, and a one-shot run
@@ -235,12 +236,10 @@ pub fn analyse(
         peaks_mib: Vec::new(),
     };
     let dataset = clock.stage("load", || load::load(&settings))?;
-    let mut study = Study::prepare_timed(settings, dataset, &mut clock);
-    // The loaded roads serve only scenarios that add roads, and every
-    // node's labels only scenarios and catchment polygons: no scenario
-    // follows here (a national extract's roads hold about 30 bytes per
-    // road node, each service's labels 20).
-    study.roads = Vec::new();
+    // No scenario follows: what only scenarios read (the loaded roads, the
+    // nodes' OSM ids, every node's labels) is dropped as soon as nothing
+    // else needs it.
+    let mut study = Study::prepare_timed(settings, dataset, &mut clock, true);
     study.keep_labels = false;
     let a = study.analyse(exec, progress);
     Ok(a)
@@ -280,12 +279,16 @@ impl Study {
         let model = self.model();
         let facilities = self.dataset.facilities.clone();
         let population = self.dataset.populations();
-        let mut access = clock.stage("search", || {
-            access_stage(&model, &self.settings.services, &facilities, exec)
+        let keep_labels = self.keep_labels || self.settings.catchments.enabled;
+        let access = clock.stage("search", || {
+            access_stage(
+                &model,
+                &self.settings.services,
+                &facilities,
+                exec,
+                keep_labels,
+            )
         });
-        if !self.keep_labels && !self.settings.catchments.enabled {
-            access.iter_mut().for_each(|a| a.paths = None);
-        }
         let results = clock.stage("measure", || {
             results(
                 &self.settings,
@@ -415,7 +418,7 @@ impl Study {
             roads: self.net.roads.len(),
             nodes: self.net.nodes.len(),
             segments: self.net.segments.len(),
-            components: self.net.components(),
+            components: self.net.components.clone(),
         };
         let travel_mode = self.travel_mode();
         Analysis {
@@ -456,16 +459,31 @@ pub struct Results {
 }
 
 /// Access of every service: services in parallel, or one after another
-/// (the reference; equal bit for bit).
+/// (the reference; equal bit for bit). Without `keep_labels`, each
+/// service's node labels (`paths`: only scenarios and catchment polygons
+/// read them) are dropped as soon as its access is known.
 pub fn access_stage(
     model: &TravelModel,
     services: &[crate::config::Service],
     facilities: &[crate::model::Facility],
     exec: Execution,
+    keep_labels: bool,
 ) -> Vec<ServiceAccess> {
+    if keep_labels {
+        return match exec {
+            Execution::Parallel => access_all(model, services, facilities),
+            Execution::Sequential => access_all_sequential(model, services, facilities),
+        };
+    }
+    // Each service's labels dropped as soon as its access is known, not
+    // once every service is done.
+    let one = |s: &crate::config::Service| ServiceAccess {
+        paths: None,
+        ..model.service_access(s, facilities_for(s, facilities))
+    };
     match exec {
-        Execution::Parallel => access_all(model, services, facilities),
-        Execution::Sequential => access_all_sequential(model, services, facilities),
+        Execution::Parallel => services.par_iter().map(one).collect(),
+        Execution::Sequential => services.iter().map(one).collect(),
     }
 }
 

@@ -14,13 +14,20 @@ impl Study {
             timings: Vec::new(),
             peaks_mib: Vec::new(),
         };
-        Study::prepare_timed(settings, dataset, &mut clock)
+        Study::prepare_timed(settings, dataset, &mut clock, false)
     }
 
+    /// As [`Study::prepare`], timed on `clock`. With `one_shot` (a run
+    /// that no scenario follows), the loaded roads and the nodes' OSM ids
+    /// (`RoadNetwork::node_key`), which only scenarios adding roads read,
+    /// are dropped once the network is built, before the graphs and the
+    /// segment index: a national extract's roads hold about 30 bytes per
+    /// road node, the ids 16.
     pub(super) fn prepare_timed(
         settings: Settings,
         mut dataset: Dataset,
         clock: &mut Clock,
+        one_shot: bool,
     ) -> Study {
         let zone_path = settings
             .inputs
@@ -116,9 +123,13 @@ impl Study {
                 crate::barriers::settle(&mut dataset, &settings)
             }),
         };
-        let net = clock.stage("index", || {
+        let mut net = clock.stage("index", || {
             road_network(&dataset.roads, &settings, dataset.terrain.as_deref())
         });
+        if one_shot {
+            dataset.roads = Vec::new();
+            net.node_key = Vec::new();
+        }
         let used: Vec<crate::config::Profile> = settings
             .profiles
             .values()

@@ -54,7 +54,13 @@ fn same_positions(a: &[Facility], b: &[Facility]) -> bool {
 /// Everything from scratch on the scenario's inputs: the oracle.
 pub fn evaluate_full(study: &Study, applied: &Applied, exec: Execution) -> Results {
     let model = applied.model(study);
-    let access = access_stage(&model, &study.settings.services, &applied.facilities, exec);
+    let access = access_stage(
+        &model,
+        &study.settings.services,
+        &applied.facilities,
+        exec,
+        true,
+    );
     finish(study, &model, applied, access, &Prior::default(), exec)
 }
 

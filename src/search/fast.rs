@@ -116,12 +116,35 @@ pub fn multi_source(graph: &SearchGraph, seeds: &[Seed]) -> ShortestPaths {
     }
 
     std::hint::black_box(touched);
-    let labels = &node[..node.len().saturating_sub(1)];
-    ShortestPaths {
-        time_s: labels.iter().map(|l| l.time).collect(),
-        dist_m: labels.iter().map(|l| l.dist).collect(),
-        source: labels.iter().map(|l| l.source).collect(),
+    node.pop(); // the end record, which holds no label
+    into_labels(node)
+}
+
+/// Nodes moved from the work array to the labels per block.
+const BLOCK: usize = 1 << 16;
+
+/// The labels of the work array `node`, moved out a block at a time from
+/// its end, each block's memory handed back (`shrink_to_fit`) before the
+/// next block is written. The labels start zeroed (`vec![0; n]`: memory
+/// the system has not handed out yet, its pages touched only as they are
+/// written), so the peak holds about one work array rather than the work
+/// array and every label (24 + 20 bytes a node).
+fn into_labels(mut node: Vec<Node>) -> ShortestPaths {
+    let n = node.len();
+    let mut out = ShortestPaths {
+        time_s: vec![0.0; n],
+        dist_m: vec![0.0; n],
+        source: vec![0; n],
+    };
+    while !node.is_empty() {
+        let start = node.len().saturating_sub(BLOCK);
+        for (k, l) in node.iter().enumerate().skip(start) {
+            (out.time_s[k], out.dist_m[k], out.source[k]) = (l.time, l.dist, l.source);
+        }
+        node.truncate(start);
+        node.shrink_to_fit();
     }
+    out
 }
 
 #[inline]
@@ -145,4 +168,43 @@ pub(crate) fn arc_time_sample(graph: &SearchGraph) -> (f64, f64) {
         count += 1;
     }
     (sum / count as f64, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Labels moved out block by block equal the labels read off the
+    /// work array, bit for bit, whatever the count of nodes against the
+    /// block size.
+    #[test]
+    fn labels_moved_out_by_blocks_equal_labels_read_at_once() {
+        let mut state = 17u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state >> 11
+        };
+        for n in [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 7] {
+            let node: Vec<Node> = (0..n)
+                .map(|k| Node {
+                    time: f64::from_bits(next()),
+                    dist: f64::from_bits(next()),
+                    source: (next() as u32) | (k as u32 & 1),
+                    first: k as u32,
+                })
+                .collect();
+            let want = ShortestPaths {
+                time_s: node.iter().map(|l| l.time).collect(),
+                dist_m: node.iter().map(|l| l.dist).collect(),
+                source: node.iter().map(|l| l.source).collect(),
+            };
+            let got = into_labels(node);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got.time_s), bits(&want.time_s), "{n} nodes");
+            assert_eq!(bits(&got.dist_m), bits(&want.dist_m), "{n} nodes");
+            assert_eq!(got.source, want.source, "{n} nodes");
+        }
+    }
 }

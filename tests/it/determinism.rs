@@ -82,3 +82,44 @@ fn osm_read_is_the_same_at_one_and_several_threads() {
         assert!(one == read(8), "1 and 8 threads differ");
     }
 }
+
+/// A one-shot run (`pipeline::analyse`: roads, node ids and labels dropped
+/// early) gives the results of a prepared `Study` that keeps them all; and
+/// the access stage without labels equals the one with them, labels aside.
+#[test]
+fn a_one_shot_run_equals_a_study_that_keeps_everything() {
+    use remoteness::config::Settings;
+    use remoteness::pipeline::{access_stage, Quiet, Study};
+    for cfg in ["liechtenstein/liechtenstein.toml", "tata/tata.toml"] {
+        let one_shot = analyse_config(&fixture(cfg), Execution::Parallel);
+        let settings = Settings::load(&fixture(cfg)).unwrap();
+        let dataset = remoteness::load::load(&settings).unwrap();
+        let mut study = Study::prepare(settings, dataset, &Quiet);
+        assert_eq!(study.roads.len(), study.net.roads.len(), "{cfg}");
+        assert_eq!(study.net.node_key.len(), study.net.nodes.len(), "{cfg}");
+        let kept = study.analyse(Execution::Parallel, &Quiet);
+        assert_eq!(
+            settlements_table(&one_shot).rows,
+            settlements_table(&kept).rows
+        );
+        assert_eq!(zones_table(&one_shot).rows, zones_table(&kept).rows);
+        assert_eq!(one_shot.measures, kept.measures, "{cfg}");
+        assert_eq!(
+            facilities_table(&one_shot).rows,
+            facilities_table(&kept).rows
+        );
+        let model = study.model();
+        let facilities = &study.dataset.facilities;
+        for exec in [Execution::Parallel, Execution::Sequential] {
+            let with = access_stage(&model, &study.settings.services, facilities, exec, true);
+            let without = access_stage(&model, &study.settings.services, facilities, exec, false);
+            let on_roads = !study.net.segments.is_empty();
+            assert_eq!(with.iter().any(|a| a.paths.is_some()), on_roads, "{cfg}");
+            for (w, o) in with.iter().zip(&without) {
+                assert!(o.paths.is_none());
+                assert_eq!(w.access, o.access, "{cfg}: {}", w.service);
+                assert_eq!(w.facilities_on_network, o.facilities_on_network);
+            }
+        }
+    }
+}

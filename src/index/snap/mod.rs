@@ -6,8 +6,7 @@
 //! point along the segment. A road segment a few hundred metres long departs
 //! from its chord by millimetres, which is far below snapping precision.
 
-use rstar::primitives::{GeomWithData, Line};
-use rstar::{RStarInsertionStrategy, RTree, RTreeParams};
+use rstar::RTree;
 
 use crate::geometry::{chord_to_meters, from_unit, meters_to_chord, to_unit};
 use crate::index::graph::ProfileGraph;
@@ -16,21 +15,11 @@ use crate::model::LonLat;
 use crate::units::Meters;
 
 use super::rpoint::Unit3;
+use chunks::{Chunk, Met, Nearest, WideNodes, MAX_CHUNK};
 
-type SegEntry = GeomWithData<Line<Unit3>, u32>;
-
-/// Wider nodes than rstar's default (6 entries): the Liechtenstein
-/// graphs-and-snap stage drops from 42 to 27 ms (64-entry nodes: 23 ms),
-/// while each snap visits a few more entries per level. Results do not
-/// depend on the layout (ties go to the lowest segment index).
-struct WideNodes;
-
-impl RTreeParams for WideNodes {
-    const MIN_SIZE: usize = 8;
-    const MAX_SIZE: usize = 32;
-    const REINSERTION_COUNT: usize = 8;
-    type DefaultInsertionStrategy = RStarInsertionStrategy;
-}
+mod chunks;
+#[cfg(test)]
+mod tests;
 
 /// Where a place meets the road network.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,9 +32,13 @@ pub struct Snap {
     pub offroad: Meters,
 }
 
-/// An R-tree of the segments one profile may use.
+/// An R-tree of the segments one profile may use, by runs of consecutive
+/// segments of a road (see `chunks`): the same snaps as a tree of the
+/// segments themselves, in a third of its memory.
 pub struct SegmentIndex {
-    tree: RTree<SegEntry, WideNodes>,
+    tree: RTree<Chunk, WideNodes>,
+    /// The chunks' vertices as unit vectors, each chunk's in a run.
+    vertices: Vec<Unit3>,
 }
 
 impl SegmentIndex {
@@ -61,21 +54,51 @@ impl SegmentIndex {
     /// with the segments any of several profiles may use, one index serves
     /// them all, each snapping among its own ([`SegmentIndex::snap_where`]
     /// gives the same snap as an index of those alone).
+    ///
+    /// A chunk is a run of indexed segments with consecutive indices on
+    /// one road, each starting at the node where the one before ends, at
+    /// most `MAX_CHUNK` (16) long.
     pub fn build_where(net: &RoadNetwork, usable: impl Fn(usize) -> bool) -> Self {
-        let entries = net
-            .segments
-            .iter()
-            .enumerate()
-            .filter(|(i, s)| usable(*i) && net.roads[s.road as usize].joinable)
-            .map(|(i, s)| {
-                let a = to_unit(net.nodes[s.a as usize]);
-                let b = to_unit(net.nodes[s.b as usize]);
-                GeomWithData::new(Line::new(Unit3(a), Unit3(b)), i as u32)
-            })
-            .collect();
-        SegmentIndex {
-            tree: RTree::bulk_load_with_params(entries),
+        let segments = &net.segments;
+        let indexed = |i: usize| usable(i) && net.roads[segments[i].road as usize].joinable;
+        let unit = |node: u32| Unit3(to_unit(net.nodes[node as usize]));
+        let mut vertices = Vec::new();
+        let mut chunks = Vec::new();
+        let mut i = 0;
+        while i < segments.len() {
+            if !indexed(i) {
+                i += 1;
+                continue;
+            }
+            let vertex = vertices.len() as u32;
+            vertices.push(unit(segments[i].a));
+            vertices.push(unit(segments[i].b));
+            let mut j = i + 1;
+            while j < segments.len()
+                && j - i < MAX_CHUNK
+                && segments[j].road == segments[i].road
+                && segments[j].a == segments[j - 1].b
+                && indexed(j)
+            {
+                vertices.push(unit(segments[j].b));
+                j += 1;
+            }
+            chunks.push(Chunk::new(&vertices, i as u32, vertex, (j - i) as u32));
+            i = j;
         }
+        vertices.shrink_to_fit();
+        SegmentIndex {
+            tree: RTree::bulk_load_with_params(chunks),
+            vertices,
+        }
+    }
+
+    /// The indexed segments nearest `q` first, each with its squared chord
+    /// distance from `q`.
+    fn nearest(&self, q: [f64; 3]) -> impl Iterator<Item = Met> + '_ {
+        let q = Unit3(q);
+        let chunks = self.tree.nearest_neighbor_iter_with_distance_2(&q);
+        Nearest::new(chunks, &self.vertices, q)
     }
 
     /// Whether no segment is indexed.
@@ -96,19 +119,19 @@ impl SegmentIndex {
     pub fn snap_where(&self, p: LonLat, usable: impl Fn(u32) -> bool) -> Option<Snap> {
         let q = to_unit(p);
         let mut best: Option<(f64, u32, [f64; 3], [f64; 3])> = None;
-        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&Unit3(q)) {
-            if !usable(e.data) {
+        for Met { segment, d2, a, b } in self.nearest(q) {
+            if !usable(segment) {
                 continue;
             }
             if let Some((bd2, bi, _, _)) = best {
                 if d2 > bd2 * (1.0 + 1e-12) + 1e-30 {
                     break;
                 }
-                if e.data > bi {
+                if segment > bi {
                     continue;
                 }
             }
-            best = Some((d2, e.data, e.geom().from.0, e.geom().to.0));
+            best = Some((d2, segment, a, b));
         }
         let (d2, seg, a, b) = best?;
         Some(Snap {
@@ -134,28 +157,27 @@ impl SegmentIndex {
         let r = meters_to_chord(reach);
         let reach2 = r * r * (1.0 + 1e-12) + 1e-30;
         let mut best: Option<(f64, u32, f64)> = None;
-        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&Unit3(q)) {
+        for Met { segment, d2, a, b } in self.nearest(q) {
             match best {
                 Some((bd2, bi, _)) => {
                     if d2 > bd2 * (1.0 + 1e-12) + 1e-30 {
                         break;
                     }
-                    if e.data > bi {
+                    if segment > bi {
                         continue;
                     }
                 }
                 None if d2 > reach2 => break,
                 None => {}
             }
-            if !usable(e.data) {
+            if !usable(segment) {
                 continue;
             }
-            let (a, b) = (e.geom().from.0, e.geom().to.0);
             let t = project(q, a, b);
             if !clear(point_at(a, b, t)) {
                 continue;
             }
-            best = Some((d2, e.data, t));
+            best = Some((d2, segment, t));
         }
         let (d2, seg, t) = best?;
         Some(Snap {
