@@ -61,5 +61,8 @@ pub mod units;
 pub mod write;
 pub mod zones;
 
+#[cfg(test)]
+mod test_rng;
+
 pub use config::Settings;
 pub use pipeline::{analyse, Analysis, Execution, Progress};

@@ -179,13 +179,8 @@ mod tests {
     /// block size.
     #[test]
     fn labels_moved_out_by_blocks_equal_labels_read_at_once() {
-        let mut state = 17u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            state >> 11
-        };
+        let mut lcg = crate::test_rng::Lcg::new(17);
+        let mut next = move || lcg.bits() >> 11;
         for n in [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 7] {
             let node: Vec<Node> = (0..n)
                 .map(|k| Node {

@@ -304,21 +304,19 @@ impl ProfileGraph {
         for (i, (s, usage)) in net.segments.iter().zip(segment_use.iter()).enumerate() {
             let Some(usage) = *usage else { continue };
             let time = |forward| segment_time(net, sloped, i, usage, Meters(s.len_m), forward);
-            if usage.forward {
-                let arc = SearchArc {
-                    head: s.a,
-                    time_s: time(true),
-                    dist_m: s.len_m,
-                };
-                grouping.place(s.b, arc);
-            }
-            if usage.backward {
-                let arc = SearchArc {
-                    head: s.b,
-                    time_s: time(false),
-                    dist_m: s.len_m,
-                };
-                grouping.place(s.a, arc);
+            // Reversed: a forward trip a → b is an arc b → a. Forward first.
+            for (forward, usable, tail, head) in [
+                (true, usage.forward, s.b, s.a),
+                (false, usage.backward, s.a, s.b),
+            ] {
+                if usable {
+                    let arc = SearchArc {
+                        head,
+                        time_s: time(forward),
+                        dist_m: s.len_m,
+                    };
+                    grouping.place(tail, arc);
+                }
             }
         }
         let (first_out, arcs) = grouping.finish(|a| (a.head, a.time_s, a.dist_m));

@@ -6,17 +6,13 @@ use super::*;
 use crate::config::Profile;
 use crate::index::network::RoadNetwork;
 use crate::model::{LonLat, Oneway, Road};
+use crate::test_rng::Lcg;
 use crate::units::Meters;
 
 /// A seeded generator of `0..m`.
 fn rng(seed: u64) -> impl FnMut(usize) -> usize {
-    let mut state = seed;
-    move |m| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) as usize % m.max(1)
-    }
+    let mut lcg = Lcg::new(seed);
+    move |m| lcg.below(m)
 }
 
 /// The grouping the builders replaced: a counting sort of the whole
@@ -203,13 +199,8 @@ fn csr_layout_and_reverse() {
 /// one-way roads.
 #[test]
 fn reverse_first_equals_forward_first() {
-    let mut seed = 7u64;
-    let mut next = move || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (seed >> 33) as usize
-    };
+    let mut lcg = Lcg::new(7);
+    let mut next = move || (lcg.bits() >> 33) as usize;
     let pts: Vec<LonLat> = (0..40)
         .map(|i| LonLat::new(0.001 * (i % 7) as f64, 0.001 * (i / 7) as f64))
         .collect();

@@ -106,13 +106,8 @@ impl PerSegment {
 
 /// A seeded generator of `0..m`.
 fn rng(seed: u64) -> impl FnMut(usize) -> usize {
-    let mut state = seed;
-    move |m| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) as usize % m.max(1)
-    }
+    let mut lcg = crate::test_rng::Lcg::new(seed);
+    move |m| lcg.below(m)
 }
 
 /// A snap as bits, so that equal means the same to the last bit.

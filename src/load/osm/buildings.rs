@@ -76,13 +76,8 @@ mod tests {
     #[test]
     fn same_as_a_map_filled_in_order() {
         use std::collections::BTreeMap;
-        let mut state = 7u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut lcg = crate::test_rng::Lcg::new(7);
+        let mut next = || lcg.unit();
         let positions: Vec<LonLat> = (0..20_000)
             .map(|k| match k % 97 {
                 0 => LonLat::new(200.0, 10.0),
