@@ -459,9 +459,10 @@ pub struct Results {
 }
 
 /// Access of every service: services in parallel, or one after another
-/// (the reference; equal bit for bit). Without `keep_labels`, each
-/// service's node labels (`paths`: only scenarios and catchment polygons
-/// read them) are dropped as soon as its access is known.
+/// (the reference; equal bit for bit). Without `keep_labels`, no
+/// service keeps node labels (`paths`: only scenarios and catchment
+/// polygons read them): each one's access is read off its search's work
+/// array, which goes as soon as the access is known.
 pub fn access_stage(
     model: &TravelModel,
     services: &[crate::config::Service],
@@ -475,11 +476,8 @@ pub fn access_stage(
             Execution::Sequential => access_all_sequential(model, services, facilities),
         };
     }
-    // Each service's labels dropped as soon as its access is known, not
-    // once every service is done.
-    let one = |s: &crate::config::Service| ServiceAccess {
-        paths: None,
-        ..model.service_access(s, facilities_for(s, facilities))
+    let one = |s: &crate::config::Service| {
+        model.service_access_with(s, facilities_for(s, facilities), false)
     };
     match exec {
         Execution::Parallel => services.par_iter().map(one).collect(),

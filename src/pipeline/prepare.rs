@@ -22,7 +22,9 @@ impl Study {
     /// (`RoadNetwork::node_key`), which only scenarios adding roads read,
     /// are dropped once the network is built, before the graphs and the
     /// segment index: a national extract's roads hold about 30 bytes per
-    /// road node, the ids 16.
+    /// road node, the ids 16. Without catchment polygons (whose grid points
+    /// are snapped later), the segment index is dropped too once every
+    /// settlement and facility is snapped (about 35 bytes a node).
     pub(super) fn prepare_timed(
         settings: Settings,
         mut dataset: Dataset,
@@ -180,6 +182,16 @@ impl Study {
                 .collect::<Vec<_>>()
         });
         crate::barriers::count_snaps_moved(&mut dataset, &profiles);
+        let mut profiles = profiles;
+        if one_shot && !settings.catchments.enabled {
+            // Every snap the run reads is made: the segment R-tree goes
+            // before the searches (it is only shared by these contexts).
+            for ctx in &mut profiles {
+                if let Some(ctx) = Arc::get_mut(ctx) {
+                    ctx.release_segment_index(&dataset.settlements);
+                }
+            }
+        }
         let roads = std::mem::take(&mut dataset.roads);
         Study {
             settings,

@@ -26,6 +26,7 @@ use crate::config::{Profile, Service, Travel};
 use crate::index::{BarrierIndex, PointIndex, RoadNetwork, Snap};
 use crate::load::LoadedSettlement;
 use crate::model::{Facility, LonLat};
+use crate::search::fast::{multi_source_work, Work};
 use crate::search::{multi_source, Seed, ShortestPaths, NO_SOURCE};
 use crate::terrain::Terrain;
 use crate::units::{Meters, Seconds};
@@ -122,6 +123,12 @@ pub type OnSegment = std::collections::HashMap<u32, Vec<(u32, Placed)>>;
 pub trait Labels {
     /// `(seconds, metres, facility)` of node `v`, `None` when unreached.
     fn label(&self, v: u32) -> Option<(f64, f64, u32)>;
+}
+
+impl Labels for Work {
+    fn label(&self, v: u32) -> Option<(f64, f64, u32)> {
+        Work::label(self, v)
+    }
 }
 
 impl Labels for ShortestPaths {
@@ -251,6 +258,19 @@ impl<'a> TravelModel<'a> {
 
     /// Access of every settlement to `service`, served by `facilities`.
     pub fn service_access(&self, service: &Service, facilities: Vec<Facility>) -> ServiceAccess {
+        self.service_access_with(service, facilities, true)
+    }
+
+    /// As [`TravelModel::service_access`]; without `keep_labels`, `paths`
+    /// is `None` and the settlements' access is read off the search's work
+    /// array, so the labels of every node are never copied out (the same
+    /// access, bit for bit).
+    pub fn service_access_with(
+        &self,
+        service: &Service,
+        facilities: Vec<Facility>,
+        keep_labels: bool,
+    ) -> ServiceAccess {
         let trips = self.trips(service);
         if facilities.is_empty() {
             let none = |_: usize| Access {
@@ -266,15 +286,24 @@ impl<'a> TravelModel<'a> {
             };
         }
         let seeding = self.seeding(service, &facilities);
-        let paths = trips.uses_network().then(|| {
-            let ctx = self.context(&service.profile);
-            Arc::new(multi_source(&ctx.graph.reverse, &seeding.seeds))
-        });
+        let graph = trips
+            .uses_network()
+            .then(|| &self.context(&service.profile).graph.reverse);
+        let (paths, work) = match graph {
+            Some(g) if keep_labels => (Some(Arc::new(multi_source(g, &seeding.seeds))), None),
+            Some(g) => (None, Some(multi_source_work(g, &seeding.seeds))),
+            None => (None, None),
+        };
         let nearest = PointIndex::build(&facilities.iter().map(|f| f.pos).collect::<Vec<_>>());
         let access = self.per_settlement(|k| {
-            let labels = paths.as_deref().map(|p| p as &dyn Labels);
+            let labels = match (&paths, &work) {
+                (Some(p), _) => Some(&**p as &dyn Labels),
+                (None, Some(w)) => Some(w as &dyn Labels),
+                (None, None) => None,
+            };
             self.settlement_access(service, k, labels, &seeding, &nearest)
         });
+        drop(work);
         ServiceAccess {
             service: service.name.clone(),
             facilities_on_network: seeding.placed.iter().filter(|p| p.is_some()).count(),

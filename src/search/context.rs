@@ -35,8 +35,9 @@ pub struct ProfileContext {
     /// Its graph.
     pub graph: ProfileGraph,
     /// An R-tree of (at least) the segments usable in `graph`; snaps skip
-    /// the others (see [`ProfileContext::snap`]).
-    segments: Arc<SegmentIndex>,
+    /// the others (see [`ProfileContext::snap`]). `None` once released
+    /// ([`ProfileContext::release_segment_index`]).
+    segments: Option<Arc<SegmentIndex>>,
     /// Snap of each settlement (`None`: invalid position, or no usable road).
     pub settlement_snaps: Vec<Option<Snap>>,
     /// Snaps of the facilities known when the context was built, by
@@ -120,7 +121,7 @@ impl ProfileContext {
         let mut ctx = ProfileContext {
             profile,
             graph,
-            segments,
+            segments: Some(segments),
             settlement_snaps: Vec::new(),
             facility_snaps: HashMap::new(),
             settlement_points: OnceLock::new(),
@@ -157,7 +158,10 @@ impl ProfileContext {
             .iter()
             .zip(base.graph.segment_use.iter())
             .any(|(now, was)| now.is_some() && was.is_none());
-        if opened || graph.segment_use.len() != base.graph.segment_use.len() {
+        if opened
+            || graph.segment_use.len() != base.graph.segment_use.len()
+            || base.segments.is_none()
+        {
             return Self::with_graph_blocked(
                 net,
                 base.profile.clone(),
@@ -208,20 +212,53 @@ impl ProfileContext {
     /// barriers, of the nearest one whose off-road leg from `p` crosses
     /// none, within `max_snap_m` (a village across a river from the
     /// nearest road snaps to a road on its own bank).
+    ///
+    /// After [`ProfileContext::release_segment_index`] only the positions
+    /// snapped when the context was built can be snapped (through
+    /// [`ProfileContext::snap_facility`] and `settlement_snaps`); any other
+    /// is `None`.
     pub fn snap(&self, p: LonLat) -> Option<Snap> {
         let usable = |s: u32| self.graph.segment_use[s as usize].is_some();
+        let segments = self.segment_index()?;
         match &self.blocking {
-            None => self.segments.snap_where(p, usable),
-            Some(b) => self
-                .segments
-                .snap_clear(p, usable, b.reach, |at| !b.barriers.blocks(p, at)),
+            None => segments.snap_where(p, usable),
+            Some(b) => segments.snap_clear(p, usable, b.reach, |at| !b.barriers.blocks(p, at)),
         }
     }
 
     /// The snap of `p` as if there were no barrier.
     pub fn snap_unblocked(&self, p: LonLat) -> Option<Snap> {
-        self.segments
+        self.segment_index()?
             .snap_where(p, |s| self.graph.segment_use[s as usize].is_some())
+    }
+
+    /// The segment R-tree, unless released (a debug build stops there:
+    /// a snap after the release is a caller's mistake).
+    fn segment_index(&self) -> Option<&SegmentIndex> {
+        debug_assert!(
+            self.segments.is_some(),
+            "a snap of a new position after the segment index was released"
+        );
+        self.segments.as_deref()
+    }
+
+    /// Drops this context's hold on the segment R-tree (about 35 bytes a
+    /// road node on a national extract) once every position it will be
+    /// asked to snap has been snapped: a run that no scenario and no
+    /// catchment polygon follows snaps only the known facilities and the
+    /// `settlements` the context was built with (gravity's centres are
+    /// settlements placed as facilities), whose snaps join the facilities'
+    /// cache here. [`ProfileContext::edited`] rebuilds the context afresh
+    /// from then on.
+    pub fn release_segment_index(&mut self, settlements: &[LoadedSettlement]) {
+        for (s, &snap) in settlements.iter().zip(&self.settlement_snaps) {
+            if s.valid {
+                self.facility_snaps
+                    .entry(s.settlement.pos.bits())
+                    .or_insert(snap);
+            }
+        }
+        self.segments = None;
     }
 
     /// The barriers this profile's off-road legs may not cross, if any.

@@ -67,6 +67,27 @@ struct Node {
 /// assert_eq!((sp.time_s[1], sp.dist_m[1], sp.source[1]), (30.0, 300.0, 1));
 /// ```
 pub fn multi_source(graph: &SearchGraph, seeds: &[Seed]) -> ShortestPaths {
+    into_labels(multi_source_work(graph, seeds).0)
+}
+
+/// The search's work array after [`multi_source`]'s search: every node's
+/// label, read in place ([`Work::label`]) by a caller that needs a few
+/// nodes' labels and not [`ShortestPaths`] (which would copy all of them:
+/// 20 bytes a node next to the array's 24).
+pub struct Work(Vec<Node>);
+
+impl Work {
+    /// `(seconds, metres, source)` of node `v` as in [`multi_source`]'s
+    /// labels, `None` when unreached.
+    #[inline]
+    pub fn label(&self, v: u32) -> Option<(f64, f64, u32)> {
+        let l = &self.0[v as usize];
+        (l.source != NO_SOURCE).then_some((l.time, l.dist, l.source))
+    }
+}
+
+/// As [`multi_source`], the labels left in the work array.
+pub fn multi_source_work(graph: &SearchGraph, seeds: &[Seed]) -> Work {
     let mut node: Vec<Node> = graph
         .first_out
         .iter()
@@ -117,7 +138,7 @@ pub fn multi_source(graph: &SearchGraph, seeds: &[Seed]) -> ShortestPaths {
 
     std::hint::black_box(touched);
     node.pop(); // the end record, which holds no label
-    into_labels(node)
+    Work(node)
 }
 
 /// Nodes moved from the work array to the labels per block.
@@ -200,6 +221,50 @@ mod tests {
             assert_eq!(bits(&got.time_s), bits(&want.time_s), "{n} nodes");
             assert_eq!(bits(&got.dist_m), bits(&want.dist_m), "{n} nodes");
             assert_eq!(got.source, want.source, "{n} nodes");
+        }
+    }
+
+    /// The labels read in place off the work array are `multi_source`'s
+    /// labels, bit for bit, unreached nodes (`None`) included.
+    #[test]
+    fn labels_read_off_the_work_array_equal_the_copied_labels() {
+        let mut rng = crate::test_rng::Lcg::new(29);
+        for round in 0..40 {
+            let n = 1 + rng.below(60);
+            let arcs: Vec<(u32, u32, f64, f64)> = (0..rng.below(3 * n))
+                .map(|_| {
+                    let t = (rng.below(4) as f64) * 7.5;
+                    (
+                        rng.below(n) as u32,
+                        rng.below(n) as u32,
+                        t,
+                        rng.unit() * 100.0,
+                    )
+                })
+                .collect();
+            let g = SearchGraph::from_arcs(n, arcs);
+            let seeds: Vec<Seed> = (0..rng.below(4))
+                .map(|s| Seed {
+                    node: rng.below(n) as u32,
+                    time_s: rng.below(3) as f64,
+                    dist_m: rng.unit() * 10.0,
+                    source: s as u32,
+                })
+                .collect();
+            let want = multi_source(&g, &seeds);
+            let work = multi_source_work(&g, &seeds);
+            for v in 0..n as u32 {
+                let k = v as usize;
+                let copied = (want.source[k] != NO_SOURCE).then(|| {
+                    (
+                        want.time_s[k].to_bits(),
+                        want.dist_m[k].to_bits(),
+                        want.source[k],
+                    )
+                });
+                let read = work.label(v).map(|(t, d, s)| (t.to_bits(), d.to_bits(), s));
+                assert_eq!(read, copied, "round {round}, node {v}");
+            }
         }
     }
 }
