@@ -49,6 +49,7 @@ pub mod index;
 pub mod init;
 pub mod isochrone;
 pub mod load;
+pub mod memory;
 pub mod model;
 pub mod pipeline;
 pub mod placement;

@@ -136,6 +136,8 @@ impl Clock<'_> {
         self.progress.begin(name);
         let t0 = Instant::now();
         let out = f();
+        // What the stage freed goes back before the next one maps its own.
+        crate::memory::release_freed();
         let s = t0.elapsed().as_secs_f64();
         self.progress.end(name, s);
         self.timings.push((name.to_string(), s));

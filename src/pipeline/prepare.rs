@@ -131,6 +131,7 @@ impl Study {
         if one_shot {
             dataset.roads = Vec::new();
             net.node_key = Vec::new();
+            crate::memory::release_freed();
         }
         let used: Vec<crate::config::Profile> = settings
             .profiles
@@ -191,6 +192,7 @@ impl Study {
                     ctx.release_segment_index(&dataset.settlements);
                 }
             }
+            crate::memory::release_freed();
         }
         let roads = std::mem::take(&mut dataset.roads);
         Study {
