@@ -38,7 +38,10 @@ mod tests {
         let mut blocks: Vec<Vec<u8>> = (0..20_000).map(|k| vec![k as u8; 4_000]).collect();
         let last = blocks.pop();
         drop(blocks);
-        assert!(super::release_freed(), "80 MB of freed blocks, none returned");
+        assert!(
+            super::release_freed(),
+            "80 MB of freed blocks, none returned"
+        );
         drop(last);
     }
 }
