@@ -134,9 +134,9 @@ pub fn settle(dataset: &mut Dataset, settings: &Settings) -> Option<Blocking> {
 /// Counts, per profile, the settlements whose snap the barriers changed
 /// (into `dataset.barrier_report`).
 pub fn count_snaps_moved(dataset: &mut Dataset, profiles: &[Arc<ProfileContext>]) {
-    let Some(report) = dataset.barrier_report.as_mut() else {
+    if dataset.barrier_report.is_none() {
         return;
-    };
+    }
     for ctx in profiles {
         let moved = dataset
             .settlements
@@ -144,6 +144,14 @@ pub fn count_snaps_moved(dataset: &mut Dataset, profiles: &[Arc<ProfileContext>]
             .zip(&ctx.settlement_snaps)
             .filter(|(s, snap)| s.valid && **snap != ctx.snap_unblocked(s.settlement.pos))
             .count();
-        report.snaps_moved.insert(ctx.profile.name.clone(), moved);
+        record_snaps_moved(dataset, &ctx.profile.name, moved);
+    }
+}
+
+/// Records that barriers moved the snaps of `moved` settlements of
+/// `profile` (into `dataset.barrier_report`, when there are barriers).
+pub fn record_snaps_moved(dataset: &mut Dataset, profile: &str, moved: usize) {
+    if let Some(report) = dataset.barrier_report.as_mut() {
+        report.snaps_moved.insert(profile.to_string(), moved);
     }
 }

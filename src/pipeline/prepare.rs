@@ -2,7 +2,8 @@
 //! the road network built (with its slopes) and every profile context
 //! built once.
 
-use crate::index::{ProfileGraph, SegmentIndex};
+use crate::index::{ProfileGraph, RoadNetwork, SegmentIndex, SegmentUses};
+use crate::search::context::Snaps;
 
 use super::*;
 
@@ -147,11 +148,16 @@ impl Study {
             .cloned()
             .collect();
         let positions: Vec<LonLat> = dataset.facilities.iter().map(|f| f.pos).collect();
+        // Without scenarios or catchment polygons, every snap the run reads
+        // is made in the snap stage: the segment R-tree is built, snapped
+        // on and dropped before the graphs are built, so the two are never
+        // held together.
+        let release = one_shot && !settings.catchments.enabled;
         let profiles = clock.stage("snap", || {
             // Which segments each profile may use (a cheap pass), then the
-            // graphs and one R-tree of the segments any profile uses, built
-            // side by side; the tree is shared, each profile snapping among
-            // its own segments as on an index of its own.
+            // graphs and one R-tree of the segments any profile uses; the
+            // tree is shared, each profile snapping among its own segments
+            // as on an index of its own.
             let uses: Vec<_> = used
                 .par_iter()
                 .map(|p| ProfileGraph::segment_uses(&net, p, |_| None))
@@ -159,6 +165,17 @@ impl Study {
             let any: Vec<bool> = (0..net.segments.len())
                 .map(|i| uses.iter().any(|u| u[i].is_some()))
                 .collect();
+            if release {
+                return snapped_then_graphs(
+                    &net,
+                    &mut dataset,
+                    used,
+                    uses,
+                    &any,
+                    &positions,
+                    &blocking,
+                );
+            }
             let (graphs, segments) = rayon::join(
                 || {
                     used.par_iter()
@@ -168,7 +185,8 @@ impl Study {
                 },
                 || Arc::new(SegmentIndex::build_where(&net, |i| any[i])),
             );
-            used.into_par_iter()
+            let profiles: Vec<_> = used
+                .into_par_iter()
                 .zip(graphs)
                 .map(|(p, g)| {
                     Arc::new(ProfileContext::with_segments(
@@ -180,20 +198,10 @@ impl Study {
                         blocking.clone(),
                     ))
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            crate::barriers::count_snaps_moved(&mut dataset, &profiles);
+            profiles
         });
-        crate::barriers::count_snaps_moved(&mut dataset, &profiles);
-        let mut profiles = profiles;
-        if one_shot && !settings.catchments.enabled {
-            // Every snap the run reads is made: the segment R-tree goes
-            // before the searches (it is only shared by these contexts).
-            for ctx in &mut profiles {
-                if let Some(ctx) = Arc::get_mut(ctx) {
-                    ctx.release_segment_index(&dataset.settlements);
-                }
-            }
-            crate::memory::release_freed();
-        }
         let roads = std::mem::take(&mut dataset.roads);
         Study {
             settings,
@@ -225,4 +233,55 @@ pub fn road_network(
         crate::search::trip::slope_network(&mut net, t, &ts.road_profiles);
     }
     net
+}
+
+/// The one-shot snap stage: the R-tree of the segments any profile uses
+/// (`any`), every settlement and facility position snapped on it for each
+/// profile (and, with barriers, counted where they moved the snap), the
+/// tree dropped and its memory handed back, then each profile's graph built
+/// from its `uses`. The contexts hold no R-tree: the settlements' snaps
+/// join their facility cache, all the run will ask of them
+/// ([`ProfileContext::release_segment_index`]). The same contexts, snaps
+/// and graphs as building the graphs and the tree side by side.
+fn snapped_then_graphs(
+    net: &RoadNetwork,
+    dataset: &mut Dataset,
+    used: Vec<crate::config::Profile>,
+    uses: Vec<SegmentUses>,
+    any: &[bool],
+    positions: &[LonLat],
+    blocking: &Option<crate::search::context::Blocking>,
+) -> Vec<Arc<ProfileContext>> {
+    let segments = SegmentIndex::build_where(net, |i| any[i]);
+    let snaps: Vec<Snaps> = uses
+        .iter()
+        .map(|u| {
+            Snaps::compute(
+                &segments,
+                u,
+                blocking.as_ref(),
+                &dataset.settlements,
+                positions,
+            )
+        })
+        .collect();
+    if dataset.barrier_report.is_some() {
+        for ((p, u), s) in used.iter().zip(&uses).zip(&snaps) {
+            let moved = s.moved_by_barriers(&segments, u, &dataset.settlements);
+            crate::barriers::record_snaps_moved(dataset, &p.name, moved);
+        }
+    }
+    drop(segments);
+    crate::memory::release_freed();
+    let settlements = &dataset.settlements;
+    used.into_par_iter()
+        .zip(uses)
+        .zip(snaps)
+        .map(|((p, u), s)| {
+            let graph = ProfileGraph::from_uses(net, &p, u);
+            let mut ctx = ProfileContext::from_parts(p, graph, None, s, blocking.clone());
+            ctx.release_segment_index(settlements);
+            Arc::new(ctx)
+        })
+        .collect()
 }

@@ -12,7 +12,9 @@ use rayon::prelude::*;
 use super::core::CoreGraph;
 use super::trip::{ExitIndex, Trips};
 use crate::config::Profile;
-use crate::index::{BarrierIndex, PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, Snap};
+use crate::index::{
+    BarrierIndex, PointIndex, ProfileGraph, RoadNetwork, SegmentIndex, SegmentUses, Snap,
+};
 use crate::load::LoadedSettlement;
 use crate::model::LonLat;
 use crate::units::Meters;
@@ -118,26 +120,39 @@ impl ProfileContext {
         facilities: &[LonLat],
         blocking: Option<Blocking>,
     ) -> Self {
-        let mut ctx = ProfileContext {
+        let blocking = blocking.filter(|b| !b.barriers.is_empty());
+        let snaps = Snaps::compute(
+            &segments,
+            &graph.segment_use,
+            blocking.as_ref(),
+            settlements,
+            facilities,
+        );
+        Self::from_parts(profile, graph, Some(segments), snaps, blocking)
+    }
+
+    /// A context from its parts: `snaps` made on `graph`'s usable segments
+    /// with `blocking` ([`Snaps::compute`]); `segments`, the R-tree they were
+    /// made on, or `None` when it is gone already (as after
+    /// [`ProfileContext::release_segment_index`]).
+    pub fn from_parts(
+        profile: Profile,
+        graph: ProfileGraph,
+        segments: Option<Arc<SegmentIndex>>,
+        snaps: Snaps,
+        blocking: Option<Blocking>,
+    ) -> Self {
+        ProfileContext {
             profile,
             graph,
-            segments: Some(segments),
-            settlement_snaps: Vec::new(),
-            facility_snaps: HashMap::new(),
+            segments,
+            settlement_snaps: snaps.settlements,
+            facility_snaps: snaps.facilities,
             settlement_points: OnceLock::new(),
             exits: OnceLock::new(),
             core: OnceLock::new(),
             blocking: blocking.filter(|b| !b.barriers.is_empty()),
-        };
-        ctx.settlement_snaps = settlements
-            .par_iter()
-            .map(|s| s.valid.then(|| ctx.snap(s.settlement.pos)).flatten())
-            .collect();
-        ctx.facility_snaps = facilities
-            .par_iter()
-            .map(|&p| (p.bits(), ctx.snap(p)))
-            .collect();
-        ctx
+        }
     }
 
     /// `base`'s context with `graph`, an edited graph of the same network
@@ -218,18 +233,13 @@ impl ProfileContext {
     /// [`ProfileContext::snap_facility`] and `settlement_snaps`); any other
     /// is `None`.
     pub fn snap(&self, p: LonLat) -> Option<Snap> {
-        let usable = |s: u32| self.graph.segment_use[s as usize].is_some();
         let segments = self.segment_index()?;
-        match &self.blocking {
-            None => segments.snap_where(p, usable),
-            Some(b) => segments.snap_clear(p, usable, b.reach, |at| !b.barriers.blocks(p, at)),
-        }
+        snap_on(segments, &self.graph.segment_use, self.blocking.as_ref(), p)
     }
 
     /// The snap of `p` as if there were no barrier.
     pub fn snap_unblocked(&self, p: LonLat) -> Option<Snap> {
-        self.segment_index()?
-            .snap_where(p, |s| self.graph.segment_use[s as usize].is_some())
+        snap_on(self.segment_index()?, &self.graph.segment_use, None, p)
     }
 
     /// The segment R-tree, unless released (a debug build stops there:
@@ -318,5 +328,74 @@ impl ProfileContext {
             Some(s) => *s,
             None => self.snap(p),
         }
+    }
+}
+
+/// Where a profile's places join its network: the snap of every settlement
+/// and of each known facility position.
+pub struct Snaps {
+    /// Snap of each settlement (`None`: invalid position, or no usable road).
+    pub settlements: Vec<Option<Snap>>,
+    /// Snaps of the facilities, by position (a snap depends on the
+    /// position only).
+    pub facilities: HashMap<(u64, u64), Option<Snap>>,
+}
+
+impl Snaps {
+    /// Snaps every valid settlement and every position of `facilities` on
+    /// `segments`, among those `uses` lets the profile use; with
+    /// `blocking`, to the nearest road a straight leg reaches without
+    /// crossing a barrier (see [`ProfileContext::snap`]).
+    pub fn compute(
+        segments: &SegmentIndex,
+        uses: &SegmentUses,
+        blocking: Option<&Blocking>,
+        settlements: &[LoadedSettlement],
+        facilities: &[LonLat],
+    ) -> Self {
+        let blocking = blocking.filter(|b| !b.barriers.is_empty());
+        let snap = |p: LonLat| snap_on(segments, uses, blocking, p);
+        Snaps {
+            settlements: settlements
+                .par_iter()
+                .map(|s| s.valid.then(|| snap(s.settlement.pos)).flatten())
+                .collect(),
+            facilities: facilities
+                .par_iter()
+                .map(|&p| (p.bits(), snap(p)))
+                .collect(),
+        }
+    }
+
+    /// How many valid `settlements` (those the snaps were made for) snap
+    /// elsewhere than they would with no barrier.
+    pub fn moved_by_barriers(
+        &self,
+        segments: &SegmentIndex,
+        uses: &SegmentUses,
+        settlements: &[LoadedSettlement],
+    ) -> usize {
+        settlements
+            .iter()
+            .zip(&self.settlements)
+            .filter(|(s, snap)| {
+                s.valid && **snap != snap_on(segments, uses, None, s.settlement.pos)
+            })
+            .count()
+    }
+}
+
+/// The snap of `p` on `segments` among those `uses` allows, with
+/// `blocking`'s barriers in the way of the off-road leg.
+fn snap_on(
+    segments: &SegmentIndex,
+    uses: &SegmentUses,
+    blocking: Option<&Blocking>,
+    p: LonLat,
+) -> Option<Snap> {
+    let usable = |s: u32| uses[s as usize].is_some();
+    match blocking {
+        None => segments.snap_where(p, usable),
+        Some(b) => segments.snap_clear(p, usable, b.reach, |at| !b.barriers.blocks(p, at)),
     }
 }
