@@ -77,9 +77,26 @@ pub struct RoadNetwork {
     /// The profiles whose arc times are multiplied by [`Self::slope`]
     /// (`[terrain] road_profiles`).
     pub slope_profiles: Vec<String>,
+    /// How many roads [`RoadNetwork::release_roads`] dropped.
+    released_roads: usize,
 }
 
 impl RoadNetwork {
+    /// Number of roads, those [`RoadNetwork::release_roads`] dropped
+    /// included.
+    pub fn road_count(&self) -> usize {
+        self.roads.len() + self.released_roads
+    }
+
+    /// Drops the road attributes (about 130 bytes a road: two strings
+    /// and the travel attributes) once every profile's segment uses and
+    /// the segment R-tree are built, the only readers but scenarios: a
+    /// one-shot run needs them no further.
+    pub fn release_roads(&mut self) {
+        self.released_roads += self.roads.len();
+        self.roads = Vec::new();
+    }
+
     /// Builds the network. Zero-length segments (repeated vertices) are dropped.
     ///
     /// Vertices are shared by their OSM id, or by the bits of their

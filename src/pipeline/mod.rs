@@ -417,7 +417,7 @@ impl Study {
             })
             .collect();
         let network = NetworkStats {
-            roads: self.net.roads.len(),
+            roads: self.net.road_count(),
             nodes: self.net.nodes.len(),
             segments: self.net.segments.len(),
             components: self.net.components.clone(),

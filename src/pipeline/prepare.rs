@@ -25,7 +25,8 @@ impl Study {
     /// segment index: a national extract's roads hold about 30 bytes per
     /// road node, the ids 16. Without catchment polygons (whose grid points
     /// are snapped later), the segment index is dropped too once every
-    /// settlement and facility is snapped (about 35 bytes a node).
+    /// settlement and facility is snapped (about 35 bytes a node), and the
+    /// network's road attributes once the graphs are built (12).
     pub(super) fn prepare_timed(
         settings: Settings,
         mut dataset: Dataset,
@@ -202,6 +203,12 @@ impl Study {
             crate::barriers::count_snaps_moved(&mut dataset, &profiles);
             profiles
         });
+        if one_shot {
+            // The road attributes' last readers (segment uses, the R-tree)
+            // are done.
+            net.release_roads();
+            crate::memory::release_freed();
+        }
         let roads = std::mem::take(&mut dataset.roads);
         Study {
             settings,

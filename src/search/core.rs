@@ -242,6 +242,12 @@ impl CoreGraph {
         g.core_of = core_of;
         g.node = node;
         g.terminals = terminals;
+        // Pushed one by one, the arrays have up to twice their length of
+        // room (hops on a national extract: 13 M, with room for 16.8 M).
+        g.hops.shrink_to_fit();
+        g.head.shrink_to_fit();
+        g.first_hop.shrink_to_fit();
+        g.first_out.shrink_to_fit();
         g
     }
 

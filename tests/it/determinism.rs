@@ -104,6 +104,14 @@ fn a_one_shot_run_equals_a_study_that_keeps_everything() {
         );
         assert_eq!(zones_table(&one_shot).rows, zones_table(&kept).rows);
         assert_eq!(one_shot.measures, kept.measures, "{cfg}");
+        // The one-shot run dropped its road attributes but still counts
+        // its roads.
+        assert_eq!(
+            format!("{:?}", one_shot.network),
+            format!("{:?}", kept.network),
+            "{cfg}"
+        );
+        assert!(one_shot.network.roads > 0, "{cfg}");
         assert_eq!(
             facilities_table(&one_shot).rows,
             facilities_table(&kept).rows
