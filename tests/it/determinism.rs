@@ -111,7 +111,8 @@ fn a_one_shot_run_equals_a_study_that_keeps_everything() {
             format!("{:?}", kept.network),
             "{cfg}"
         );
-        assert!(one_shot.network.roads > 0, "{cfg}");
+        // (Tata's bundled example has no road layer.)
+        assert_eq!(one_shot.network.roads > 0, cfg.starts_with("liechtenstein"));
         assert_eq!(
             facilities_table(&one_shot).rows,
             facilities_table(&kept).rows
