@@ -16,11 +16,12 @@
 //!    threshold, by the same trip model;
 //! 5. [`score`] — thresholds and the ARIA+-style composite;
 //! 6. [`zones`] — census allocation, H3 zones, aggregation and ranking;
-//! 7. [`write`] — GeoJSON / CSV / `run.json`, written atomically, and
+//! 7. [`write`](mod@write) — GeoJSON / CSV / `run.json`, written atomically, and
 //!    [`report`] — `report.html`, the council report rebuilt from them;
 //!
-//! and [`pipeline`] runs them in order. [`init`] writes a first config
-//! from the files a user has, guessing each one's role and fields.
+//! and [`pipeline`] runs them in order, handing the heap each stage freed
+//! back to the system between them ([`memory`]). [`init`] writes a first
+//! config from the files a user has, guessing each one's role and fields.
 //!
 //! ## Features
 //! The default build is pure Rust (GeoJSON, CSV and `.osm.pbf` inputs,

@@ -103,7 +103,7 @@ impl RoadNetwork {
     /// coordinates when they have none (the two never match each other);
     /// nodes are numbered in the order their first vertex comes in the
     /// roads. The numbering is a parallel sort rather than one hash lookup
-    /// per vertex ([`node_of_vertices`]): at millions of vertices the
+    /// per vertex (`node_of_vertices`): at millions of vertices the
     /// lookups were cache misses on one thread.
     pub fn build(roads: &[Road]) -> Self {
         let node_of = node_of_vertices(roads);

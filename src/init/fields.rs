@@ -19,7 +19,7 @@ pub struct FieldStats {
     pub present: usize,
     /// Features where it holds a finite number (or text reading as one).
     pub numeric: usize,
-    /// Distinct values as text (at most [`MAX_VALUES`]).
+    /// Distinct values as text (at most `MAX_VALUES`).
     pub values: BTreeSet<String>,
     /// Whether every feature has a value and no two share one.
     pub unique: bool,

@@ -9,7 +9,7 @@
 //! whole. Then the fields each role needs are guessed by name and value,
 //! the zone key by the values it shares with a census column, and the CRS
 //! from the file (or, when it declares none, from the coordinate range).
-//! [`render`] writes the commented TOML; what could not be guessed is
+//! [`render`](mod@render) writes the commented TOML; what could not be guessed is
 //! written as `# key = ?  (why)`.
 
 use std::path::{Path, PathBuf};

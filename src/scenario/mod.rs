@@ -1,7 +1,7 @@
 //! Scenarios: typed modifications of the baseline, applied to a view of the
 //! prepared network, with results compared against the baseline.
 //!
-//! * [`model`] — the typed modifications; [`file`] reads them from TOML;
+//! * [`model`] — the typed modifications; [`file`](mod@file) reads them from TOML;
 //!   [`seasons`] derives named seasons from OSM passability tags;
 //! * [`apply`] — a scenario applied to the prepared [`crate::pipeline::Study`]:
 //!   facilities, populations and an edited network (copy on write);

@@ -8,7 +8,7 @@
 //! results are equal bit for bit). For many searches on one graph,
 //! [`ch::Hierarchy`] answers each one in about one pass over the arcs after
 //! a one-off build. Catchment and gravity cost rows run one search per
-//! facility stopped at a cutoff: [`bounded`] on the whole graph, [`core`](self::core)
+//! facility stopped at a cutoff: [`bounded`] on the whole graph, [`core`](mod@self::core)
 //! on the graph's core for the settlements' exit nodes (the same times
 //! there, bit for bit, for a fraction of the work).
 

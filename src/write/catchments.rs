@@ -103,7 +103,7 @@ fn fill_symbol(name: &str, alpha: usize) -> String {
 }
 
 /// The style: under a title rule, one group per service and scope (see
-/// [`groups`]; only the first switched on), each with a rule per threshold
+/// `groups`; only the first switched on), each with a rule per threshold
 /// (`thresholds_min`, ascending), the smallest the most opaque; the larger
 /// polygons are drawn first.
 pub fn catchments_qml(t: &Table, thresholds_min: &[f64]) -> String {

@@ -1,7 +1,7 @@
 //! Writing: result tables → GeoJSON (RFC 7946), CSV, QGIS styles (`.qml`),
 //! `run.json`; with the `gdal` feature a GeoPackage, and with `geoparquet`
 //! GeoParquet on request (`--format geoparquet`). With `arrow`, a table is
-//! also an Arrow record batch ([`arrow::table_to_batch`]).
+//! also an Arrow record batch (`arrow::table_to_batch`, feature `arrow`).
 //!
 //! Results are first laid out as a flat, typed [`Table`] (one per layer), so
 //! GeoJSON and CSV carry exactly the same fields. The whole output folder is

@@ -9,7 +9,7 @@
 //! * the population-weighted mean gravity remoteness index.
 //!
 //! **Ranking** by `[zones] rank_by`: `composite` (the default) keeps the
-//! burden ranking of [`super::aggregate`]. Any other measure ranks the
+//! burden ranking of [`super::aggregate`](mod@super::aggregate). Any other measure ranks the
 //! zones worst first: accessibility (`<svc>_2sf`, `_e2sf`, `_g2sf`, `_3sf`)
 //! lowest first, people not covered (`<svc>_np<T>`) and the remoteness
 //! index (`grav_idx`) highest first; then by population (largest first) and

@@ -1,8 +1,8 @@
 //! Zones: population allocation, H3 zones, aggregation and priority ranking.
 //!
-//! * [`allocate`] — census totals of zones → settlements without a population.
+//! * [`allocate`](mod@allocate) — census totals of zones → settlements without a population.
 //! * [`h3`] — hexagonal zones when no zone layer is given.
-//! * [`aggregate`] — per-zone indicators, burden, rank, priority and reason.
+//! * [`aggregate`](mod@aggregate) — per-zone indicators, burden, rank, priority and reason.
 //! * [`measures`] — per-zone capacity-aware measures; ranking by any of them.
 
 pub mod aggregate;
