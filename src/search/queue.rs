@@ -277,11 +277,8 @@ mod tests {
         use std::collections::BTreeSet;
         let mut q = BucketQueue::new(0.3, 8);
         let mut model = BTreeSet::new();
-        let mut seed = 1u64;
-        let mut rnd = |m: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-            (seed >> 33) % m
-        };
+        let mut rng = crate::test_rng::Lcg::new(1);
+        let mut rnd = |m: u64| rng.below(m as usize) as u64;
         let mut last = 0.0f64;
         for round in 0..500u32 {
             for j in 0..rnd(4) as u32 {
