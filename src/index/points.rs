@@ -81,13 +81,9 @@ mod tests {
     use crate::geometry::haversine;
 
     /// Seeded uniform numbers in [0, 1).
-    fn uniform(mut s: u64) -> impl FnMut() -> f64 {
-        move || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        }
+    fn uniform(seed: u64) -> impl FnMut() -> f64 {
+        let mut rng = crate::test_rng::Lcg::new(seed);
+        move || rng.unit()
     }
 
     #[test]
