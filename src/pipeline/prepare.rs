@@ -23,10 +23,11 @@ impl Study {
     /// (`RoadNetwork::node_key`), which only scenarios adding roads read,
     /// are dropped once the network is built, before the graphs and the
     /// segment index: a national extract's roads hold about 30 bytes per
-    /// road node, the ids 16. Without catchment polygons (whose grid points
-    /// are snapped later), the segment index is dropped too once every
-    /// settlement and facility is snapped (about 35 bytes a node), and the
-    /// network's road attributes once the graphs are built (12).
+    /// road node, the ids 16. The network's road attributes follow once
+    /// the graphs and the segment index are built (12 bytes a node), and,
+    /// without catchment polygons (whose grid points are snapped later),
+    /// the segment index itself once every settlement and facility is
+    /// snapped (about 35).
     pub(super) fn prepare_timed(
         settings: Settings,
         mut dataset: Dataset,
