@@ -138,12 +138,7 @@ pub fn count_snaps_moved(dataset: &mut Dataset, profiles: &[Arc<ProfileContext>]
         return;
     }
     for ctx in profiles {
-        let moved = dataset
-            .settlements
-            .iter()
-            .zip(&ctx.settlement_snaps)
-            .filter(|(s, snap)| s.valid && **snap != ctx.snap_unblocked(s.settlement.pos))
-            .count();
+        let moved = ctx.moved_by_barriers(&dataset.settlements);
         record_snaps_moved(dataset, &ctx.profile.name, moved);
     }
 }

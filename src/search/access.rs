@@ -295,15 +295,13 @@ impl<'a> TravelModel<'a> {
             None => (None, None),
         };
         let nearest = PointIndex::build(&facilities.iter().map(|f| f.pos).collect::<Vec<_>>());
-        let access = self.per_settlement(|k| {
-            let labels = match (&paths, &work) {
-                (Some(p), _) => Some(&**p as &dyn Labels),
-                (None, Some(w)) => Some(w as &dyn Labels),
-                (None, None) => None,
-            };
-            self.settlement_access(service, k, labels, &seeding, &nearest)
-        });
-        drop(work);
+        let labels: Option<&dyn Labels> = match (&paths, &work) {
+            (Some(p), _) => Some(&**p),
+            (None, Some(w)) => Some(w),
+            (None, None) => None,
+        };
+        let access =
+            self.per_settlement(|k| self.settlement_access(service, k, labels, &seeding, &nearest));
         ServiceAccess {
             service: service.name.clone(),
             facilities_on_network: seeding.placed.iter().filter(|p| p.is_some()).count(),

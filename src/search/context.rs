@@ -120,7 +120,6 @@ impl ProfileContext {
         facilities: &[LonLat],
         blocking: Option<Blocking>,
     ) -> Self {
-        let blocking = blocking.filter(|b| !b.barriers.is_empty());
         let snaps = Snaps::compute(
             &segments,
             &graph.segment_use,
@@ -240,6 +239,14 @@ impl ProfileContext {
     /// The snap of `p` as if there were no barrier.
     pub fn snap_unblocked(&self, p: LonLat) -> Option<Snap> {
         snap_on(self.segment_index()?, &self.graph.segment_use, None, p)
+    }
+
+    /// How many valid `settlements` (those the context was built with)
+    /// barriers made snap elsewhere than they would with none.
+    pub fn moved_by_barriers(&self, settlements: &[LoadedSettlement]) -> usize {
+        count_moved(settlements, &self.settlement_snaps, |p| {
+            self.snap_unblocked(p)
+        })
     }
 
     /// The segment R-tree, unless released (a debug build stops there:
@@ -375,14 +382,24 @@ impl Snaps {
         uses: &SegmentUses,
         settlements: &[LoadedSettlement],
     ) -> usize {
-        settlements
-            .iter()
-            .zip(&self.settlements)
-            .filter(|(s, snap)| {
-                s.valid && **snap != snap_on(segments, uses, None, s.settlement.pos)
-            })
-            .count()
+        count_moved(settlements, &self.settlements, |p| {
+            snap_on(segments, uses, None, p)
+        })
     }
+}
+
+/// How many valid `settlements` have a snap in `snaps` other than
+/// `unblocked` gives their position.
+fn count_moved(
+    settlements: &[LoadedSettlement],
+    snaps: &[Option<Snap>],
+    unblocked: impl Fn(LonLat) -> Option<Snap>,
+) -> usize {
+    settlements
+        .iter()
+        .zip(snaps)
+        .filter(|(s, snap)| s.valid && **snap != unblocked(s.settlement.pos))
+        .count()
 }
 
 /// The snap of `p` on `segments` among those `uses` allows, with

@@ -199,7 +199,9 @@ impl BucketQueue {
         let mut slot = std::mem::take(&mut self.slots[next as usize & mask]);
         self.in_slots -= slot.len();
         self.small.extend(slot.drain(..).map(Reverse));
-        self.spare.push(slot);
+        if slot.capacity() > 0 {
+            self.spare.push(slot);
+        }
         while let Some(Reverse((k, key))) = self.overflow.peek().copied() {
             if k != next {
                 break;
@@ -325,5 +327,19 @@ mod tests {
             room < 4 * 1024,
             "{room} keys of room kept for 1,000 at a time"
         );
+    }
+
+    /// A bucket reached from the overflow heap, its slot never filled,
+    /// adds no empty buffer to the pool.
+    #[test]
+    fn an_overflow_bucket_pools_no_empty_buffer() {
+        let mut q = BucketQueue::new(1.0, 4);
+        for k in 0..3u32 {
+            q.push(f64::from(100 * (k + 1)) + 0.5, 0, k);
+        }
+        for k in 0..3u32 {
+            assert_eq!(q.pop(), Some((f64::from(100 * (k + 1)) + 0.5, 0, k)));
+        }
+        assert!(q.spare.iter().all(|b| b.capacity() > 0), "{:?}", q.spare);
     }
 }

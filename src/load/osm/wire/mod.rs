@@ -80,9 +80,9 @@ pub(super) fn read_relations(
 }
 
 /// Calls `merge` on the nodes of the blocks starting at `offsets` whose id
-/// `keep` maps to a key, as `(key, position)` in file order (`keep` makes
-/// one such map per block) (plain nodes, then
-/// dense ones, in each group, as `osmpbf` iterates them).
+/// maps to a key, as `(key, position)` in file order (plain nodes, then
+/// dense ones, in each group, as `osmpbf` iterates them). `keep` makes the
+/// map afresh for each block, so that it may remember where it was.
 pub(super) fn read_nodes<K: Send, F: FnMut(i64) -> Option<K>>(
     path: &Path,
     offsets: &[u64],
