@@ -79,6 +79,27 @@ pub struct RoadNetwork {
     pub slope_profiles: Vec<String>,
     /// How many roads [`RoadNetwork::release_roads`] dropped.
     released_roads: usize,
+    /// What [`RoadNetwork::release_geometry`] kept (`None` before it).
+    kept: Option<Box<Kept>>,
+}
+
+/// What [`RoadNetwork::release_geometry`] keeps of the nodes and segments:
+/// the segments places snapped to, with their ends' positions and slope
+/// factors, and how many nodes and segments there were.
+#[derive(Debug, Clone, Default)]
+struct Kept {
+    /// Ids of the kept segments, ascending.
+    ids: Vec<u32>,
+    /// The segment of each id.
+    segments: Vec<Segment>,
+    /// The positions of its ends, `[a, b]`.
+    ends: Vec<[LonLat; 2]>,
+    /// Its slope factors (empty when the network has none).
+    slope: Vec<[f64; 2]>,
+    /// Nodes before the release.
+    nodes: usize,
+    /// Segments before the release.
+    segments_total: usize,
 }
 
 impl RoadNetwork {
@@ -97,6 +118,96 @@ impl RoadNetwork {
         self.roads = Vec::new();
     }
 
+    /// Drops the nodes, the segments and their slope factors (36 bytes a
+    /// road node on a national extract), keeping only the segments of
+    /// `keep` (those places snapped to), once the graphs are built and
+    /// every place the run will route from or to is snapped: a one-shot
+    /// run then reads a segment only where a trip leaves or joins the
+    /// network ([`RoadNetwork::segment`], [`RoadNetwork::segment_ends`],
+    /// [`RoadNetwork::slope`]). Graphs, segment indices and scenarios can
+    /// no longer be built on it.
+    pub fn release_geometry(&mut self, keep: impl IntoIterator<Item = u32>) {
+        if self.kept.is_some() {
+            return;
+        }
+        let mut ids: Vec<u32> = keep.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let segments: Vec<Segment> = ids.iter().map(|&i| self.segments[i as usize]).collect();
+        let ends = segments
+            .iter()
+            .map(|s| [self.nodes[s.a as usize], self.nodes[s.b as usize]])
+            .collect();
+        let slope = match self.slope.is_empty() {
+            true => Vec::new(),
+            false => ids.iter().map(|&i| self.slope[i as usize]).collect(),
+        };
+        self.kept = Some(Box::new(Kept {
+            ids,
+            segments,
+            ends,
+            slope,
+            nodes: self.nodes.len(),
+            segments_total: self.segments.len(),
+        }));
+        self.nodes = Vec::new();
+        self.segments = Vec::new();
+        self.slope = Vec::new();
+    }
+
+    /// Whether [`RoadNetwork::release_geometry`] dropped the nodes and
+    /// segments.
+    pub fn geometry_released(&self) -> bool {
+        self.kept.is_some()
+    }
+
+    /// Number of nodes, those [`RoadNetwork::release_geometry`] dropped
+    /// included.
+    pub fn node_count(&self) -> usize {
+        self.kept.as_ref().map_or(self.nodes.len(), |k| k.nodes)
+    }
+
+    /// Number of segments, those [`RoadNetwork::release_geometry`] dropped
+    /// included.
+    pub fn segment_count(&self) -> usize {
+        self.kept
+            .as_ref()
+            .map_or(self.segments.len(), |k| k.segments_total)
+    }
+
+    /// Where segment `s` is among the kept ones, after
+    /// [`RoadNetwork::release_geometry`] (`None` before it).
+    ///
+    /// # Panics
+    /// When `s` was released: only the segments places snapped to are
+    /// kept, and nothing else is read of them.
+    fn kept_at(&self, s: u32) -> Option<(&Kept, usize)> {
+        let k = self.kept.as_deref()?;
+        match k.ids.binary_search(&s) {
+            Ok(at) => Some((k, at)),
+            Err(_) => panic!("segment {s} was released with the network's geometry"),
+        }
+    }
+
+    /// Segment `s`.
+    pub fn segment(&self, s: u32) -> Segment {
+        match self.kept_at(s) {
+            Some((k, at)) => k.segments[at],
+            None => self.segments[s as usize],
+        }
+    }
+
+    /// The positions of segment `s`'s ends, `[a, b]`.
+    pub fn segment_ends(&self, s: u32) -> [LonLat; 2] {
+        match self.kept_at(s) {
+            Some((k, at)) => k.ends[at],
+            None => {
+                let seg = self.segments[s as usize];
+                [self.nodes[seg.a as usize], self.nodes[seg.b as usize]]
+            }
+        }
+    }
+
     /// Builds the network. Zero-length segments (repeated vertices) are dropped.
     ///
     /// Vertices are shared by their OSM id, or by the bits of their
@@ -106,12 +217,27 @@ impl RoadNetwork {
     /// per vertex (`node_of_vertices`): at millions of vertices the
     /// lookups were cache misses on one thread.
     pub fn build(roads: &[Road]) -> Self {
-        let node_of = node_of_vertices(roads);
-        let vertices = node_of.len();
+        Self::build_with(roads, true)
+    }
+
+    /// As [`RoadNetwork::build`], without the nodes' OSM ids
+    /// ([`RoadNetwork::node_key`] left empty: 16 bytes a node) for a run
+    /// that no scenario adding roads follows.
+    pub fn build_without_keys(roads: &[Road]) -> Self {
+        Self::build_with(roads, false)
+    }
+
+    fn build_with(roads: &[Road], keys: bool) -> Self {
+        let (node_of, nodes) = node_of_vertices(roads);
+        // At most one segment between consecutive vertices of a road.
+        let segments = roads
+            .iter()
+            .map(|r| r.vertices.len().saturating_sub(1))
+            .sum();
         let mut net = RoadNetwork {
-            nodes: Vec::with_capacity(vertices),
-            node_key: Vec::with_capacity(vertices),
-            segments: Vec::with_capacity(vertices),
+            nodes: Vec::with_capacity(nodes),
+            node_key: Vec::with_capacity(if keys { nodes } else { 0 }),
+            segments: Vec::with_capacity(segments),
             roads: Vec::with_capacity(roads.len()),
             ..RoadNetwork::default()
         };
@@ -131,7 +257,9 @@ impl RoadNetwork {
                 k += 1;
                 if id as usize == net.nodes.len() {
                     net.nodes.push(*pos);
-                    net.node_key.push(*key);
+                    if keys {
+                        net.node_key.push(*key);
+                    }
                 }
                 if let Some(p) = prev {
                     let len = haversine(net.nodes[p as usize], net.nodes[id as usize]).0;
@@ -147,9 +275,8 @@ impl RoadNetwork {
                 prev = Some(id);
             }
         }
-        // Room was made for every vertex; nodes and segments are fewer.
-        net.nodes.shrink_to_fit();
-        net.node_key.shrink_to_fit();
+        // Room was made for a segment between every two vertices; those
+        // of zero length are not kept.
         net.segments.shrink_to_fit();
         net.components = summary(&components(net.nodes.len(), &net.segments));
         net
@@ -158,12 +285,20 @@ impl RoadNetwork {
     /// The time factors of segment `s`, `[a → b, b → a]`: `[1, 1]` when
     /// the network has no slopes.
     pub fn slope(&self, s: usize) -> [f64; 2] {
-        self.slope.get(s).copied().unwrap_or([1.0, 1.0])
+        let slope = match self.kept_at(s as u32) {
+            Some((k, at)) => k.slope.get(at),
+            None => self.slope.get(s),
+        };
+        slope.copied().unwrap_or([1.0, 1.0])
     }
 
     /// Whether `profile`'s road times follow the slopes.
     pub fn sloped(&self, profile: &str) -> bool {
-        !self.slope.is_empty() && self.slope_profiles.iter().any(|p| p == profile)
+        let any = match &self.kept {
+            Some(k) => !k.slope.is_empty(),
+            None => !self.slope.is_empty(),
+        };
+        any && self.slope_profiles.iter().any(|p| p == profile)
     }
 }
 
@@ -194,36 +329,40 @@ fn summary(component: &[u32]) -> Components {
 /// numbered in the order of those first positions. `O(v log v)` over two
 /// cores instead of a hash lookup per vertex; the same numbering as one
 /// hash map filled in road order (tested against that).
-fn node_of_vertices(roads: &[Road]) -> Vec<u32> {
-    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-    enum Key {
-        Id(i64),
-        Pos(u64, u64),
+fn node_of_vertices(roads: &[Road]) -> (Vec<u32>, usize) {
+    // Vertices with an id and without one are sorted apart (the two never
+    // match), the first by 16-byte records, not the 32 of one enum.
+    let vertices = || roads.iter().flat_map(|r| &r.vertices);
+    let with_id = vertices().filter(|v| v.0.is_some()).count();
+    let mut by_id: Vec<(i64, u32)> = Vec::with_capacity(with_id);
+    let mut by_pos: Vec<((u64, u64), u32)> = Vec::with_capacity(vertices().count() - with_id);
+    for (k, (id, pos)) in vertices().enumerate() {
+        match id {
+            Some(i) => by_id.push((*i, k as u32)),
+            None => by_pos.push(((pos.lon.to_bits(), pos.lat.to_bits()), k as u32)),
+        }
     }
-    let mut keyed: Vec<(Key, u32)> = roads
-        .iter()
-        .flat_map(|r| &r.vertices)
-        .enumerate()
-        .map(|(k, (id, pos))| {
-            let key = match id {
-                Some(i) => Key::Id(*i),
-                None => Key::Pos(pos.lon.to_bits(), pos.lat.to_bits()),
-            };
-            (key, k as u32)
-        })
-        .collect();
-    keyed.par_sort_unstable();
-    let n = keyed.len();
-    // The first vertex of each run, and each vertex's run.
+    let n = by_id.len() + by_pos.len();
+    // The first vertex of each run of equal keys, and each vertex's run.
     let mut firsts: Vec<u32> = Vec::new();
     let mut run_of = vec![0u32; n];
-    for (j, (key, k)) in keyed.iter().enumerate() {
-        if j == 0 || keyed[j - 1].0 != *key {
-            firsts.push(*k);
+    fn runs<K: Ord + Send + Copy>(
+        keyed: &mut [(K, u32)],
+        firsts: &mut Vec<u32>,
+        run_of: &mut [u32],
+    ) {
+        keyed.par_sort_unstable();
+        for (j, (key, k)) in keyed.iter().enumerate() {
+            if j == 0 || keyed[j - 1].0 != *key {
+                firsts.push(*k);
+            }
+            run_of[*k as usize] = firsts.len() as u32 - 1;
         }
-        run_of[*k as usize] = firsts.len() as u32 - 1;
     }
-    drop(keyed);
+    runs(&mut by_id, &mut firsts, &mut run_of);
+    drop(by_id);
+    runs(&mut by_pos, &mut firsts, &mut run_of);
+    drop(by_pos);
     // Runs numbered by their first vertex's position.
     let mut order: Vec<u32> = (0..firsts.len() as u32).collect();
     order.par_sort_unstable_by_key(|&r| firsts[r as usize]);
@@ -232,7 +371,7 @@ fn node_of_vertices(roads: &[Road]) -> Vec<u32> {
         number[r as usize] = node as u32;
     }
     run_of.iter_mut().for_each(|r| *r = number[*r as usize]);
-    run_of
+    (run_of, firsts.len())
 }
 
 /// Undirected connected components by union–find; each component is named by
@@ -291,6 +430,43 @@ mod tests {
         assert_eq!(c.largest_nodes, 4);
     }
 
+    /// After `release_geometry`, the kept segments read as before (their
+    /// ends, lengths and slope factors), the counts stay, and a released
+    /// segment is never read silently.
+    #[test]
+    fn released_geometry_keeps_the_snapped_segments() {
+        let roads = [
+            road(&[(1, 0.0, 0.0), (2, 0.01, 0.0), (3, 0.02, 0.0)]),
+            road(&[(3, 0.02, 0.0), (4, 0.02, 0.01), (5, 0.03, 0.01)]),
+        ];
+        let mut net = RoadNetwork::build(&roads);
+        net.slope = (0..net.segments.len())
+            .map(|i| [1.0 + i as f64, 0.5 + i as f64])
+            .collect();
+        net.slope_profiles = vec!["walk".into()];
+        let full = net.clone();
+        assert!(!net.geometry_released());
+        net.release_geometry([3, 1, 3]);
+        assert!(net.geometry_released());
+        assert!(net.nodes.is_empty() && net.segments.is_empty() && net.slope.is_empty());
+        assert_eq!(net.node_count(), 5);
+        assert_eq!(net.segment_count(), 4);
+        assert!(net.sloped("walk") && !net.sloped("drive"));
+        for s in [1u32, 3] {
+            let (a, b) = (net.segment(s), full.segment(s));
+            assert_eq!((a.a, a.b, a.len_m), (b.a, b.b, b.len_m));
+            assert_eq!(net.segment_ends(s), full.segment_ends(s));
+            assert_eq!(net.slope(s as usize), full.slope(s as usize));
+        }
+        let gone = std::panic::catch_unwind(|| net.segment(2));
+        assert!(gone.is_err(), "a released segment must not be read");
+        // Without slopes, the kept segments' factors are 1.
+        let mut flat = RoadNetwork::build(&roads);
+        flat.release_geometry([0]);
+        assert_eq!(flat.slope(0), [1.0, 1.0]);
+        assert!(!flat.sloped("walk"));
+    }
+
     /// The numbering of one hash map filled in road order: the reference
     /// `node_of_vertices` is checked against.
     fn reference(roads: &[Road]) -> Vec<u32> {
@@ -338,7 +514,10 @@ mod tests {
                     r
                 })
                 .collect();
-            assert_eq!(node_of_vertices(&roads), reference(&roads));
+            let (got, nodes) = node_of_vertices(&roads);
+            let want = reference(&roads);
+            assert_eq!(nodes, want.iter().max().map_or(0, |&m| m as usize + 1));
+            assert_eq!(got, want);
         }
     }
 }

@@ -253,7 +253,7 @@ pub use prepare::road_network;
 impl Study {
     /// Roads, or straight lines when there is no road network.
     pub fn travel_mode(&self) -> TravelMode {
-        if self.net.segments.is_empty() {
+        if self.net.segment_count() == 0 {
             TravelMode::StraightLine
         } else {
             TravelMode::RoadNetwork
@@ -418,8 +418,8 @@ impl Study {
             .collect();
         let network = NetworkStats {
             roads: self.net.road_count(),
-            nodes: self.net.nodes.len(),
-            segments: self.net.segments.len(),
+            nodes: self.net.node_count(),
+            segments: self.net.segment_count(),
             components: self.net.components.clone(),
         };
         let travel_mode = self.travel_mode();

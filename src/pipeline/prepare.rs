@@ -19,11 +19,11 @@ impl Study {
     }
 
     /// As [`Study::prepare`], timed on `clock`. With `one_shot` (a run
-    /// that no scenario follows), the loaded roads and the nodes' OSM ids
+    /// that no scenario follows), the nodes' OSM ids
     /// (`RoadNetwork::node_key`), which only scenarios adding roads read,
-    /// are dropped once the network is built, before the graphs and the
-    /// segment index: a national extract's roads hold about 30 bytes per
-    /// road node, the ids 16. The network's road attributes follow once
+    /// are not kept (16 bytes a road node), and the loaded roads are
+    /// dropped once the network is built, before the graphs and the
+    /// segment index (about 30). The network's road attributes follow once
     /// the graphs and the segment index are built (12 bytes a node), and,
     /// without catchment polygons (whose grid points are snapped later),
     /// the segment index itself once every settlement and facility is
@@ -129,11 +129,14 @@ impl Study {
             }),
         };
         let mut net = clock.stage("index", || {
-            road_network(&dataset.roads, &settings, dataset.terrain.as_deref())
+            let net = match one_shot {
+                true => RoadNetwork::build_without_keys(&dataset.roads),
+                false => RoadNetwork::build(&dataset.roads),
+            };
+            with_slopes(net, &settings, dataset.terrain.as_deref())
         });
         if one_shot {
             dataset.roads = Vec::new();
-            net.node_key = Vec::new();
             crate::memory::release_freed();
         }
         let used: Vec<crate::config::Profile> = settings
@@ -208,6 +211,11 @@ impl Study {
             // The road attributes' last readers (segment uses, the R-tree)
             // are done.
             net.release_roads();
+            if release {
+                // Every place is snapped and every graph built: trips read
+                // only the segments places snapped to.
+                net.release_geometry(profiles.iter().flat_map(|p| p.snapped_segments()));
+            }
             crate::memory::release_freed();
         }
         let roads = std::mem::take(&mut dataset.roads);
@@ -236,7 +244,16 @@ pub fn road_network(
     settings: &Settings,
     terrain: Option<&crate::terrain::Terrain>,
 ) -> RoadNetwork {
-    let mut net = RoadNetwork::build(roads);
+    with_slopes(RoadNetwork::build(roads), settings, terrain)
+}
+
+/// `net` with the slope factors of `[terrain] road_profiles` over
+/// `terrain`, if any.
+fn with_slopes(
+    mut net: RoadNetwork,
+    settings: &Settings,
+    terrain: Option<&crate::terrain::Terrain>,
+) -> RoadNetwork {
     if let (Some(t), Some(ts)) = (terrain, &settings.terrain) {
         crate::search::trip::slope_network(&mut net, t, &ts.road_profiles);
     }

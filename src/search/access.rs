@@ -234,7 +234,7 @@ impl<'a> TravelModel<'a> {
 
     /// Whether the run has no road layer (straight-line only).
     pub fn straight_line_only(&self) -> bool {
-        self.net.segments.is_empty()
+        self.net.segment_count() == 0
     }
 
     /// The context of `profile`.

@@ -278,6 +278,18 @@ impl ProfileContext {
         self.segments = None;
     }
 
+    /// The segments this context's snaps (settlements' and cached
+    /// facilities') land on, with repeats: after
+    /// [`ProfileContext::release_segment_index`], every segment a trip of
+    /// the run can leave or join the network by.
+    pub fn snapped_segments(&self) -> impl Iterator<Item = u32> + '_ {
+        self.settlement_snaps
+            .iter()
+            .chain(self.facility_snaps.values())
+            .flatten()
+            .map(|s| s.segment)
+    }
+
     /// The barriers this profile's off-road legs may not cross, if any.
     pub fn barriers(&self) -> Option<&BarrierIndex> {
         self.blocking.as_ref().map(|b| &*b.barriers)

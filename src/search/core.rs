@@ -85,34 +85,44 @@ struct Neighbours {
 }
 
 impl Neighbours {
+    /// Two arrays live at once, `first` (a node) and `list` (two an arc):
+    /// each node's room is filled from its end backwards, so no cursor
+    /// array is needed, and the room left by duplicates is handed back.
     fn of(graph: &SearchGraph) -> Self {
         let n = graph.node_count();
-        let mut count = vec![0u32; n + 1];
+        // `first[v + 1]`: v's neighbours counted, then the end of its room.
+        let mut first = vec![0u32; n + 1];
         for u in 0..n as u32 {
             for a in graph.arcs(u).iter().filter(|a| a.head != u) {
-                count[u as usize + 1] += 1;
-                count[a.head as usize + 1] += 1;
+                first[u as usize + 1] += 1;
+                first[a.head as usize + 1] += 1;
             }
         }
         for v in 0..n {
-            count[v + 1] += count[v];
+            first[v + 1] += first[v];
         }
-        let mut next = count.clone();
-        let mut list = vec![0u32; count[n] as usize];
+        let mut list = vec![0u32; first[n] as usize];
         for u in 0..n as u32 {
             for a in graph.arcs(u).iter().filter(|a| a.head != u) {
-                list[next[u as usize] as usize] = a.head;
-                next[u as usize] += 1;
-                list[next[a.head as usize] as usize] = u;
-                next[a.head as usize] += 1;
+                for (v, x) in [(u, a.head), (a.head, u)] {
+                    let at = &mut first[v as usize + 1];
+                    *at -= 1;
+                    list[*at as usize] = x;
+                }
             }
         }
-        // Sort and deduplicate each node's list in place, then close the gaps.
-        let mut first = Vec::with_capacity(n + 1);
-        first.push(0u32);
+        // Now `first[v + 1]` is where v's room starts; it ends where
+        // v + 1's starts. Sort and deduplicate each room in place, close
+        // the gaps, and leave `first[v + 1]` at v's new end.
+        let total = list.len();
         let mut w = 0usize;
         for v in 0..n {
-            let (a, b) = (count[v] as usize, count[v + 1] as usize);
+            let a = first[v + 1] as usize;
+            let b = if v + 1 < n {
+                first[v + 2] as usize
+            } else {
+                total
+            };
             list[a..b].sort_unstable();
             let mut last = NONE;
             for k in a..b {
@@ -122,9 +132,10 @@ impl Neighbours {
                     w += 1;
                 }
             }
-            first.push(w as u32);
+            first[v + 1] = w as u32;
         }
         list.truncate(w);
+        list.shrink_to_fit();
         Neighbours { first, list }
     }
 

@@ -170,3 +170,28 @@ fn pooled_buffers_come_back_reset() {
     let s = CoreSearch::pooled(core.node_count());
     assert!(s.f.touched.is_empty() && s.f.time.iter().all(|t| t.is_infinite()));
 }
+
+/// Each node's neighbours as a sorted set of the arcs' ends (self-loops
+/// left out): the reference `Neighbours::of` is checked against.
+#[test]
+fn neighbours_are_each_nodes_distinct_arc_ends() {
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..300 {
+        let (n, arcs) = road_like(&mut r);
+        let mut want = vec![std::collections::BTreeSet::new(); n];
+        for &(u, v, _, _) in &arcs {
+            if u != v {
+                want[u as usize].insert(v);
+                want[v as usize].insert(u);
+            }
+        }
+        let g = SearchGraph::from_arcs(n, arcs);
+        let nb = Neighbours::of(&g);
+        assert_eq!(nb.first.len(), n + 1);
+        assert_eq!(nb.list.len(), nb.list.capacity(), "no room kept");
+        for (v, w) in want.iter().enumerate() {
+            let got = nb.of_node(v as u32);
+            assert!(got.iter().copied().eq(w.iter().copied()), "node {v}");
+        }
+    }
+}

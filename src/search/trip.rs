@@ -177,11 +177,7 @@ impl<'m> Trips<'m> {
 
     /// The position of a snap on its segment.
     fn snap_point(&self, sn: Snap) -> LonLat {
-        let s = &self.net.segments[sn.segment as usize];
-        let (a, b) = (
-            to_unit(self.net.nodes[s.a as usize]),
-            to_unit(self.net.nodes[s.b as usize]),
-        );
+        let [a, b] = self.net.segment_ends(sn.segment).map(to_unit);
         from_unit([
             a[0] + sn.t * (b[0] - a[0]),
             a[1] + sn.t * (b[1] - a[1]),
@@ -196,7 +192,7 @@ impl<'m> Trips<'m> {
 
     /// Whether the run has no road at all.
     pub fn straight_line_only(&self) -> bool {
-        self.net.segments.is_empty()
+        self.net.segment_count() == 0
     }
 
     /// Whether trips use the network (a road run, a service that is not
@@ -208,7 +204,7 @@ impl<'m> Trips<'m> {
     /// Seconds and metres along `frac` of `segment`, travelled forwards
     /// (from its `a` towards its `b`) or not.
     pub fn along(&self, segment: u32, frac: f64, forward: bool) -> (f64, f64) {
-        let s = &self.net.segments[segment as usize];
+        let s = self.net.segment(segment);
         let g = &self.ctx.graph;
         let usage = g.segment_use[segment as usize].expect("snaps only land on usable segments");
         let d = frac * s.len_m;
@@ -259,7 +255,7 @@ impl<'m> Trips<'m> {
     /// These seed the search on the reversed graph.
     pub fn facility_entries(&self, p: Placed) -> impl Iterator<Item = Entry> + '_ {
         let sn = p.snap;
-        let seg = &self.net.segments[sn.segment as usize];
+        let seg = self.net.segment(sn.segment);
         let usage = self.ctx.graph.segment_use[sn.segment as usize].expect("usable");
         [
             (usage.forward, seg.a, sn.t, true),
@@ -281,7 +277,7 @@ impl<'m> Trips<'m> {
     /// ends of its segment it may travel to.
     pub fn settlement_exits(&self, p: Placed) -> impl Iterator<Item = Entry> + '_ {
         let sn = p.snap;
-        let seg = &self.net.segments[sn.segment as usize];
+        let seg = self.net.segment(sn.segment);
         let usage = self.ctx.graph.segment_use[sn.segment as usize].expect("usable");
         [
             (usage.forward, seg.b, 1.0 - sn.t, true),

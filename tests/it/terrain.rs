@@ -396,7 +396,7 @@ fn write_dem(
 #[test]
 fn parallel_equals_sequential_over_terrain() {
     use remoteness::config::{Settings, TerrainSettings};
-    use remoteness::pipeline::{analyse, Quiet};
+    use remoteness::pipeline::{analyse, Quiet, Study};
     let dir = tempfile::tempdir().unwrap();
     let dem = dir.path().join("dem.tif");
     // One DEM each; Tata's trips are long (no roads), so it is sampled
@@ -422,6 +422,17 @@ fn parallel_equals_sequential_over_terrain() {
             vec!["walk".into()],
         ));
         let par = analyse(settings.clone(), Execution::Parallel, &Quiet).unwrap();
+        // A one-shot run keeps of the network only the segments places
+        // snapped to (their ends place the sloped off-road legs, their
+        // slope factors time the roads' first and last pieces): it equals
+        // a study that keeps everything.
+        let dataset = remoteness::load::load(&settings).unwrap();
+        let kept =
+            Study::prepare(settings.clone(), dataset, &Quiet).analyse(Execution::Parallel, &Quiet);
+        for (p, k) in par.access.iter().zip(&kept.access) {
+            assert_eq!(p.access, k.access, "{cfg}: {}", p.service);
+        }
+        assert_eq!(par.measures, kept.measures, "{cfg}");
         let seq = analyse(settings, Execution::Sequential, &Quiet).unwrap();
         let before = analyse(flat, Execution::Parallel, &Quiet).unwrap();
         let mut changed = 0;

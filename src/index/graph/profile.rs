@@ -245,6 +245,10 @@ impl ProfileGraph {
         profile: &Profile,
         edit: impl Fn(usize) -> Option<&'e SegmentEdit>,
     ) -> SegmentUses {
+        assert!(
+            !net.geometry_released(),
+            "a graph is built on the whole network, not on a released one"
+        );
         net.segments
             .iter()
             .enumerate()
@@ -279,6 +283,10 @@ impl ProfileGraph {
     /// `len_m / speed`, times the segment's slope factor in that direction
     /// when the network has slopes for this profile.
     pub fn from_uses(net: &RoadNetwork, profile: &Profile, segment_use: SegmentUses) -> Self {
+        assert!(
+            !net.geometry_released(),
+            "a graph is built on the whole network, not on a released one"
+        );
         let sloped = net.sloped(&profile.name);
         // The reverse graph is built straight from the segments, with no
         // arc list in between: its tails counted, then its arcs placed

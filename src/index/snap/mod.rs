@@ -59,6 +59,10 @@ impl SegmentIndex {
     /// one road, each starting at the node where the one before ends, at
     /// most `MAX_CHUNK` (16) long.
     pub fn build_where(net: &RoadNetwork, usable: impl Fn(usize) -> bool) -> Self {
+        assert!(
+            !net.geometry_released(),
+            "a segment index is built on the whole network, not on a released one"
+        );
         let segments = &net.segments;
         let indexed = |i: usize| usable(i) && net.roads[segments[i].road as usize].joinable;
         let unit = |node: u32| Unit3(to_unit(net.nodes[node as usize]));
