@@ -1,5 +1,5 @@
 //! The production multi-source search: Dijkstra on a two-level bucket
-//! queue, with lengths recovered after the search.
+//! queue, each label carrying the length of its path.
 //!
 //! **Parameters and result**: as [`multi_source_reference`]: seeds
 //! `(node, time_s, dist_m, source)`; per node the least time
@@ -19,10 +19,12 @@
 //!   only over the current bucket's few labels instead of the whole frontier;
 //! * the [`SearchGraph`] layout: an arc's head, time and length in one
 //!   record, so relaxing it reads one place;
-//! * one record per node holding its label (time, length, source) *and* the
-//!   offset of its first arc, copied in when the search starts: settling a
-//!   node reads the record its last relaxation just touched, not a separate
-//!   offset array;
+//! * one packed 20-byte record per node holding its label (time, length,
+//!   source). The offset of its first arc was once copied into it too, so
+//!   that settling a node read one record, not the graph's offset array
+//!   as well; on a national extract that cost 4 bytes a node in each of
+//!   the searches running at once (63 MB on two threads at 7.8 M nodes)
+//!   for no difference in time the benchmarks could tell from noise;
 //! * before relaxing a node's arcs, the search reads the first arc of the
 //!   node the queue returns next. The value is thrown away, but the load
 //!   overlaps the relaxations, so that node's arcs are cached when it is
@@ -39,14 +41,15 @@ use super::dijkstra::{Seed, ShortestPaths, NO_SOURCE};
 use super::queue::BucketQueue;
 use crate::index::SearchGraph;
 
-/// A node during the search: its label, and where its arcs start (the
-/// next record's `first` is where they end).
+/// A node's label during the search. Packed (20 bytes, not 24): the
+/// searches running at once each hold one a node. Fields are read by
+/// value only.
 #[derive(Clone, Copy)]
+#[repr(C, packed(4))]
 struct Node {
     time: f64,
     dist: f64,
     source: u32,
-    first: u32,
 }
 
 /// Runs a multi-source search over `graph` (see the module docs).
@@ -73,7 +76,7 @@ pub fn multi_source(graph: &SearchGraph, seeds: &[Seed]) -> ShortestPaths {
 /// The search's work array after [`multi_source`]'s search: every node's
 /// label, read in place ([`Work::label`]) by a caller that needs a few
 /// nodes' labels and not [`ShortestPaths`] (which would copy all of them:
-/// 20 bytes a node next to the array's 24).
+/// 20 bytes a node next to the array's 20).
 pub struct Work(Vec<Node>);
 
 impl Work {
@@ -88,16 +91,15 @@ impl Work {
 
 /// As [`multi_source`], the labels left in the work array.
 pub fn multi_source_work(graph: &SearchGraph, seeds: &[Seed]) -> Work {
-    let mut node: Vec<Node> = graph
-        .first_out
-        .iter()
-        .map(|&first| Node {
+    let mut node: Vec<Node> = vec![
+        Node {
             time: f64::INFINITY,
             dist: f64::INFINITY,
             source: NO_SOURCE,
-            first,
-        })
-        .collect();
+        };
+        graph.node_count()
+    ];
+    let first_out = &graph.first_out[..];
     let (typical, max) = arc_time_sample(graph);
     let mut queue = BucketQueue::for_arcs(typical, max);
     for s in seeds {
@@ -122,11 +124,11 @@ pub fn multi_source_work(graph: &SearchGraph, seeds: &[Seed]) -> Work {
         // Start loading the next node's arcs while this one is relaxed
         // (see the module docs).
         if let Some(next) = queue.peek_node() {
-            let f = node[next as usize].first as usize;
+            let f = first_out[next as usize] as usize;
             touched ^= arcs.get(f).map_or(0, |a| a.head);
         }
-        let end = node[u as usize + 1].first;
-        for a in &arcs[r.first as usize..end as usize] {
+        let (start, end) = (first_out[u as usize], first_out[u as usize + 1]);
+        for a in &arcs[start as usize..end as usize] {
             let (v, t) = (a.head, time + a.time_s);
             let l = &mut node[v as usize];
             if better(t, src, l) {
@@ -137,7 +139,6 @@ pub fn multi_source_work(graph: &SearchGraph, seeds: &[Seed]) -> Work {
     }
 
     std::hint::black_box(touched);
-    node.pop(); // the end record, which holds no label
     Work(node)
 }
 
@@ -149,7 +150,7 @@ const BLOCK: usize = 1 << 16;
 /// next block is written. The labels start zeroed (`vec![0; n]`: memory
 /// the system has not handed out yet, its pages touched only as they are
 /// written), so the peak holds about one work array rather than the work
-/// array and every label (24 + 20 bytes a node).
+/// array and every label (20 + 20 bytes a node).
 fn into_labels(mut node: Vec<Node>) -> ShortestPaths {
     let n = node.len();
     let mut out = ShortestPaths {
@@ -208,7 +209,6 @@ mod tests {
                     time: f64::from_bits(next()),
                     dist: f64::from_bits(next()),
                     source: (next() as u32) | (k as u32 & 1),
-                    first: k as u32,
                 })
                 .collect();
             let want = ShortestPaths {
