@@ -79,11 +79,11 @@ pub struct RoadNetwork {
     pub slope_profiles: Vec<String>,
     /// How many roads [`RoadNetwork::release_roads`] dropped.
     released_roads: usize,
-    /// What [`RoadNetwork::release_geometry`] kept (`None` before it).
+    /// What [`RoadNetwork::release_nodes`] kept (`None` before it).
     kept: Option<Box<Kept>>,
 }
 
-/// What [`RoadNetwork::release_geometry`] keeps of the nodes and segments:
+/// What [`RoadNetwork::release_nodes`] keeps of the nodes and segments:
 /// the segments places snapped to, with their ends' positions and slope
 /// factors, and how many nodes and segments there were.
 #[derive(Debug, Clone, Default)]
@@ -100,6 +100,8 @@ struct Kept {
     nodes: usize,
     /// Segments before the release.
     segments_total: usize,
+    /// Whether [`RoadNetwork::release_segments`] dropped the segments.
+    segments_released: bool,
 }
 
 impl RoadNetwork {
@@ -118,15 +120,15 @@ impl RoadNetwork {
         self.roads = Vec::new();
     }
 
-    /// Drops the nodes, the segments and their slope factors (36 bytes a
-    /// road node on a national extract), keeping only the segments of
-    /// `keep` (those places snapped to), once the graphs are built and
-    /// every place the run will route from or to is snapped: a one-shot
-    /// run then reads a segment only where a trip leaves or joins the
-    /// network ([`RoadNetwork::segment`], [`RoadNetwork::segment_ends`],
-    /// [`RoadNetwork::slope`]). Graphs, segment indices and scenarios can
-    /// no longer be built on it.
-    pub fn release_geometry(&mut self, keep: impl IntoIterator<Item = u32>) {
+    /// Drops the nodes (16 bytes each), keeping the segments of `keep`
+    /// (those places snapped to) with their ends' positions and slope
+    /// factors, once every place the run will route from or to is snapped:
+    /// a one-shot run then reads a segment's geometry only where a trip
+    /// leaves or joins the network ([`RoadNetwork::segment`],
+    /// [`RoadNetwork::segment_ends`], [`RoadNetwork::slope`]). Graphs can
+    /// still be built (they read the segments), segment indices and
+    /// scenarios no longer. Does nothing the second time.
+    pub fn release_nodes(&mut self, keep: impl IntoIterator<Item = u32>) {
         if self.kept.is_some() {
             return;
         }
@@ -149,63 +151,82 @@ impl RoadNetwork {
             slope,
             nodes: self.nodes.len(),
             segments_total: self.segments.len(),
+            segments_released: false,
         }));
         self.nodes = Vec::new();
+    }
+
+    /// Drops the segments and their slope factors too (20 and 16 bytes a
+    /// segment), once the graphs are built, after
+    /// [`RoadNetwork::release_nodes`] (which kept the segments places
+    /// snapped to). No graph can be built on the network any more.
+    ///
+    /// # Panics
+    /// Before [`RoadNetwork::release_nodes`]: what to keep is not known.
+    pub fn release_segments(&mut self) {
+        let k = self
+            .kept
+            .as_deref_mut()
+            .expect("release_nodes names the segments to keep first");
+        k.segments_released = true;
         self.segments = Vec::new();
         self.slope = Vec::new();
     }
 
-    /// Whether [`RoadNetwork::release_geometry`] dropped the nodes and
-    /// segments.
-    pub fn geometry_released(&self) -> bool {
+    /// Whether [`RoadNetwork::release_nodes`] dropped the nodes.
+    pub fn nodes_released(&self) -> bool {
         self.kept.is_some()
     }
 
-    /// Number of nodes, those [`RoadNetwork::release_geometry`] dropped
-    /// included.
+    /// Whether [`RoadNetwork::release_segments`] dropped the segments.
+    pub fn segments_released(&self) -> bool {
+        self.kept.as_ref().is_some_and(|k| k.segments_released)
+    }
+
+    /// Number of nodes, those released included.
     pub fn node_count(&self) -> usize {
         self.kept.as_ref().map_or(self.nodes.len(), |k| k.nodes)
     }
 
-    /// Number of segments, those [`RoadNetwork::release_geometry`] dropped
-    /// included.
+    /// Number of segments, those released included.
     pub fn segment_count(&self) -> usize {
         self.kept
             .as_ref()
             .map_or(self.segments.len(), |k| k.segments_total)
     }
 
-    /// Where segment `s` is among the kept ones, after
-    /// [`RoadNetwork::release_geometry`] (`None` before it).
+    /// The kept segments and where segment `s` is among them.
     ///
     /// # Panics
-    /// When `s` was released: only the segments places snapped to are
-    /// kept, and nothing else is read of them.
-    fn kept_at(&self, s: u32) -> Option<(&Kept, usize)> {
-        let k = self.kept.as_deref()?;
-        match k.ids.binary_search(&s) {
-            Ok(at) => Some((k, at)),
-            Err(_) => panic!("segment {s} was released with the network's geometry"),
+    /// When `s` is not kept (or nothing is): only the segments places
+    /// snapped to are, and nothing else is read of them once released.
+    fn kept_at(&self, s: u32) -> (&Kept, usize) {
+        let k = self.kept.as_deref();
+        match k.map(|k| (k, k.ids.binary_search(&s))) {
+            Some((k, Ok(at))) => (k, at),
+            _ => panic!("segment {s} was released with the network's geometry"),
         }
     }
 
     /// Segment `s`.
     pub fn segment(&self, s: u32) -> Segment {
-        match self.kept_at(s) {
-            Some((k, at)) => k.segments[at],
-            None => self.segments[s as usize],
+        match self.segments.get(s as usize) {
+            Some(seg) => *seg,
+            None => {
+                let (k, at) = self.kept_at(s);
+                k.segments[at]
+            }
         }
     }
 
     /// The positions of segment `s`'s ends, `[a, b]`.
     pub fn segment_ends(&self, s: u32) -> [LonLat; 2] {
-        match self.kept_at(s) {
-            Some((k, at)) => k.ends[at],
-            None => {
-                let seg = self.segments[s as usize];
-                [self.nodes[seg.a as usize], self.nodes[seg.b as usize]]
-            }
+        if self.nodes_released() {
+            let (k, at) = self.kept_at(s);
+            return k.ends[at];
         }
+        let seg = self.segments[s as usize];
+        [self.nodes[seg.a as usize], self.nodes[seg.b as usize]]
     }
 
     /// Builds the network. Zero-length segments (repeated vertices) are dropped.
@@ -285,20 +306,22 @@ impl RoadNetwork {
     /// The time factors of segment `s`, `[a → b, b → a]`: `[1, 1]` when
     /// the network has no slopes.
     pub fn slope(&self, s: usize) -> [f64; 2] {
-        let slope = match self.kept_at(s as u32) {
-            Some((k, at)) => k.slope.get(at),
-            None => self.slope.get(s),
-        };
-        slope.copied().unwrap_or([1.0, 1.0])
+        if let Some(f) = self.slope.get(s) {
+            return *f;
+        }
+        match &self.kept {
+            Some(k) if !k.slope.is_empty() => {
+                let (k, at) = self.kept_at(s as u32);
+                k.slope[at]
+            }
+            _ => [1.0, 1.0],
+        }
     }
 
     /// Whether `profile`'s road times follow the slopes.
     pub fn sloped(&self, profile: &str) -> bool {
-        let any = match &self.kept {
-            Some(k) => !k.slope.is_empty(),
-            None => !self.slope.is_empty(),
-        };
-        any && self.slope_profiles.iter().any(|p| p == profile)
+        let kept = self.kept.as_ref().is_some_and(|k| !k.slope.is_empty());
+        (kept || !self.slope.is_empty()) && self.slope_profiles.iter().any(|p| p == profile)
     }
 }
 
@@ -430,7 +453,7 @@ mod tests {
         assert_eq!(c.largest_nodes, 4);
     }
 
-    /// After `release_geometry`, the kept segments read as before (their
+    /// After `release_nodes` and `release_segments`, the kept segments read as before (their
     /// ends, lengths and slope factors), the counts stay, and a released
     /// segment is never read silently.
     #[test]
@@ -445,10 +468,21 @@ mod tests {
             .collect();
         net.slope_profiles = vec!["walk".into()];
         let full = net.clone();
-        assert!(!net.geometry_released());
-        net.release_geometry([3, 1, 3]);
-        assert!(net.geometry_released());
-        assert!(net.nodes.is_empty() && net.segments.is_empty() && net.slope.is_empty());
+        assert!(!net.nodes_released());
+        net.release_nodes([3, 1, 3]);
+        assert!(net.nodes_released() && !net.segments_released());
+        assert!(net.nodes.is_empty());
+        // Nodes released, segments kept: the graphs can still be built.
+        for s in 0..4u32 {
+            let (a, b) = (net.segment(s), full.segment(s));
+            assert_eq!((a.a, a.b, a.len_m), (b.a, b.b, b.len_m));
+            assert_eq!(net.slope(s as usize), full.slope(s as usize));
+        }
+        assert_eq!(net.segment_ends(3), full.segment_ends(3));
+        assert!(std::panic::catch_unwind(|| net.segment_ends(2)).is_err());
+        net.release_segments();
+        assert!(net.segments_released());
+        assert!(net.segments.is_empty() && net.slope.is_empty());
         assert_eq!(net.node_count(), 5);
         assert_eq!(net.segment_count(), 4);
         assert!(net.sloped("walk") && !net.sloped("drive"));
@@ -462,7 +496,8 @@ mod tests {
         assert!(gone.is_err(), "a released segment must not be read");
         // Without slopes, the kept segments' factors are 1.
         let mut flat = RoadNetwork::build(&roads);
-        flat.release_geometry([0]);
+        flat.release_nodes([0]);
+        flat.release_segments();
         assert_eq!(flat.slope(0), [1.0, 1.0]);
         assert!(!flat.sloped("walk"));
     }

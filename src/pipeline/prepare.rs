@@ -172,7 +172,7 @@ impl Study {
                 .collect();
             if release {
                 return snapped_then_graphs(
-                    &net,
+                    &mut net,
                     &mut dataset,
                     used,
                     uses,
@@ -212,9 +212,9 @@ impl Study {
             // are done.
             net.release_roads();
             if release {
-                // Every place is snapped and every graph built: trips read
-                // only the segments places snapped to.
-                net.release_geometry(profiles.iter().flat_map(|p| p.snapped_segments()));
+                // Every graph is built: trips read only the segments
+                // places snapped to, kept with the nodes' release.
+                net.release_segments();
             }
             crate::memory::release_freed();
         }
@@ -263,13 +263,14 @@ fn with_slopes(
 /// The one-shot snap stage: the R-tree of the segments any profile uses
 /// (`any`), every settlement and facility position snapped on it for each
 /// profile (and, with barriers, counted where they moved the snap), the
-/// tree dropped and its memory handed back, then each profile's graph built
-/// from its `uses`. The contexts hold no R-tree: the settlements' snaps
+/// tree and the network's nodes dropped (the snapped segments' geometry
+/// kept, [`RoadNetwork::release_nodes`]) and their memory handed back, then
+/// each profile's graph built from its `uses`. The contexts hold no R-tree: the settlements' snaps
 /// join their facility cache, all the run will ask of them
 /// ([`ProfileContext::release_segment_index`]). The same contexts, snaps
 /// and graphs as building the graphs and the tree side by side.
 fn snapped_then_graphs(
-    net: &RoadNetwork,
+    net: &mut RoadNetwork,
     dataset: &mut Dataset,
     used: Vec<crate::config::Profile>,
     uses: Vec<SegmentUses>,
@@ -297,7 +298,11 @@ fn snapped_then_graphs(
         }
     }
     drop(segments);
+    // Every snap the run reads is made: the nodes go (the graphs read the
+    // segments only), the snapped segments' geometry stays.
+    net.release_nodes(snaps.iter().flat_map(Snaps::segments));
     crate::memory::release_freed();
+    let net = &*net;
     let settlements = &dataset.settlements;
     used.into_par_iter()
         .zip(uses)

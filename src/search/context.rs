@@ -278,18 +278,6 @@ impl ProfileContext {
         self.segments = None;
     }
 
-    /// The segments this context's snaps (settlements' and cached
-    /// facilities') land on, with repeats: after
-    /// [`ProfileContext::release_segment_index`], every segment a trip of
-    /// the run can leave or join the network by.
-    pub fn snapped_segments(&self) -> impl Iterator<Item = u32> + '_ {
-        self.settlement_snaps
-            .iter()
-            .chain(self.facility_snaps.values())
-            .flatten()
-            .map(|s| s.segment)
-    }
-
     /// The barriers this profile's off-road legs may not cross, if any.
     pub fn barriers(&self) -> Option<&BarrierIndex> {
         self.blocking.as_ref().map(|b| &*b.barriers)
@@ -361,6 +349,15 @@ pub struct Snaps {
 }
 
 impl Snaps {
+    /// The segments the snaps land on, with repeats.
+    pub fn segments(&self) -> impl Iterator<Item = u32> + '_ {
+        self.settlements
+            .iter()
+            .chain(self.facilities.values())
+            .flatten()
+            .map(|s| s.segment)
+    }
+
     /// Snaps every valid settlement and every position of `facilities` on
     /// `segments`, among those `uses` lets the profile use; with
     /// `blocking`, to the nearest road a straight leg reaches without

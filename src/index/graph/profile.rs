@@ -246,8 +246,8 @@ impl ProfileGraph {
         edit: impl Fn(usize) -> Option<&'e SegmentEdit>,
     ) -> SegmentUses {
         assert!(
-            !net.geometry_released(),
-            "a graph is built on the whole network, not on a released one"
+            !net.segments_released(),
+            "a graph is built on the network's segments, not on a released network"
         );
         net.segments
             .iter()
@@ -284,15 +284,15 @@ impl ProfileGraph {
     /// when the network has slopes for this profile.
     pub fn from_uses(net: &RoadNetwork, profile: &Profile, segment_use: SegmentUses) -> Self {
         assert!(
-            !net.geometry_released(),
-            "a graph is built on the whole network, not on a released one"
+            !net.segments_released(),
+            "a graph is built on the network's segments, not on a released network"
         );
         let sloped = net.sloped(&profile.name);
         // The reverse graph is built straight from the segments, with no
         // arc list in between: its tails counted, then its arcs placed
         // ([`Grouping`]). Its arc order is a full sort of the arcs, so it
         // is the forward graph's `reversed()`, without the forward graph.
-        let mut grouping = Grouping::new(net.nodes.len());
+        let mut grouping = Grouping::new(net.node_count());
         let mut usable = 0;
         for (s, usage) in net.segments.iter().zip(segment_use.iter()) {
             let Some(usage) = usage else { continue };

@@ -60,7 +60,7 @@ impl SegmentIndex {
     /// most `MAX_CHUNK` (16) long.
     pub fn build_where(net: &RoadNetwork, usable: impl Fn(usize) -> bool) -> Self {
         assert!(
-            !net.geometry_released(),
+            !net.nodes_released(),
             "a segment index is built on the whole network, not on a released one"
         );
         let segments = &net.segments;
