@@ -152,7 +152,25 @@ impl Study {
             })
             .cloned()
             .collect();
-        let positions: Vec<LonLat> = dataset.facilities.iter().map(|f| f.pos).collect();
+        // Each profile snaps the facilities its road services route to: a
+        // straight-line service's (power, on a national extract some 55,000
+        // of 61,000 features) never leave or join a road.
+        let positions: Vec<Vec<LonLat>> = used
+            .iter()
+            .map(|p| {
+                let routed = |f: &crate::model::Facility| {
+                    settings.services.iter().any(|s| {
+                        s.profile == p.name && !s.straight_line && s.category == f.category
+                    })
+                };
+                dataset
+                    .facilities
+                    .iter()
+                    .filter(|f| routed(f))
+                    .map(|f| f.pos)
+                    .collect()
+            })
+            .collect();
         // Without scenarios or catchment polygons, every snap the run reads
         // is made in the snap stage: the segment R-tree is built, snapped
         // on and dropped before the graphs are built, so the two are never
@@ -193,13 +211,14 @@ impl Study {
             let profiles: Vec<_> = used
                 .into_par_iter()
                 .zip(graphs)
-                .map(|(p, g)| {
+                .zip(&positions)
+                .map(|((p, g), positions)| {
                     Arc::new(ProfileContext::with_segments(
                         p,
                         g,
                         segments.clone(),
                         &dataset.settlements,
-                        &positions,
+                        positions,
                         blocking.clone(),
                     ))
                 })
@@ -275,13 +294,14 @@ fn snapped_then_graphs(
     used: Vec<crate::config::Profile>,
     uses: Vec<SegmentUses>,
     any: &[bool],
-    positions: &[LonLat],
+    positions: &[Vec<LonLat>],
     blocking: &Option<crate::search::context::Blocking>,
 ) -> Vec<Arc<ProfileContext>> {
     let segments = SegmentIndex::build_where(net, |i| any[i]);
     let snaps: Vec<Snaps> = uses
         .iter()
-        .map(|u| {
+        .zip(positions)
+        .map(|(u, positions)| {
             Snaps::compute(
                 &segments,
                 u,
