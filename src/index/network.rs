@@ -86,7 +86,7 @@ pub struct RoadNetwork {
 /// What [`RoadNetwork::release_nodes`] keeps of the nodes and segments:
 /// the segments places snapped to, with their ends' positions and slope
 /// factors, and how many nodes and segments there were.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Kept {
     /// Ids of the kept segments, ascending.
     ids: Vec<u32>,
@@ -183,6 +183,18 @@ impl RoadNetwork {
         self.kept.as_ref().is_some_and(|k| k.segments_released)
     }
 
+    /// Stops a graph from being built on released segments (it would be
+    /// silently empty).
+    ///
+    /// # Panics
+    /// After [`RoadNetwork::release_segments`].
+    pub fn assert_segments_kept(&self) {
+        assert!(
+            !self.segments_released(),
+            "a graph is built on the network's segments, not on a released network"
+        );
+    }
+
     /// Number of nodes, those released included.
     pub fn node_count(&self) -> usize {
         self.kept.as_ref().map_or(self.nodes.len(), |k| k.nodes)
@@ -204,7 +216,8 @@ impl RoadNetwork {
         let k = self.kept.as_deref();
         match k.map(|k| (k, k.ids.binary_search(&s))) {
             Some((k, Ok(at))) => (k, at),
-            _ => panic!("segment {s} was released with the network's geometry"),
+            Some(_) => panic!("segment {s} was released with the network's geometry"),
+            None => panic!("segment {s} is not in the network"),
         }
     }
 

@@ -278,6 +278,13 @@ impl ProfileContext {
         self.segments = None;
     }
 
+    /// How many facility positions the context holds snaps for (snapped
+    /// when it was built, or the settlements' once the segment index is
+    /// released); other positions are snapped on demand.
+    pub fn cached_facility_snaps(&self) -> usize {
+        self.facility_snaps.len()
+    }
+
     /// The barriers this profile's off-road legs may not cross, if any.
     pub fn barriers(&self) -> Option<&BarrierIndex> {
         self.blocking.as_ref().map(|b| &*b.barriers)

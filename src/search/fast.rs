@@ -75,8 +75,8 @@ pub fn multi_source(graph: &SearchGraph, seeds: &[Seed]) -> ShortestPaths {
 
 /// The search's work array after [`multi_source`]'s search: every node's
 /// label, read in place ([`Work::label`]) by a caller that needs a few
-/// nodes' labels and not [`ShortestPaths`] (which would copy all of them:
-/// 20 bytes a node next to the array's 20).
+/// nodes' labels and not [`ShortestPaths`] (which would copy all of them,
+/// another 20 bytes a node).
 pub struct Work(Vec<Node>);
 
 impl Work {

@@ -132,3 +132,48 @@ fn a_one_shot_run_equals_a_study_that_keeps_everything() {
         }
     }
 }
+
+/// A prepared study snaps, for each profile, the facilities its road
+/// services route to and no other: a straight-line service's facilities
+/// (power) never leave or join a road.
+#[test]
+fn each_profile_snaps_only_the_facilities_its_road_services_route_to() {
+    use remoteness::config::Settings;
+    use remoteness::pipeline::{Quiet, Study};
+    use std::collections::HashSet;
+    let settings = Settings::load(&fixture("liechtenstein/liechtenstein.toml")).unwrap();
+    let dataset = remoteness::load::load(&settings).unwrap();
+    let study = Study::prepare(settings, dataset, &Quiet);
+    let services = &study.settings.services;
+    let straight: Vec<_> = services.iter().filter(|s| s.straight_line).collect();
+    assert!(
+        !straight.is_empty(),
+        "the fixture has a straight-line service"
+    );
+    let skipped = study
+        .dataset
+        .facilities
+        .iter()
+        .filter(|f| straight.iter().any(|s| s.category == f.category))
+        .count();
+    assert!(skipped > 100, "{skipped} straight-line facilities");
+    for ctx in &study.profiles {
+        let routed: HashSet<(u64, u64)> = study
+            .dataset
+            .facilities
+            .iter()
+            .filter(|f| {
+                services.iter().any(|s| {
+                    s.profile == ctx.profile.name && !s.straight_line && s.category == f.category
+                })
+            })
+            .map(|f| f.pos.bits())
+            .collect();
+        assert_eq!(
+            ctx.cached_facility_snaps(),
+            routed.len(),
+            "{}",
+            ctx.profile.name
+        );
+    }
+}

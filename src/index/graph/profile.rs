@@ -245,10 +245,7 @@ impl ProfileGraph {
         profile: &Profile,
         edit: impl Fn(usize) -> Option<&'e SegmentEdit>,
     ) -> SegmentUses {
-        assert!(
-            !net.segments_released(),
-            "a graph is built on the network's segments, not on a released network"
-        );
+        net.assert_segments_kept();
         net.segments
             .iter()
             .enumerate()
@@ -283,10 +280,7 @@ impl ProfileGraph {
     /// `len_m / speed`, times the segment's slope factor in that direction
     /// when the network has slopes for this profile.
     pub fn from_uses(net: &RoadNetwork, profile: &Profile, segment_use: SegmentUses) -> Self {
-        assert!(
-            !net.segments_released(),
-            "a graph is built on the network's segments, not on a released network"
-        );
+        net.assert_segments_kept();
         let sloped = net.sloped(&profile.name);
         // The reverse graph is built straight from the segments, with no
         // arc list in between: its tails counted, then its arcs placed
